@@ -1,0 +1,63 @@
+import type { Diagnostic, Severity, SourcePosition } from './diagnostic.js';
+
+/**
+ * Every diagnostic code, its severity and a one-line summary. The README's table is checked
+ * against this registry by a test, so a code cannot be added without being documented.
+ */
+export const CODES = {
+  MSGR001: { severity: 'error', summary: 'syntax error: unexpected token' },
+  MSGR002: { severity: 'error', summary: 'unknown statement or keyword (with the nearest valid one)' },
+  MSGR003: { severity: 'error', summary: 'character that cannot start any token' },
+  MSGR004: { severity: 'error', summary: 'unterminated string' },
+  MSGR005: { severity: 'error', summary: 'unexpected end of file (a block is not closed)' },
+  MSGR006: { severity: 'error', summary: 'input is not UTF-8 text' },
+  MSGR010: { severity: 'error', summary: 'unknown network name' },
+  MSGR011: { severity: 'error', summary: 'name declared twice' },
+  MSGR012: { severity: 'error', summary: 'networks refer to each other in a cycle' },
+  MSGR013: { severity: 'error', summary: 'not a valid IPv4/IPv6 address or CIDR block' },
+  MSGR014: { severity: 'error', summary: 'CIDR block with host bits set' },
+  MSGR015: { severity: 'error', summary: 'IPv6 zone id in an address' },
+  MSGR016: { severity: 'error', summary: 'name is reserved' },
+  MSGR020: { severity: 'error', summary: 'unknown feature' },
+  MSGR021: { severity: 'error', summary: 'port outside 1-65535' },
+  MSGR022: { severity: 'error', summary: 'Group Policy range outside 1024-65535' },
+  MSGR023: { severity: 'error', summary: 'range minimum is not below its maximum' },
+  MSGR024: { severity: 'error', summary: 'SIP dynamic range has fewer than 2 ports' },
+  MSGR025: { severity: 'error', summary: 'media range too small for two RTP/RTCP pairs' },
+  MSGR026: { severity: 'error', summary: 'SIP dynamic range and media range overlap' },
+  MSGR027: { severity: 'warning', summary: 'media range below the 40 ports later Communicator releases want' },
+  MSGR028: { severity: 'warning', summary: 'range not set: falls back to 1024-65535' },
+  MSGR029: { severity: 'warning', summary: 'Office Communicator ignores the SIP dynamic port policy' },
+  MSGR030: { severity: 'error', summary: 'clients use a transport the server does not offer' },
+  MSGR031: { severity: 'warning', summary: 'server transport no clients use (opens nothing)' },
+  MSGR032: { severity: 'warning', summary: 'clear-text SIP over TCP' },
+  MSGR033: { severity: 'error', summary: 'clients name a network that has no server block' },
+  MSGR034: { severity: 'error', summary: 'statement missing or given twice in a block' },
+  MSGR035: { severity: 'warning', summary: 'setting has no effect' },
+  MSGR036: { severity: 'error', summary: 'two SIP listeners on one port' },
+  MSGR037: { severity: 'error', summary: 'unknown value (transport, action, protocol, target or client)' },
+  MSGR040: { severity: 'error', summary: 'firewall placement missing or given twice' },
+  MSGR041: { severity: 'error', summary: 'gateway zones overlap' },
+  MSGR043: { severity: 'warning', summary: 'IPv4/IPv6 mix that can never match' },
+  MSGR044: { severity: 'error', summary: 'firewall without targets' },
+  MSGR045: { severity: 'warning', summary: 'firewall sees no Messenger traffic' },
+  MSGR046: { severity: 'error', summary: 'plain rule needs from or to' },
+  MSGR047: { severity: 'warning', summary: 'host firewall covers only part of a network' },
+  MSGR048: { severity: 'error', summary: 'plain rule does not involve the host or both zones' },
+  MSGR050: { severity: 'error', summary: 'policy too large or nested too deeply' },
+} as const satisfies Record<string, { severity: Severity; summary: string }>;
+
+export type Code = keyof typeof CODES;
+
+/** Builds a diagnostic whose severity comes from the registry, so a code always means one thing. */
+export function diagnostic(
+  code: Code,
+  file: string,
+  at: SourcePosition,
+  message: string,
+  hint?: string,
+): Diagnostic {
+  const d: Diagnostic = { code, severity: CODES[code].severity, file, line: at.line, column: at.column, message };
+  if (hint !== undefined) d.hint = hint;
+  return d;
+}

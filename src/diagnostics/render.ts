@@ -1,0 +1,35 @@
+import type { Diagnostic } from './diagnostic.js';
+
+export interface RenderOptions {
+  color: boolean;
+  /** The policy text, to quote the offending line under each diagnostic. */
+  source?: string;
+}
+
+const paint = (on: boolean, code: string, s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
+
+/** gcc-style text: `file:line:col: error MSGR014: message`, the source line, a caret, the hint. */
+export function renderText(diagnostics: readonly Diagnostic[], options: RenderOptions): string {
+  const lines = options.source?.split(/\r?\n/);
+  const out: string[] = [];
+  for (const d of diagnostics) {
+    const sev = paint(options.color, d.severity === 'error' ? '1;31' : '1;33', d.severity);
+    out.push(`${d.file}:${d.line}:${d.column}: ${sev} ${d.code}: ${d.message}`);
+    const text = lines?.[d.line - 1];
+    if (text !== undefined) {
+      const shown = printable(text);
+      out.push(`  ${shown}`);
+      out.push(`  ${' '.repeat(Math.max(0, Math.min(d.column - 1, shown.length)))}${paint(options.color, '1;32', '^')}`);
+    }
+    if (d.hint) out.push(`  hint: ${d.hint}`);
+  }
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  if (diagnostics.length > 0) out.push(`${errors} error(s), ${warnings} warning(s)`);
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+/** Control characters in a quoted source line must not drive the user's terminal. */
+function printable(text: string): string {
+  return text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}

@@ -1,0 +1,94 @@
+import moo from 'moo';
+
+/**
+ * Tokens of the .msgr language. Words are not split into keywords here: `clients` is both a
+ * statement keyword and a legal network name, so the grammar matches keywords by value.
+ */
+export const rules: moo.Rules = {
+  ws: /[ \t]+/,
+  comment: /#[^\n]*/,
+  nl: { match: /\r?\n/, lineBreaks: true },
+  string: /"(?:[^"\\\n\r]|\\["\\])*"/,
+  badstring: /"(?:[^"\\\n\r]|\\.)*/,
+  // Before `word`: an IPv6 literal may start with letters (fe80::1). Validated in resolve.
+  ipv6: /(?:[0-9A-Fa-f]{0,4}:){2,8}[0-9A-Fa-f.]*(?:%[A-Za-z0-9_.]*)?(?:\/[0-9]+)?/,
+  ipv4: /[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+(?:%[A-Za-z0-9_.]*)?(?:\/[0-9]+)?/,
+  number: /[0-9]+/,
+  word: /[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*/,
+  lbrace: '{',
+  rbrace: '}',
+  comma: ',',
+  equals: '=',
+  dash: '-',
+  semi: ';',
+  invalid: /[^\n]/,
+};
+
+export type MsgrToken = moo.Token;
+
+/**
+ * Newlines end statements, but a line may continue after `,`, `=` or `{`; `;` is an explicit
+ * statement end. This wrapper drops blanks and comments and folds those cases, so the grammar
+ * sees at most one `nl` between statements and none where a line continues.
+ */
+export class StatementLexer {
+  private readonly inner = moo.compile(rules);
+  private last: MsgrToken | undefined;
+  /** The token handed out before `last`: where an unfinished statement stands when `last` fails. */
+  previous: MsgrToken | undefined;
+  private pending: MsgrToken | undefined;
+
+  reset(chunk: string, state?: unknown): void {
+    this.inner.reset(chunk, state as moo.LexerState | undefined);
+    this.last = undefined;
+    this.previous = undefined;
+    this.pending = undefined;
+  }
+
+  next(): MsgrToken | undefined {
+    for (;;) {
+      const tok = this.pending ?? this.inner.next();
+      this.pending = undefined;
+      if (tok === undefined) return undefined;
+      if (tok.type === 'ws' || tok.type === 'comment') continue;
+      if (tok.type === 'nl' || tok.type === 'semi') {
+        if (this.last === undefined || this.last.type === 'nl') continue;
+        if (['comma', 'equals', 'lbrace'].includes(this.last.type ?? '')) continue;
+        const sep: MsgrToken = { ...tok, type: 'nl', value: '\n', text: tok.text };
+        // A separator directly before `}` adds nothing: drop it so blocks end cleanly.
+        const after = this.peekSignificant();
+        if (after === undefined || after.type === 'rbrace') continue;
+        this.previous = this.last;
+        this.last = sep;
+        return sep;
+      }
+      this.previous = this.last;
+      this.last = tok;
+      return tok;
+    }
+  }
+
+  private peekSignificant(): MsgrToken | undefined {
+    for (;;) {
+      const tok = this.inner.next();
+      if (tok === undefined) return undefined;
+      if (tok.type === 'ws' || tok.type === 'comment' || tok.type === 'nl' || tok.type === 'semi') continue;
+      this.pending = tok;
+      return tok;
+    }
+  }
+
+  save(): moo.LexerState {
+    return this.inner.save();
+  }
+
+  formatError(token: MsgrToken, message?: string): string {
+    return this.inner.formatError(token, message);
+  }
+
+  has(name: string): boolean {
+    return Object.prototype.hasOwnProperty.call(rules, name);
+  }
+}
+
+export const lexer = new StatementLexer();

@@ -1,0 +1,165 @@
+import nearley from 'nearley';
+import type { Token } from 'moo';
+import grammar from './grammar.generated.js';
+import type { Deployment } from './ast.js';
+import { diagnostic } from '../diagnostics/codes.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import { blankFailedStatement } from './recover.js';
+import { lexer } from './lexer.js';
+
+export interface ParseResult {
+  /** Absent only when no statement could be recovered at all. */
+  ast?: Deployment;
+  diagnostics: Diagnostic[];
+  /** How many parses the grammar produced; 1 for every valid policy (tested: the grammar is unambiguous). */
+  parseCount: number;
+}
+
+const MAX_SYNTAX_ERRORS = 50;
+const compiled = nearley.Grammar.fromCompiled(grammar);
+
+/**
+ * Parses a policy. On a syntax error it reports it, blanks the failing statement (keeping every
+ * position) and parses again, so one run reports every syntax error, and the recovered tree
+ * still reaches resolution for the semantic errors.
+ */
+export function parsePolicy(text: string, file: string): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  let current = text;
+  for (let attempt = 0; attempt <= MAX_SYNTAX_ERRORS; attempt++) {
+    const outcome = parseOnce(current, file);
+    if (outcome.kind === 'ok') {
+      return { ast: outcome.results[0], diagnostics, parseCount: outcome.results.length };
+    }
+    diagnostics.push(outcome.diagnostic);
+    const next = blankFailedStatement(current, outcome.offset);
+    if (next === current) break;
+    current = next;
+  }
+  return { diagnostics, parseCount: 0 };
+}
+
+type Outcome =
+  | { kind: 'ok'; results: Deployment[] }
+  | { kind: 'error'; diagnostic: Diagnostic; offset: number };
+
+function parseOnce(text: string, file: string): Outcome {
+  const parser = new nearley.Parser(compiled);
+  try {
+    parser.feed(text);
+  } catch (e) {
+    const token = (e as { token?: Token }).token;
+    if (!token) throw e; // not a syntax error: a bug of ours, let it surface
+    return { kind: 'error', diagnostic: syntaxError(parser, token, file), offset: failedStatementOffset(token) };
+  }
+  if (parser.results.length === 0) {
+    const { line, column, offset } = endOf(text);
+    const expected = expectedTokens(parser);
+    return {
+      kind: 'error',
+      offset,
+      diagnostic: diagnostic(
+        'MSGR005',
+        file,
+        { line, column },
+        `unexpected end of file; expected ${describeExpected(expected)}`,
+        expected.includes("'}'") ? "a block is not closed: add the missing '}'" : 'complete the last statement',
+      ),
+    };
+  }
+  return { kind: 'ok', results: parser.results as Deployment[] };
+}
+
+const CONTINUES = new Set(['comma', 'equals', 'dash', 'word', 'number', 'string', 'ipv4', 'ipv6']);
+
+/**
+ * Where the statement to blank stands. A statement left unfinished at the end of its line
+ * (`media ports 5000-`) fails on the next line's token, which belongs to another statement.
+ */
+function failedStatementOffset(token: Token): number {
+  const prev = lexer.previous;
+  if (prev && CONTINUES.has(prev.type ?? '') && prev.line < token.line) return prev.offset;
+  return token.offset;
+}
+
+function syntaxError(parser: nearley.Parser, token: Token, file: string): Diagnostic {
+  const prev = lexer.previous;
+  if (prev && CONTINUES.has(prev.type ?? '') && prev.line < token.line) {
+    // The statement stopped short at the end of its line: point there, not at the next line.
+    const end = { line: prev.line, column: prev.col + prev.text.length };
+    return diagnostic('MSGR001', file, end, `unexpected end of line; expected ${describeExpected(expectedTokens(parser))}`, 'complete the statement on this line');
+  }
+  const pos = { line: token.line, column: token.col };
+  if (token.type === 'invalid') {
+    return diagnostic('MSGR003', file, pos, `unexpected character ${JSON.stringify(token.text)}`, 'names are letters, digits, _ and -; strings go in double quotes');
+  }
+  if (token.type === 'badstring') {
+    return diagnostic('MSGR004', file, pos, 'unterminated string', 'close the string with " on the same line; write \\" for a quote and \\\\ for a backslash');
+  }
+  const expected = expectedTokens(parser);
+  const keywords = expected.filter((e) => e.startsWith("'") && /^'[a-z]/.test(e)).map((e) => e.slice(1, -1));
+  if (token.type === 'word' && keywords.length > 0 && !expected.includes('a name')) {
+    const suggestion = didYouMean(token.value, keywords);
+    return diagnostic(
+      'MSGR002',
+      file,
+      pos,
+      `unknown keyword '${token.value}' here; expected ${describeExpected(expected)}`,
+      suggestion ?? `use one of: ${keywords.join(', ')}`,
+    );
+  }
+  return diagnostic(
+    'MSGR001',
+    file,
+    pos,
+    `unexpected ${describeToken(token)}; expected ${describeExpected(expected)}`,
+    'see the language reference in the README',
+  );
+}
+
+/** What the parser could have accepted instead, read from the last column of the Earley table. */
+function expectedTokens(parser: nearley.Parser): string[] {
+  const p = parser as unknown as { table: { states: { rule: { symbols: unknown[] }; dot: number }[] }[]; current: number };
+  const column = p.table[p.current];
+  const seen = new Set<string>();
+  for (const state of column?.states ?? []) {
+    const symbol = state.rule.symbols[state.dot];
+    if (symbol && typeof symbol === 'object') {
+      const s = symbol as { literal?: string; type?: string };
+      if (s.literal !== undefined) seen.add(`'${s.literal}'`);
+      else if (s.type !== undefined) seen.add(TOKEN_NAMES[s.type] ?? s.type);
+    }
+  }
+  return [...seen].sort();
+}
+
+const TOKEN_NAMES: Record<string, string> = {
+  word: 'a name',
+  number: 'a number',
+  nl: 'end of line',
+  string: 'a "quoted string"',
+  ipv4: 'an IPv4 address',
+  ipv6: 'an IPv6 address',
+};
+
+function describeExpected(expected: string[]): string {
+  if (expected.length === 0) return 'nothing more';
+  if (expected.length === 1) return expected[0]!;
+  return `${expected.slice(0, -1).join(', ')} or ${expected[expected.length - 1]}`;
+}
+
+function describeToken(token: Token): string {
+  if (token.type === 'nl') return 'end of line';
+  if (token.type === 'word') return `'${token.value}'`;
+  if (token.type === 'number') return `number ${token.value}`;
+  if (token.type === 'string') return 'string';
+  if (token.type === 'ipv4' || token.type === 'ipv6') return `address ${token.value}`;
+  return `'${token.text}'`;
+}
+
+function endOf(text: string): { line: number; column: number; offset: number } {
+  const trimmed = text.replace(/\s+$/, '');
+  const lines = trimmed.split('\n');
+  return { line: Math.max(1, lines.length), column: (lines[lines.length - 1]?.length ?? 0) + 1, offset: text.length };
+}
