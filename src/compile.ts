@@ -1,0 +1,32 @@
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
+import { parsePolicy } from './parse/parse.js';
+import { resolvePolicy } from './resolve/resolve.js';
+import { deriveFlows } from './flows/flows.js';
+import { placeFlows } from './place/place.js';
+import { optimiseFirewall } from './optimise/optimise.js';
+import { buildIr } from './ir/build.js';
+import { assertValidIr } from './ir/validate.js';
+import type { IrDocument } from './ir/types.js';
+import type { Model } from './resolve/model.js';
+
+export interface CompileResult {
+  /** Present only when the policy has no errors. */
+  ir?: IrDocument;
+  model?: Model;
+  diagnostics: Diagnostic[];
+}
+
+/** The whole front half of the pipeline: text → AST → model → flows → placed rules → IR. */
+export function compilePolicy(text: string, file: string): CompileResult {
+  const parsed = parsePolicy(text, file);
+  if (!parsed.ast) return { diagnostics: sortDiagnostics(parsed.diagnostics) };
+  const resolved = resolvePolicy(parsed.ast, file);
+  const front = [...parsed.diagnostics, ...resolved.diagnostics];
+  if (hasErrors(front)) return { diagnostics: sortDiagnostics(front) };
+  const flows = deriveFlows(resolved.model);
+  const placed = placeFlows(resolved.model, flows);
+  const diagnostics = sortDiagnostics([...front, ...placed.diagnostics]);
+  if (hasErrors(diagnostics)) return { diagnostics };
+  const ir = assertValidIr(buildIr(resolved.model, placed.firewalls.map(optimiseFirewall)));
+  return { ir, model: resolved.model, diagnostics };
+}

@@ -1,0 +1,162 @@
+import { cidrTexts, equals, families, type AddressSet } from '../addresses/set.js';
+import type { Endpoint, PortList } from '../flows/flow.js';
+import type { PlacedFirewall, PlacedRule } from '../place/placed.js';
+import type { Model, Origin } from '../resolve/model.js';
+import type {
+  IrAddressSet,
+  IrDocument,
+  IrFamily,
+  IrFirewall,
+  IrGroupPolicy,
+  IrOrigin,
+  IrPorts,
+  IrPortSet,
+  IrPreamble,
+  IrRule,
+} from './types.js';
+
+const NAME_MAX = 24;
+
+/** Placed (and optimised) firewalls → the IR: names address and port sets, numbers rules. */
+export function buildIr(model: Model, placed: readonly PlacedFirewall[]): IrDocument {
+  const doc: IrDocument = {
+    irVersion: 1,
+    deployment: model.deployment,
+    source: baseName(model.file),
+    firewalls: placed.map((p) => buildFirewall(model, p)),
+    groupPolicy: model.clients.map((c): IrGroupPolicy => {
+      const g: IrGroupPolicy = {
+        clients: c.name,
+        transport: c.server.transport,
+        sipNeeded: c.server.transport === 'tcp' && c.features.length > 0,
+        mediaNeeded: c.features.some((f) => f.name === 'audio' || f.name === 'video'),
+      };
+      if (c.sipRange.explicit) g.sipDynamic = { ...c.sipRange.range };
+      if (c.mediaRange.explicit) g.media = { ...c.mediaRange.range };
+      return g;
+    }),
+  };
+  if (model.description !== undefined) doc.description = model.description;
+  return doc;
+}
+
+function buildFirewall(model: Model, placed: PlacedFirewall): IrFirewall {
+  const fw = placed.firewall;
+  const addressSets = new SetNamer<AddressSet, IrAddressSet>(
+    (a, b) => equals(a, b),
+    (name, set, stands) => ({ name, stands, ipv4: cidrTexts(set, 4), ipv6: cidrTexts(set, 6) }),
+  );
+  const portSets = new SetNamer<string, IrPortSet>(
+    (a, b) => a === b,
+    (name, key) => ({ name, ranges: JSON.parse(key) }),
+  );
+  const declaredName = (e: Endpoint) => [...model.networks.values()].find((n) => equals(n.set, e.set))?.name ?? e.name;
+  const addressRef = (e: Endpoint | undefined) => (e ? addressSets.nameFor(e.set, declaredName(e)) : undefined);
+  const portsRef = (p: PortList | undefined): IrPorts | undefined => {
+    if (!p) return undefined;
+    const ranges = p.ranges.map((r) => ({ from: r.from, to: r.to }));
+    const ports: IrPorts = { ranges };
+    // Named sets pay off for ranges the policy names (media, SIP) and for lists.
+    if (p.label && (ranges.length > 1 || ranges.some((r) => r.from !== r.to))) {
+      ports.set = portSets.nameFor(JSON.stringify(ranges), p.label);
+    }
+    return ports;
+  };
+
+  const rules: IrRule[] = [];
+  for (const r of placed.rules) {
+    const fams = ruleFamilies(r);
+    if (fams.length === 0) continue; // reported as MSGR043 where it arises
+    const rule: IrRule = {
+      id: `r${rules.length + 1}`,
+      direction: r.direction,
+      action: r.action,
+      protocol: r.protocol,
+      families: fams,
+      origins: r.origins.map(irOrigin),
+      comment: commentFor(r),
+    };
+    const src = addressRef(r.src);
+    const dst = addressRef(r.dst);
+    const srcPorts = portsRef(r.srcPorts);
+    const dstPorts = portsRef(r.dstPorts);
+    if (src) rule.src = src;
+    if (dst) rule.dst = dst;
+    if (srcPorts) rule.srcPorts = srcPorts;
+    if (dstPorts) rule.dstPorts = dstPorts;
+    if (r.catalogId) rule.catalog = r.catalogId;
+    rules.push(rule);
+  }
+
+  const host = fw.placement.kind === 'host';
+  const preamble: IrPreamble[] = host ? ['loopback', 'established', 'invalid', 'icmp'] : ['established', 'invalid', 'icmp'];
+  return {
+    name: fw.name,
+    placement: fw.placement.kind === 'host' ? { kind: 'host', on: fw.placement.on.name } : { kind: 'gateway', between: [fw.placement.a.name, fw.placement.b.name] },
+    targets: [...fw.targets],
+    policy: host ? { input: fw.defaultVerdict, output: fw.outboundVerdict } : { forward: fw.defaultVerdict },
+    logDenied: fw.logDenied,
+    preamble,
+    addressSets: addressSets.all(),
+    portSets: portSets.all(),
+    rules,
+    origin: irOrigin(fw.origin),
+  };
+}
+
+function ruleFamilies(r: PlacedRule): IrFamily[] {
+  const of = (e: Endpoint | undefined): IrFamily[] => (e ? families(e.set) : [4, 6]);
+  const src = of(r.src);
+  return of(r.dst).filter((f) => src.includes(f));
+}
+
+/** Gives each distinct set one short, safe, unique name, in order of first use. */
+class SetNamer<K, V extends { name: string }> {
+  private readonly entries: { key: K; value: V }[] = [];
+  constructor(
+    private readonly same: (a: K, b: K) => boolean,
+    private readonly make: (name: string, key: K, stands: string) => V,
+  ) {}
+
+  nameFor(key: K, hint: string): string {
+    const found = this.entries.find((e) => this.same(e.key, key));
+    if (found) return found.value.name;
+    const base = safeName(hint);
+    let name = base;
+    for (let i = 2; this.entries.some((e) => e.value.name === name); i++) {
+      const suffix = `_${i}`;
+      name = base.slice(0, NAME_MAX - suffix.length) + suffix;
+    }
+    this.entries.push({ key, value: this.make(name, key, safeStands(hint)) });
+    return name;
+  }
+
+  all(): V[] {
+    return this.entries.map((e) => e.value);
+  }
+}
+
+/** `lcs-Host&clients` → `lcs_host_clients`: what every target accepts as a set/table name. */
+export function safeName(hint: string): string {
+  let s = hint.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  if (!/^[a-z]/.test(s)) s = `n_${s}`;
+  return s.slice(0, NAME_MAX).replace(/_+$/, '');
+}
+
+const safeStands = (hint: string) => hint.replace(/[^A-Za-z0-9_&+-]/g, '_') || '_';
+
+function irOrigin(o: Origin): IrOrigin {
+  return { line: o.line, column: o.column, text: safeText(o.text) };
+}
+
+function commentFor(r: PlacedRule): string {
+  const lines = [...new Set(r.origins.map((o) => o.line))].sort((a, b) => a - b).join(',');
+  const first = r.origins[0]?.text ?? '';
+  const what = r.catalogId ? ` (${r.catalogId})` : '';
+  return safeText(`line ${lines}: ${first}${what}`).slice(0, 120);
+}
+
+/** Keeps only characters that are inert in every target's comment syntax. */
+const safeText = (s: string) => s.replace(/[^A-Za-z0-9 _.,:/&+()=-]/g, '_');
+
+const baseName = (file: string) => file.split(/[\\/]/).pop() || file;

@@ -1,0 +1,166 @@
+/**
+ * The intermediate representation every target reads: one document per policy, one firewall
+ * per enforcement point, rules in first-match order. `schema.json` beside this file is
+ * generated from these types (`npm run schema`) and a test keeps the two in step.
+ */
+export interface IrDocument {
+  irVersion: 1;
+  /** @pattern ^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$ */
+  deployment: string;
+  /** Free text from the policy: targets must escape it wherever it appears. */
+  description?: string;
+  /** The policy's file name (base name only), for comments. */
+  source: string;
+  firewalls: IrFirewall[];
+  /** The Group Policy PortRange values each client population must have (for netsh's .reg). */
+  groupPolicy: IrGroupPolicy[];
+}
+
+export type IrTarget = 'nftables' | 'iptables' | 'netsh' | 'pf';
+export type IrVerdict = 'accept' | 'drop';
+export type IrDirection = 'input' | 'output' | 'forward';
+export type IrProtocol = 'tcp' | 'udp';
+export type IrFamily = 4 | 6;
+
+export interface IrFirewall {
+  /**
+   * A policy identifier: letters, digits, `_` and inner `-`.
+   * @pattern ^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$
+   */
+  name: string;
+  placement: IrPlacement;
+  targets: IrTarget[];
+  /**
+   * Verdict for traffic no rule matches, per direction. A host has input and output, a gateway
+   * forward only.
+   */
+  policy: IrPolicy;
+  logDenied: boolean;
+  /**
+   * Rules every target puts before the policy's own, in this order:
+   * `loopback` (host: accept traffic on lo), `established` (accept return traffic of accepted
+   * connections), `invalid` (drop packets conntrack cannot place), `icmp` (ICMPv4
+   * destination-unreachable, time-exceeded, parameter-problem; ICMPv6 the same plus
+   * packet-too-big, and on hosts neighbour/router discovery) so path-MTU discovery and IPv6 work.
+   */
+  preamble: IrPreamble[];
+  addressSets: IrAddressSet[];
+  portSets: IrPortSet[];
+  rules: IrRule[];
+  origin: IrOrigin;
+}
+
+export type IrPreamble = 'loopback' | 'established' | 'invalid' | 'icmp';
+
+export type IrPlacement =
+  | { kind: 'host'; on: string }
+  | { kind: 'gateway'; between: [string, string] };
+
+export interface IrPolicy {
+  input?: IrVerdict;
+  output?: IrVerdict;
+  forward?: IrVerdict;
+}
+
+export interface IrAddressSet {
+  /**
+   * Unique in the firewall; lower-case letters, digits and `_`, at most 24 characters.
+   * @pattern ^[a-z][a-z0-9_]{0,23}$
+   */
+  name: string;
+  /**
+   * The policy networks it stands for (an intersection names both, joined by `&`).
+   * @pattern ^[A-Za-z0-9_&+-]+$
+   */
+  stands: string;
+  /** Minimal CIDR blocks, sorted; a host is written without a prefix length. */
+  ipv4: string[];
+  ipv6: string[];
+}
+
+export interface IrPortRange {
+  /**
+   * @asType integer
+   * @minimum 1
+   * @maximum 65535
+   */
+  from: number;
+  /**
+   * @asType integer
+   * @minimum 1
+   * @maximum 65535
+   */
+  to: number;
+}
+
+export interface IrPortSet {
+  /**
+   * Unique in the firewall; lower-case letters, digits and `_`, at most 24 characters.
+   * @pattern ^[a-z][a-z0-9_]{0,23}$
+   */
+  name: string;
+  ranges: IrPortRange[];
+}
+
+export interface IrPorts {
+  /** Sorted, disjoint, non-adjacent. */
+  ranges: IrPortRange[];
+  /** The port set with exactly these ranges, for targets that name them. */
+  set?: string;
+}
+
+export interface IrRule {
+  /**
+   * Stable within the firewall: `r1`, `r2`, … in rule order.
+   * @pattern ^r[1-9][0-9]*$
+   */
+  id: string;
+  direction: IrDirection;
+  action: IrVerdict;
+  protocol: IrProtocol;
+  /** The address families the rule applies to (both sides must have addresses of the family). */
+  families: IrFamily[];
+  /** Address set names; absent means any address. */
+  src?: string;
+  dst?: string;
+  srcPorts?: IrPorts;
+  dstPorts?: IrPorts;
+  origins: IrOrigin[];
+  /** The catalog entry a Messenger rule came from; absent for a plain rule. */
+  catalog?: string;
+  /**
+   * A one-line comment for the rule; identifiers, numbers and harmless punctuation only, at most 120 characters (nft's comment limit is 128).
+   * @pattern ^[A-Za-z0-9 _.,:/&+()=-]{0,120}$
+   */
+  comment: string;
+}
+
+export interface IrOrigin {
+  /**
+   * @asType integer
+   * @minimum 1
+   */
+  line: number;
+  /**
+   * @asType integer
+   * @minimum 1
+   */
+  column: number;
+  /**
+   * The statement, rebuilt from identifiers and numbers (never raw policy text).
+   * @pattern ^[A-Za-z0-9 _.,:/&+()=-]*$
+   */
+  text: string;
+}
+
+export interface IrGroupPolicy {
+  clients: string;
+  transport: 'tls' | 'tcp';
+  /** Absent when the policy leaves the range unset (fallback 1024-65535). */
+  sipDynamic?: IrPortRange;
+  media?: IrPortRange;
+  /** Whether the SIP range matters: TCP mode only. */
+  sipNeeded: boolean;
+  /** Whether the media range matters: audio or video enabled. */
+  mediaNeeded: boolean;
+}

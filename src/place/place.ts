@@ -1,0 +1,130 @@
+import { equals, families, intersect, isEmpty } from '../addresses/set.js';
+import { diagnostic } from '../diagnostics/codes.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Endpoint, Flow } from '../flows/flow.js';
+import type { Firewall, Model, NamedSet, PlainRule } from '../resolve/model.js';
+import type { PlacedFirewall, PlacedRule } from './placed.js';
+
+export interface PlaceResult {
+  firewalls: PlacedFirewall[];
+  diagnostics: Diagnostic[];
+}
+
+/** Projects the flows onto every firewall: plain rules first (in policy order), then Messenger's. */
+export function placeFlows(model: Model, flows: readonly Flow[]): PlaceResult {
+  const diagnostics: Diagnostic[] = [];
+  const firewalls = model.firewalls.map((fw) => {
+    const messenger = fw.placement.kind === 'host' ? projectOntoHost(fw, flows) : projectOntoGateway(fw, flows);
+    if (messenger.length === 0) {
+      diagnostics.push(diagnostic('MSGR045', model.file, fw.origin, `firewall ${fw.name} lets no Messenger traffic through: no flow of the policy reaches it`, 'check its placement, the clients\' peers and their server'));
+    }
+    const plain = fw.rules.flatMap((r) => placePlainRule(fw, r, model.file, diagnostics));
+    return { firewall: fw, rules: [...plain, ...messenger] };
+  });
+  return { firewalls, diagnostics };
+}
+
+/**
+ * A host firewall sees a flow as input when the host is the responder, as output when it is the
+ * initiator (both for peer flows among its own network). Output rules matter only when outbound
+ * traffic is denied by default. When the host network is only partly inside an endpoint, the
+ * local address is matched too, so hosts outside it gain nothing.
+ */
+export function projectOntoHost(fw: Firewall, flows: readonly Flow[]): PlacedRule[] {
+  if (fw.placement.kind !== 'host') return [];
+  const host = fw.placement.on;
+  const rules: PlacedRule[] = [];
+  for (const flow of flows) {
+    const localAsResponder = local(host, flow.to);
+    if (localAsResponder) rules.push(ruleOf(flow, 'input', flow.from, localAsResponder.partial ? localAsResponder.endpoint : undefined));
+    const localAsInitiator = local(host, flow.from);
+    if (localAsInitiator && fw.outboundVerdict === 'drop') {
+      rules.push(ruleOf(flow, 'output', localAsInitiator.partial ? localAsInitiator.endpoint : undefined, flow.to));
+    }
+  }
+  return rules;
+}
+
+function local(host: NamedSet, endpoint: Endpoint): { endpoint: Endpoint; partial: boolean } | undefined {
+  const common = intersect(host.set, endpoint.set);
+  if (isEmpty(common)) return undefined;
+  const partial = !equals(common, host.set);
+  return { endpoint: partial ? { name: `${host.name}&${endpoint.name}`, set: common } : { name: host.name, set: host.set }, partial };
+}
+
+/** A gateway sees only flows that cross it: from one zone into the other, either way. */
+export function projectOntoGateway(fw: Firewall, flows: readonly Flow[]): PlacedRule[] {
+  if (fw.placement.kind !== 'gateway') return [];
+  const { a, b } = fw.placement;
+  const rules: PlacedRule[] = [];
+  for (const flow of flows) {
+    for (const [zoneFrom, zoneTo] of [[a, b], [b, a]] as const) {
+      const src = crossing(flow.from, zoneFrom);
+      const dst = crossing(flow.to, zoneTo);
+      if (src && dst && families(src.set).some((f) => families(dst.set).includes(f))) {
+        rules.push(ruleOf(flow, 'forward', src, dst));
+      }
+    }
+  }
+  return rules;
+}
+
+function crossing(endpoint: Endpoint, zone: NamedSet): Endpoint | undefined {
+  const common = intersect(endpoint.set, zone.set);
+  if (isEmpty(common)) return undefined;
+  if (equals(common, endpoint.set)) return endpoint;
+  if (equals(common, zone.set)) return { name: zone.name, set: zone.set };
+  return { name: `${endpoint.name}&${zone.name}`, set: common };
+}
+
+function ruleOf(flow: Flow, direction: PlacedRule['direction'], src: Endpoint | undefined, dst: Endpoint | undefined): PlacedRule {
+  const rule: PlacedRule = {
+    direction,
+    action: 'accept',
+    protocol: flow.protocol,
+    dstPorts: flow.dstPorts,
+    origins: flow.origins,
+    catalogId: flow.catalogId,
+    source: flow.source,
+  };
+  if (src) rule.src = src;
+  if (dst) rule.dst = dst;
+  if (flow.srcPorts) rule.srcPorts = flow.srcPorts;
+  return rule;
+}
+
+/**
+ * Plain rules. On a host: `from X` is inbound, `to Y` outbound; with both, the side that holds
+ * the host decides. On a gateway: forwarded traffic exactly as written.
+ */
+function placePlainRule(fw: Firewall, r: PlainRule, file: string, diagnostics: Diagnostic[]): PlacedRule[] {
+  const base: PlacedRule = { direction: 'forward', action: r.action, protocol: r.protocol, origins: [r.origin] };
+  if (r.ports.length) base.dstPorts = { label: '', ranges: r.ports };
+  const ep = (n: NamedSet | undefined) => (n ? { name: n.name, set: n.set } : undefined);
+  const withEnds = (rule: PlacedRule, src?: Endpoint, dst?: Endpoint) => {
+    if (src) rule.src = src;
+    if (dst) rule.dst = dst;
+    return [rule];
+  };
+  if (fw.placement.kind === 'gateway') return withEnds(base, ep(r.from), ep(r.to));
+
+  const host = fw.placement.on;
+  const touches = (n: NamedSet | undefined) => n !== undefined && !isEmpty(intersect(n.set, host.set));
+  if (r.from && !r.to) return withEnds({ ...base, direction: 'input' }, ep(r.from));
+  if (r.to && !r.from) return withEnds({ ...base, direction: 'output' }, undefined, ep(r.to));
+  if (touches(r.to) && !touches(r.from)) {
+    const l = localPart(host, r.to!);
+    return withEnds({ ...base, direction: 'input' }, ep(r.from), l);
+  }
+  if (touches(r.from) && !touches(r.to)) {
+    const l = localPart(host, r.from!);
+    return withEnds({ ...base, direction: 'output' }, l, ep(r.to));
+  }
+  diagnostics.push(diagnostic('MSGR048', file, r.origin, `on host firewall ${fw.name}, a rule with both from and to needs exactly one side to be the host (${host.name})`, `write \`from X\` for inbound or \`to Y\` for outbound traffic of ${host.name}`));
+  return [];
+}
+
+function localPart(host: NamedSet, side: NamedSet): Endpoint | undefined {
+  const common = intersect(host.set, side.set);
+  return equals(common, host.set) ? undefined : { name: `${host.name}&${side.name}`, set: common };
+}

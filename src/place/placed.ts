@@ -1,0 +1,27 @@
+import type { Endpoint, PortList } from '../flows/flow.js';
+import type { Firewall, Origin, Protocol, Verdict } from '../resolve/model.js';
+
+export type Direction = 'input' | 'output' | 'forward';
+
+/**
+ * A rule of one firewall, before naming: from the firewall's view, `src`/`dst` are the packet's
+ * source and destination of the opening packet (absent: any address).
+ */
+export interface PlacedRule {
+  direction: Direction;
+  action: Verdict;
+  protocol: Protocol;
+  src?: Endpoint;
+  dst?: Endpoint;
+  srcPorts?: PortList;
+  dstPorts?: PortList;
+  origins: Origin[];
+  /** The catalog entry for Messenger rules; absent for the policy's plain rules. */
+  catalogId?: string;
+  source?: string;
+}
+
+export interface PlacedFirewall {
+  firewall: Firewall;
+  rules: PlacedRule[];
+}

@@ -1,0 +1,38 @@
+import type { Code } from '../diagnostics/codes.js';
+import { diagnostic } from '../diagnostics/codes.js';
+import type { Diagnostic, SourcePosition } from '../diagnostics/diagnostic.js';
+import type { Name } from '../parse/ast.js';
+import type { Origin } from './model.js';
+
+/** What every resolver step shares: the file name and the list of problems found so far. */
+export class Diagnostics {
+  readonly list: Diagnostic[] = [];
+  constructor(readonly file: string) {}
+
+  report(code: Code, at: SourcePosition, message: string, hint?: string): void {
+    this.list.push(diagnostic(code, this.file, at, message, hint));
+  }
+}
+
+export const origin = (at: SourcePosition, text: string): Origin => ({ line: at.line, column: at.column, text });
+
+/** Reports every statement kind that appears more than once in a block, and returns the first of each. */
+export function firstOfEach<T extends { kind: string; at: SourcePosition }>(
+  statements: readonly T[],
+  block: string,
+  diags: Diagnostics,
+  repeatable: readonly string[] = [],
+): Map<string, T> {
+  const first = new Map<string, T>();
+  for (const s of statements) {
+    const seen = first.get(s.kind);
+    if (seen && !repeatable.includes(s.kind)) {
+      diags.report('MSGR034', s.at, `'${s.kind}' given twice in ${block} (first at line ${seen.at.line})`, 'keep one of them');
+    } else if (!seen) {
+      first.set(s.kind, s);
+    }
+  }
+  return first;
+}
+
+export const names = (list: readonly Name[]) => list.map((n) => n.text).join(', ');

@@ -1,0 +1,152 @@
+import { families, intersect, isEmpty, type AddressSet } from '../addresses/set.js';
+import type { FirewallItem, FirewallStmt, PlainRuleStmt } from '../parse/ast.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import { type Diagnostics, firstOfEach, origin } from './context.js';
+import { lookupNetwork, type NetworkTable } from './networks.js';
+import { checkPortRange } from './ranges.js';
+import {
+  type Firewall,
+  type Placement,
+  type PlainRule,
+  PROTOCOLS,
+  type Protocol,
+  type PortRange,
+  TARGETS,
+  type TargetName,
+  type Verdict,
+} from './model.js';
+
+type Stmt<K extends FirewallStmt['kind']> = Extract<FirewallStmt, { kind: K }>;
+
+const VERDICTS: Record<string, Verdict> = { deny: 'drop', accept: 'accept', allow: 'accept', drop: 'drop' };
+
+export function resolveFirewalls(items: readonly FirewallItem[], networks: NetworkTable, diags: Diagnostics): Firewall[] {
+  const out: Firewall[] = [];
+  const seen = new Map<string, FirewallItem>();
+  for (const item of items) {
+    const first = seen.get(item.name.text);
+    if (first) {
+      diags.report('MSGR011', item.name.at, `firewall '${item.name.text}' is declared twice (first at line ${first.at.line})`, 'rename one of them');
+      continue;
+    }
+    seen.set(item.name.text, item);
+    const fw = resolveFirewall(item, networks, diags);
+    if (fw) out.push(fw);
+  }
+  return out;
+}
+
+function resolveFirewall(item: FirewallItem, networks: NetworkTable, diags: Diagnostics): Firewall | undefined {
+  const name = item.name.text;
+  const stmts = firstOfEach(item.statements, `firewall ${name}`, diags, ['rule']);
+  const placement = resolvePlacement(item, stmts, networks, diags);
+  const targets = resolveTargets(stmts.get('targets') as Stmt<'targets'> | undefined, item, diags);
+  const defaultVerdict = verdictOf(stmts.get('default') as Stmt<'default'> | undefined, diags);
+  const outboundStmt = stmts.get('outbound') as Stmt<'outbound'> | undefined;
+  const outboundVerdict = outboundStmt ? verdictOf(outboundStmt, diags) : 'accept';
+  if (outboundStmt && placement?.kind === 'gateway') {
+    diags.report('MSGR035', outboundStmt.at, `'outbound' applies to host firewalls; gateway ${name} filters forwarded traffic with 'default'`, 'remove it');
+  }
+  const rules: PlainRule[] = [];
+  for (const s of item.statements) {
+    if (s.kind !== 'rule') continue;
+    const rule = resolvePlainRule(s, name, networks, diags);
+    if (rule) rules.push(rule);
+  }
+  if (!placement) return undefined;
+  return {
+    name,
+    origin: origin(item.at, `firewall ${name}`),
+    placement,
+    targets,
+    defaultVerdict,
+    outboundVerdict,
+    logDenied: stmts.has('log-denied'),
+    rules,
+  };
+}
+
+function resolvePlacement(item: FirewallItem, stmts: Map<string, FirewallStmt>, networks: NetworkTable, diags: Diagnostics): Placement | undefined {
+  const on = stmts.get('on') as Stmt<'on'> | undefined;
+  const between = stmts.get('between') as Stmt<'between'> | undefined;
+  const name = item.name.text;
+  if (on && between) {
+    diags.report('MSGR040', between.at, `firewall ${name} is both a host firewall (line ${on.at.line}) and a gateway`, 'keep `on NET` for a host firewall or `between A and B` for a gateway');
+    return undefined;
+  }
+  if (on) {
+    const net = lookupNetwork(on.network, networks, diags);
+    return net && { kind: 'host', on: net, origin: origin(on.at, `firewall ${name}: on ${net.name}`) };
+  }
+  if (between) {
+    const a = lookupNetwork(between.a, networks, diags);
+    const b = lookupNetwork(between.b, networks, diags);
+    if (!a || !b) return undefined;
+    if (!isEmpty(intersect(a.set, b.set))) {
+      diags.report('MSGR041', between.b.at, `zones ${a.name} and ${b.name} overlap: a gateway between them cannot tell which side a packet is on`, 'use two disjoint networks');
+      return undefined;
+    }
+    return { kind: 'gateway', a, b, origin: origin(between.at, `firewall ${name}: between ${a.name} and ${b.name}`) };
+  }
+  diags.report('MSGR040', item.at, `firewall ${name} says neither where it sits`, 'add `on NET` (a host firewall) or `between A and B` (a gateway)');
+  return undefined;
+}
+
+function resolveTargets(stmt: Stmt<'targets'> | undefined, item: FirewallItem, diags: Diagnostics): TargetName[] {
+  if (!stmt) {
+    diags.report('MSGR044', item.at, `firewall ${item.name.text} has no targets`, `add e.g. \`targets ${TARGETS.join(', ')}\``);
+    return [];
+  }
+  const out: TargetName[] = [];
+  for (const t of stmt.targets) {
+    if (!(TARGETS as readonly string[]).includes(t.text)) {
+      diags.report('MSGR037', t.at, `unknown target '${t.text}'`, didYouMean(t.text, TARGETS) ?? `targets are: ${TARGETS.join(', ')}`);
+    } else if (!out.includes(t.text as TargetName)) {
+      out.push(t.text as TargetName);
+    }
+  }
+  return out;
+}
+
+function verdictOf(stmt: Stmt<'default'> | Stmt<'outbound'> | undefined, diags: Diagnostics): Verdict {
+  if (!stmt) return 'drop'; // an unspecified default is the safe one
+  const v = VERDICTS[stmt.action.text];
+  if (v && (stmt.action.text === 'deny' || stmt.action.text === 'accept')) return v;
+  diags.report('MSGR037', stmt.action.at, `'${stmt.action.text}' is not a default action`, didYouMean(stmt.action.text, ['deny', 'accept']) ?? 'use deny or accept');
+  return 'drop';
+}
+
+function resolvePlainRule(s: PlainRuleStmt, fw: string, networks: NetworkTable, diags: Diagnostics): PlainRule | undefined {
+  const protocol = s.protocol.text;
+  let ok = true;
+  if (!(PROTOCOLS as readonly string[]).includes(protocol)) {
+    diags.report('MSGR037', s.protocol.at, `unknown protocol '${protocol}'`, didYouMean(protocol, PROTOCOLS) ?? 'use tcp or udp');
+    ok = false;
+  }
+  const ports: PortRange[] = [];
+  for (const p of s.ports) {
+    const r = checkPortRange(p, diags);
+    if (r) ports.push(r);
+    else ok = false;
+  }
+  const from = s.from && lookupNetwork(s.from, networks, diags);
+  const to = s.to && lookupNetwork(s.to, networks, diags);
+  if ((s.from && !from) || (s.to && !to) || !ok) return undefined;
+  if (from && to && neverMatches(from.set, to.set)) {
+    diags.report('MSGR043', s.at, `from ${from.name} to ${to.name} mixes IPv4 and IPv6: the rule can never match`, 'use networks of a common address family');
+  }
+  const portText = ports.length ? ` ${ports.map((p) => (p.from === p.to ? `${p.from}` : `${p.from}-${p.to}`)).join(',')}` : '';
+  const ends = `${from ? ` from ${from.name}` : ''}${to ? ` to ${to.name}` : ''}`;
+  const rule: PlainRule = {
+    action: s.action.text === 'allow' ? 'accept' : 'drop',
+    protocol: protocol as Protocol,
+    ports,
+    origin: origin(s.at, `firewall ${fw}: ${s.action.text} ${protocol}${portText}${ends}`),
+  };
+  if (from) rule.from = from;
+  if (to) rule.to = to;
+  return rule;
+}
+
+const neverMatches = (a: AddressSet, b: AddressSet) =>
+  !families(a).some((f) => families(b).includes(f));

@@ -1,0 +1,114 @@
+import { parseCidr, type Cidr } from '../addresses/cidr.js';
+import { anySet, emptySet, fromCidrs, union, type AddressSet } from '../addresses/set.js';
+import type { Name, NetworkItem } from '../parse/ast.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import { type Diagnostics, origin } from './context.js';
+import type { NamedSet, Origin } from './model.js';
+
+/** `any` is every address of both families; it cannot be redeclared. */
+export const ANY = 'any';
+
+export type NetworkTable = Map<string, NamedSet & { origin: Origin }>;
+
+/**
+ * Resolves every `network` statement to an address set. Names may refer to names declared
+ * later; unknown names, duplicates and cycles are reported. Iterative, so a long chain of
+ * references cannot exhaust the stack.
+ */
+export function resolveNetworks(items: readonly NetworkItem[], diags: Diagnostics): NetworkTable {
+  const declared = new Map<string, NetworkItem>();
+  for (const item of items) {
+    const name = item.name.text;
+    if (name === ANY) {
+      diags.report('MSGR016', item.name.at, `'${ANY}' is reserved: it means every IPv4 and IPv6 address`, 'choose another name');
+      continue;
+    }
+    const first = declared.get(name);
+    if (first) {
+      diags.report('MSGR011', item.name.at, `network '${name}' is declared twice (first at line ${first.at.line})`, 'merge the two lists into one statement or rename one');
+      continue;
+    }
+    declared.set(name, item);
+  }
+
+  const table: NetworkTable = new Map();
+  const state = new Map<string, 'visiting' | 'done'>();
+  const own = new Map<string, AddressSet>();
+  for (const [name, item] of declared) own.set(name, fromCidrs(parseMembers(item, diags)));
+
+  for (const rootName of declared.keys()) {
+    if (state.get(rootName) === 'done') continue;
+    // Post-order walk with an explicit stack.
+    const stack: { name: string; next: number }[] = [{ name: rootName, next: 0 }];
+    state.set(rootName, 'visiting');
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      const item = declared.get(frame.name)!;
+      const refs = item.members.filter((m) => m.kind === 'name');
+      if (frame.next < refs.length) {
+        const ref = refs[frame.next++]!;
+        const target = ref.text;
+        if (target === ANY || !declared.has(target)) continue; // reported below, once per reference
+        const s = state.get(target);
+        if (s === 'visiting') {
+          const cycle = [...stack.slice(stack.findIndex((f) => f.name === target)).map((f) => f.name), target];
+          diags.report('MSGR012', ref.at, `networks refer to each other in a cycle: ${cycle.join(' -> ')}`, 'a network may name only networks that do not lead back to it');
+        } else if (s === undefined) {
+          state.set(target, 'visiting');
+          stack.push({ name: target, next: 0 });
+        }
+        continue;
+      }
+      let set = own.get(frame.name)!;
+      for (const ref of refs) {
+        if (ref.text === ANY) set = union(set, anySet());
+        else set = union(set, table.get(ref.text)?.set ?? emptySet());
+      }
+      table.set(frame.name, { name: frame.name, set, origin: origin(item.at, `network ${frame.name}`) });
+      state.set(frame.name, 'done');
+      stack.pop();
+    }
+  }
+
+  for (const item of declared.values()) {
+    for (const m of item.members) {
+      if (m.kind === 'name' && m.text !== ANY && !declared.has(m.text)) reportUnknown(m, table, diags);
+    }
+  }
+  return table;
+}
+
+function parseMembers(item: NetworkItem, diags: Diagnostics): Cidr[] {
+  const cidrs: Cidr[] = [];
+  for (const m of item.members) {
+    if (m.kind !== 'address') continue;
+    const parsed = parseCidr(m.text);
+    if (parsed.ok) {
+      cidrs.push(parsed.cidr);
+    } else if (parsed.problem === 'host-bits') {
+      diags.report('MSGR014', m.at, `${m.text} has host bits set`, `write ${parsed.suggestion} for the network, or drop the prefix length for a single host`);
+    } else if (parsed.problem === 'zone') {
+      diags.report('MSGR015', m.at, `${m.text}: zone ids (%…) name a link of one machine and cannot be filtered on`, 'remove the %zone part');
+    } else {
+      diags.report('MSGR013', m.at, `'${m.text}' is not a valid IPv4/IPv6 address or CIDR block`, 'write e.g. 10.20.0.0/16 or 2001:db8:20::/48 (prefix length 0-32 for IPv4, 0-128 for IPv6)');
+    }
+  }
+  return cidrs;
+}
+
+/** Looks a network up for a statement; reports an unknown name with the nearest known one. */
+export function lookupNetwork(ref: Name, table: NetworkTable, diags: Diagnostics): NamedSet | undefined {
+  if (ref.text === ANY) return { name: ANY, set: anySet() };
+  const found = table.get(ref.text);
+  if (!found) reportUnknown(ref, table, diags);
+  return found;
+}
+
+function reportUnknown(ref: Name, table: NetworkTable, diags: Diagnostics): void {
+  diags.report(
+    'MSGR010',
+    ref.at,
+    `unknown network '${ref.text}'`,
+    didYouMean(ref.text, table.keys()) ?? `declare it first: network ${ref.text} = 10.0.0.0/24`,
+  );
+}
