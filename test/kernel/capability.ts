@@ -39,7 +39,7 @@ function probe(): KernelCapability {
     const inNs = (argv: string[], input?: string) => runSync(['ip', 'netns', 'exec', ns, ...argv], input);
     const checks: Array<[string, string[], string?]> = [
       ['ip link set lo up', ['ip', 'link', 'set', 'lo', 'up']],
-      ['nft', ['nft', '-f', '-'], 'table inet msgrt_cap { chain c { type filter hook input priority 0; } }\n'],
+      ['nft', ['nft', '-f', '-'], 'table inet msgrt_cap {\n chain c { type filter hook input priority 0; }\n}\n'],
       ['iptables-restore', ['iptables-restore'], '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n'],
       ['ip6tables-restore', ['ip6tables-restore'], '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n'],
     ];

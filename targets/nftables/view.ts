@@ -1,0 +1,125 @@
+import type { IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } from '../../src/ir/types.js';
+import { formatPortRange } from '../../src/addresses/ports.js';
+
+/** What the template prints; every string in it is already safe nft syntax. */
+export interface NftView {
+  source: string;
+  deployment: string;
+  firewall: string;
+  placement: string;
+  descriptionLines: string[];
+  fileName: string;
+  table: string;
+  sets: { name: string; type: string; elements: string }[];
+  chains: { name: string; policy: string; lines: string[] }[];
+}
+
+export const nftTableName = (fw: IrFirewall) => `msgr_${fw.name}`;
+
+/** ICMP that must pass a default-deny firewall for errors and path-MTU discovery (RFC 4890 for v6). */
+const ICMP4_ESSENTIAL = 'destination-unreachable, time-exceeded, parameter-problem';
+const ICMP6_ESSENTIAL = 'destination-unreachable, packet-too-big, time-exceeded, parameter-problem';
+/** Neighbour and router discovery: only a host needs these for itself (hop limit 255: on-link only). */
+const ICMP6_NDP = 'nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert';
+
+export function buildNftView(doc: IrDocument, fw: IrFirewall, fileName: string): NftView {
+  const setFamilies = new Map<string, IrFamily[]>();
+  const sets: NftView['sets'] = [];
+  for (const s of fw.addressSets) {
+    const fams: IrFamily[] = [];
+    if (s.ipv4.length) {
+      sets.push({ name: `${s.name}_v4`, type: 'ipv4_addr', elements: s.ipv4.join(', ') });
+      fams.push(4);
+    }
+    if (s.ipv6.length) {
+      sets.push({ name: `${s.name}_v6`, type: 'ipv6_addr', elements: s.ipv6.join(', ') });
+      fams.push(6);
+    }
+    setFamilies.set(s.name, fams);
+  }
+  for (const p of fw.portSets) {
+    sets.push({ name: `${p.name}_ports`, type: 'inet_service', elements: p.ranges.map(formatPortRange).join(', ') });
+  }
+
+  const directions = fw.placement.kind === 'host' ? (['input', 'output'] as const) : (['forward'] as const);
+  const chains = directions.map((dir) => {
+    const policy = fw.policy[dir] ?? 'accept';
+    const lines: string[] = [];
+    if (policy === 'drop' || fw.rules.some((r) => r.direction === dir)) {
+      lines.push(...preamble(fw, dir));
+      for (const r of fw.rules.filter((x) => x.direction === dir)) lines.push(...ruleLines(fw, r));
+      if (policy === 'drop' && fw.logDenied) {
+        lines.push(`limit rate 5/second burst 10 packets log prefix ${quote(`msgr ${fw.name} denied: `.slice(0, 127))} comment "log denied"`);
+      }
+    }
+    return { name: dir, policy, lines };
+  }).filter((c) => c.policy === 'drop' || c.lines.length > 0);
+
+  return {
+    source: commentText(doc.source),
+    deployment: doc.deployment,
+    firewall: fw.name,
+    placement: fw.placement.kind === 'host' ? `host firewall on ${fw.placement.on}` : `gateway between ${fw.placement.between.join(' and ')}`,
+    descriptionLines: doc.description ? [commentText(doc.description)] : [],
+    fileName: commentText(fileName),
+    table: nftTableName(fw),
+    sets,
+    chains,
+  };
+}
+
+function preamble(fw: IrFirewall, dir: string): string[] {
+  const out: string[] = [];
+  const host = fw.placement.kind === 'host';
+  for (const p of fw.preamble) {
+    if (p === 'loopback' && host) out.push(`${dir === 'output' ? 'oif' : 'iif'} "lo" accept comment "loopback"`);
+    if (p === 'established') out.push('ct state established,related accept comment "return traffic"');
+    if (p === 'invalid') out.push('ct state invalid drop comment "not part of any connection"');
+    if (p === 'icmp') {
+      out.push(`meta l4proto icmp icmp type { ${ICMP4_ESSENTIAL} } accept comment "ICMP errors"`);
+      out.push(`meta l4proto ipv6-icmp icmpv6 type { ${ICMP6_ESSENTIAL} } accept comment "ICMPv6 errors and path MTU"`);
+      if (host) out.push(`meta l4proto ipv6-icmp icmpv6 type { ${ICMP6_NDP} } ip6 hoplimit 255 accept comment "IPv6 neighbour discovery"`);
+    }
+  }
+  return out;
+}
+
+/** One IR rule becomes one nft rule per address family it applies to. */
+function ruleLines(fw: IrFirewall, r: IrRule): string[] {
+  return r.families
+    .map((family) => {
+      const parts: string[] = [];
+      const ip = family === 4 ? 'ip' : 'ip6';
+      const suffix = family === 4 ? '_v4' : '_v6';
+      if (!r.src && !r.dst) parts.push(`meta nfproto ${family === 4 ? 'ipv4' : 'ipv6'}`);
+      if (r.src) parts.push(`${ip} saddr @${r.src}${suffix}`);
+      if (r.dst) parts.push(`${ip} daddr @${r.dst}${suffix}`);
+      const ports = [portMatch(r.protocol, 'sport', r.srcPorts), portMatch(r.protocol, 'dport', r.dstPorts)].filter(Boolean);
+      parts.push(ports.length ? ports.join(' ') : `meta l4proto ${r.protocol}`);
+      const verdict = r.action === 'drop' && fw.logDenied
+        ? `log prefix ${quote(`msgr ${fw.name} denied: `.slice(0, 127))} drop`
+        : r.action;
+      return `${parts.filter(Boolean).join(' ')} ${verdict} comment ${quote(r.comment)}`;
+    });
+}
+
+function portMatch(protocol: string, field: 'sport' | 'dport', ports: IrPorts | undefined): string | undefined {
+  if (!ports) return undefined;
+  if (ports.set) return `${protocol} ${field} @${ports.set}_ports`;
+  const list = ports.ranges.map(formatPortRange);
+  return `${protocol} ${field} ${list.length === 1 ? list[0] : `{ ${list.join(', ')} }`}`;
+}
+
+/**
+ * An nft quoted string: the scanner has no escapes inside quotes, so a quote cannot be
+ * represented; everything outside printable ASCII is replaced. IR comments are already inert.
+ */
+function quote(s: string): string {
+  return `"${s.replace(/[^\x20-\x7e]|"/g, '_')}"`;
+}
+
+/** Text inside a `#` comment line: one line, printable. */
+export function commentText(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+}
+
