@@ -44,6 +44,7 @@ export const CODES = {
   MSGR046: { severity: 'error', summary: 'plain rule needs from or to' },
   MSGR047: { severity: 'warning', summary: 'host firewall covers only part of a network' },
   MSGR048: { severity: 'error', summary: 'plain rule does not involve the host or both zones' },
+  MSGR060: { severity: 'error', summary: 'a target cannot express this firewall exactly' },
   MSGR050: { severity: 'error', summary: 'policy too large or nested too deeply' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 

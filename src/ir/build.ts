@@ -1,4 +1,4 @@
-import { cidrTexts, equals, families, type AddressSet } from '../addresses/set.js';
+import { anySet, cidrTexts, equals, families, type AddressSet } from '../addresses/set.js';
 import type { Endpoint, PortList } from '../flows/flow.js';
 import type { PlacedFirewall, PlacedRule } from '../place/placed.js';
 import type { Model, Origin } from '../resolve/model.js';
@@ -51,7 +51,9 @@ function buildFirewall(model: Model, placed: PlacedFirewall): IrFirewall {
     (name, key) => ({ name, ranges: JSON.parse(key) }),
   );
   const declaredName = (e: Endpoint) => [...model.networks.values()].find((n) => equals(n.set, e.set))?.name ?? e.name;
-  const addressRef = (e: Endpoint | undefined) => (e ? addressSets.nameFor(e.set, declaredName(e)) : undefined);
+  const everything = anySet();
+  // `any` matches without an address test; a set of every address would only cost lookups.
+  const addressRef = (e: Endpoint | undefined) => (e && !equals(e.set, everything) ? addressSets.nameFor(e.set, declaredName(e)) : undefined);
   const portsRef = (p: PortList | undefined): IrPorts | undefined => {
     if (!p) return undefined;
     const ranges = p.ranges.map((r) => ({ from: r.from, to: r.to }));

@@ -5,6 +5,11 @@ export interface Located {
   at: SourcePosition;
 }
 
+/** A `{ … }` block: where it closes, so diagnostics can tell which block a line belongs to. */
+export interface Block extends Located {
+  end: SourcePosition;
+}
+
 export interface Name extends Located {
   text: string;
 }
@@ -24,7 +29,7 @@ export type AddressOrName =
   | ({ kind: 'address' } & Name)
   | ({ kind: 'name' } & Name);
 
-export interface Deployment extends Located {
+export interface Deployment extends Block {
   name: Name;
   items: Item[];
 }
@@ -43,7 +48,7 @@ export interface NetworkItem extends Located {
   members: AddressOrName[];
 }
 
-export interface ServerItem extends Located {
+export interface ServerItem extends Block {
   kind: 'server';
   network: Name;
   listeners: SipListenerStmt[];
@@ -55,7 +60,7 @@ export interface SipListenerStmt extends Located {
   port?: NumberLit;
 }
 
-export interface ClientsItem extends Located {
+export interface ClientsItem extends Block {
   kind: 'clients';
   network: Name;
   statements: ClientsStmt[];
@@ -69,7 +74,7 @@ export type ClientsStmt =
   | (Located & { kind: 'peers'; networks: Name[] })
   | (Located & { kind: 'client'; software: Name });
 
-export interface FirewallItem extends Located {
+export interface FirewallItem extends Block {
   kind: 'firewall';
   name: Name;
   statements: FirewallStmt[];

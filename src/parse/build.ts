@@ -14,7 +14,7 @@ export const number = (d: D): A.NumberLit => ({ at: at(d[0]), value: Number(d[0]
 export const list = (d: D) => [d[0], ...d[1].map((pair: D) => pair[1])];
 export const commaList = list;
 
-export const deployment = (d: D): A.Deployment => ({ at: at(d[0]), name: d[1], items: d[3] });
+export const deployment = (d: D): A.Deployment => ({ at: at(d[0]), end: at(d[4]), name: d[1], items: d[3] });
 
 export function description(d: D): A.DescriptionItem {
   const raw: string = d[1].value;
@@ -31,7 +31,7 @@ export const network = (d: D): A.NetworkItem => ({
   members: [d[3], ...d[4].map((pair: D) => pair[1])],
 });
 
-export const server = (d: D): A.ServerItem => ({ kind: 'server', at: at(d[0]), network: d[1], listeners: d[3] });
+export const server = (d: D): A.ServerItem => ({ kind: 'server', at: at(d[0]), end: at(d[4]), network: d[1], listeners: d[3] });
 
 export function sip(d: D): A.SipListenerStmt {
   const s: A.SipListenerStmt = { kind: 'sip', at: at(d[0]), transport: d[1] };
@@ -39,7 +39,7 @@ export function sip(d: D): A.SipListenerStmt {
   return s;
 }
 
-export const clients = (d: D): A.ClientsItem => ({ kind: 'clients', at: at(d[0]), network: d[1], statements: d[3] });
+export const clients = (d: D): A.ClientsItem => ({ kind: 'clients', at: at(d[0]), end: at(d[4]), network: d[1], statements: d[3] });
 export const clientsServer = (d: D): A.ClientsStmt => ({ kind: 'server', at: at(d[0]), server: d[1], transport: d[3] });
 export const features = (d: D): A.ClientsStmt => ({ kind: 'features', at: at(d[0]), features: d[1] });
 export const sipDynamicPorts = (d: D): A.ClientsStmt => ({ kind: 'sip-dynamic-ports', at: at(d[0]), range: d[3] });
@@ -47,7 +47,7 @@ export const mediaPorts = (d: D): A.ClientsStmt => ({ kind: 'media-ports', at: a
 export const peers = (d: D): A.ClientsStmt => ({ kind: 'peers', at: at(d[0]), networks: d[1] });
 export const client = (d: D): A.ClientsStmt => ({ kind: 'client', at: at(d[0]), software: d[1] });
 
-export const firewall = (d: D): A.FirewallItem => ({ kind: 'firewall', at: at(d[0]), name: d[1], statements: d[3] });
+export const firewall = (d: D): A.FirewallItem => ({ kind: 'firewall', at: at(d[0]), end: at(d[4]), name: d[1], statements: d[3] });
 export const on = (d: D): A.FirewallStmt => ({ kind: 'on', at: at(d[0]), network: d[1] });
 export const between = (d: D): A.FirewallStmt => ({ kind: 'between', at: at(d[0]), a: d[1], b: d[3] });
 export const targets = (d: D): A.FirewallStmt => ({ kind: 'targets', at: at(d[0]), targets: d[1] });

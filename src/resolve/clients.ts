@@ -50,8 +50,8 @@ function resolveGroup(item: ClientsItem, networks: NetworkTable, servers: readon
   const serverStmt = stmts.get('server') as Stmt<'server'> | undefined;
   const featuresStmt = stmts.get('features') as Stmt<'features'> | undefined;
 
-  if (!serverStmt) diags.report('MSGR034', item.at, `clients ${name} do not say which server they use`, 'add `server NAME via tls`');
-  if (!featuresStmt) diags.report('MSGR034', item.at, `clients ${name} enable no features`, 'add e.g. `features im, presence`');
+  if (!serverStmt) diags.reportMissing(item, 'MSGR034', `clients ${name} do not say which server they use`, 'add `server NAME via tls`');
+  if (!featuresStmt) diags.reportMissing(item, 'MSGR034', `clients ${name} enable no features`, 'add e.g. `features im, presence`');
 
   const server = serverStmt && resolveServerChoice(serverStmt, name, networks, servers, diags);
   const features = featuresStmt ? resolveFeatures(featuresStmt, name, diags) : [];

@@ -1,13 +1,26 @@
 import type { Code } from '../diagnostics/codes.js';
 import { diagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic, SourcePosition } from '../diagnostics/diagnostic.js';
-import type { Name } from '../parse/ast.js';
+import type { Block, Name } from '../parse/ast.js';
 import type { Origin } from './model.js';
 
 /** What every resolver step shares: the file name and the list of problems found so far. */
 export class Diagnostics {
   readonly list: Diagnostic[] = [];
-  constructor(readonly file: string) {}
+  /** Lines where the parser reported a syntax error and blanked a statement. */
+  constructor(
+    readonly file: string,
+    private readonly syntaxErrorLines: ReadonlySet<number> = new Set(),
+  ) {}
+
+  /**
+   * Reports that a block lacks a statement, unless a syntax error inside the block already
+   * explains it (the statement was there but could not be read).
+   */
+  reportMissing(block: Block, code: Code, message: string, hint: string): void {
+    for (const line of this.syntaxErrorLines) if (line >= block.at.line && line <= block.end.line) return;
+    this.report(code, block.at, message, hint);
+  }
 
   report(code: Code, at: SourcePosition, message: string, hint?: string): void {
     this.list.push(diagnostic(code, this.file, at, message, hint));

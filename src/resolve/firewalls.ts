@@ -88,13 +88,13 @@ function resolvePlacement(item: FirewallItem, stmts: Map<string, FirewallStmt>, 
     }
     return { kind: 'gateway', a, b, origin: origin(between.at, `firewall ${name}: between ${a.name} and ${b.name}`) };
   }
-  diags.report('MSGR040', item.at, `firewall ${name} says neither where it sits`, 'add `on NET` (a host firewall) or `between A and B` (a gateway)');
+  diags.reportMissing(item, 'MSGR040', `firewall ${name} says neither where it sits`, 'add `on NET` (a host firewall) or `between A and B` (a gateway)');
   return undefined;
 }
 
 function resolveTargets(stmt: Stmt<'targets'> | undefined, item: FirewallItem, diags: Diagnostics): TargetName[] {
   if (!stmt) {
-    diags.report('MSGR044', item.at, `firewall ${item.name.text} has no targets`, `add e.g. \`targets ${TARGETS.join(', ')}\``);
+    diags.reportMissing(item, 'MSGR044', `firewall ${item.name.text} has no targets`, `add e.g. \`targets ${TARGETS.join(', ')}\``);
     return [];
   }
   const out: TargetName[] = [];

@@ -13,8 +13,8 @@ export interface ResolveResult {
 }
 
 /** AST → resolved model. Reports every problem it finds; the model is usable only without errors. */
-export function resolvePolicy(ast: Deployment, file: string): ResolveResult {
-  const diags = new Diagnostics(file);
+export function resolvePolicy(ast: Deployment, file: string, syntaxErrorLines: ReadonlySet<number> = new Set()): ResolveResult {
+  const diags = new Diagnostics(file, syntaxErrorLines);
   const of = <K extends string>(kind: K) => ast.items.filter((i) => i.kind === kind);
 
   const descriptions = of('description');

@@ -45,7 +45,7 @@ export function resolveServers(items: readonly ServerItem[], networks: NetworkTa
       listeners.push({ transport, port, origin: origin(l.at, `server ${name}: sip ${transport} port ${port}`) });
     }
     if (listeners.length === 0 && item.listeners.length === 0) {
-      diags.report('MSGR034', item.at, `server ${name} has no 'sip' statement`, 'add `sip tls` (listens on 5061/tcp)');
+      diags.reportMissing(item, 'MSGR034', `server ${name} has no 'sip' statement`, 'add `sip tls` (listens on 5061/tcp)');
     }
     if (net) servers.push({ ...net, listeners, origin: origin(item.at, `server ${name}`) });
   }
