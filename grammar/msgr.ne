@@ -12,25 +12,35 @@ main        -> deployment                                   {% id %}
 
 deployment  -> "deployment" name "{" items "}"              {% b.deployment %}
 
+# Lists are left-recursive and grow in place: Earley extends each partial list exactly once in
+# this unambiguous grammar, so building a list of n items costs O(n), not O(n²).
 items       -> null                                         {% () => [] %}
-             | item (%nl item):*                            {% b.list %}
+             | itemList                                     {% id %}
+itemList    -> item                                         {% b.first %}
+             | itemList %nl item                            {% b.append %}
 
 item        -> "description" %string                        {% b.description %}
-             | "network" name "=" member ("," member):*     {% b.network %}
+             | "network" name "=" members                   {% b.network %}
              | "server" name "{" serverStmts "}"            {% b.server %}
              | "clients" name "{" clientsStmts "}"          {% b.clients %}
              | "firewall" name "{" firewallStmts "}"        {% b.firewall %}
 
+members     -> member                                       {% b.first %}
+             | members "," member                           {% b.append %}
 member      -> name                                         {% b.memberName %}
              | address                                      {% b.memberAddress %}
 
 serverStmts -> null                                         {% () => [] %}
-             | serverStmt (%nl serverStmt):*                {% b.list %}
+             | serverList                                   {% id %}
+serverList  -> serverStmt                                   {% b.first %}
+             | serverList %nl serverStmt                    {% b.append %}
 serverStmt  -> "sip" name                                   {% b.sip %}
              | "sip" name "port" number                     {% b.sip %}
 
 clientsStmts -> null                                        {% () => [] %}
-             | clientsStmt (%nl clientsStmt):*              {% b.list %}
+             | clientsList                                  {% id %}
+clientsList -> clientsStmt                                  {% b.first %}
+             | clientsList %nl clientsStmt                  {% b.append %}
 clientsStmt -> "server" name "via" name                     {% b.clientsServer %}
              | "features" names                             {% b.features %}
              | "sip" "dynamic" "ports" range                {% b.sipDynamicPorts %}
@@ -39,7 +49,9 @@ clientsStmt -> "server" name "via" name                     {% b.clientsServer %
              | "client" name                                {% b.client %}
 
 firewallStmts -> null                                       {% () => [] %}
-             | firewallStmt (%nl firewallStmt):*            {% b.list %}
+             | firewallList                                 {% id %}
+firewallList -> firewallStmt                                {% b.first %}
+             | firewallList %nl firewallStmt                {% b.append %}
 firewallStmt -> "on" name                                   {% b.on %}
              | "between" name "and" name                    {% b.between %}
              | "targets" names                              {% b.targets %}
@@ -51,12 +63,15 @@ firewallStmt -> "on" name                                   {% b.on %}
 ruleAction  -> "allow"                                      {% id %}
              | "deny"                                       {% id %}
 ports       -> null                                         {% () => [] %}
-             | range ("," range):*                          {% b.commaList %}
+             | rangeList                                    {% id %}
+rangeList   -> range                                        {% b.first %}
+             | rangeList "," range                          {% b.append %}
 ruleEnds    -> "from" name                                  {% b.fromOnly %}
              | "to" name                                    {% b.toOnly %}
              | "from" name "to" name                        {% b.fromTo %}
 
-names       -> name ("," name):*                            {% b.commaList %}
+names       -> name                                         {% b.first %}
+             | names "," name                               {% b.append %}
 range       -> number                                       {% b.range %}
              | number "-" number                            {% b.range %}
 

@@ -10,9 +10,40 @@ const atNode = (n: A.Located | Token) => ('at' in n ? n.at : at(n as Token));
 export const name = (d: D): A.Name => ({ at: at(d[0]), text: d[0].value });
 export const number = (d: D): A.NumberLit => ({ at: at(d[0]), value: Number(d[0].value), text: d[0].value });
 
-/** `x (%sep x):*` → [x, x, …] */
-export const list = (d: D) => [d[0], ...d[1].map((pair: D) => pair[1])];
-export const commaList = list;
+/**
+ * Lists are built as cons cells and turned into arrays once, after the parse (`materialize`).
+ * Earley completes every prefix of a list, so copying an array per element would cost O(n²);
+ * appending in place would corrupt the shared prefixes. A cons cell per element is O(1).
+ */
+export interface Cons {
+  cons: true;
+  prev: Cons | null;
+  value: unknown;
+}
+export const first = (d: D): Cons => ({ cons: true, prev: null, value: d[0] });
+export const append = (d: D): Cons => ({ cons: true, prev: d[0], value: d[2] });
+
+const isCons = (x: unknown): x is Cons => typeof x === 'object' && x !== null && (x as Cons).cons === true;
+
+/** Replaces every cons list in a finished parse tree by an array, in place; returns the tree. */
+export function materialize<T>(node: T): T {
+  const stack: unknown[] = [node];
+  while (stack.length) {
+    const n = stack.pop();
+    if (typeof n !== 'object' || n === null) continue;
+    const obj = n as Record<string, unknown>;
+    for (const key of Object.keys(obj)) {
+      let v = obj[key];
+      if (isCons(v)) {
+        const arr: unknown[] = [];
+        for (let c: Cons | null = v; c; c = c.prev) arr.push(c.value);
+        v = obj[key] = arr.reverse();
+      }
+      if (typeof v === 'object' && v !== null && key !== 'at' && key !== 'end') stack.push(v);
+    }
+  }
+  return node;
+}
 
 export const deployment = (d: D): A.Deployment => ({ at: at(d[0]), end: at(d[4]), name: d[1], items: d[3] });
 
@@ -28,7 +59,7 @@ export const network = (d: D): A.NetworkItem => ({
   kind: 'network',
   at: at(d[0]),
   name: d[1],
-  members: [d[3], ...d[4].map((pair: D) => pair[1])],
+  members: d[3],
 });
 
 export const server = (d: D): A.ServerItem => ({ kind: 'server', at: at(d[0]), end: at(d[4]), network: d[1], listeners: d[3] });

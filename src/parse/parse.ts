@@ -7,6 +7,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { blankFailedStatement } from './recover.js';
 import { lexer } from './lexer.js';
+import { materialize } from './build.js';
 
 export interface ParseResult {
   /** Absent only when no statement could be recovered at all. */
@@ -30,7 +31,7 @@ export function parsePolicy(text: string, file: string): ParseResult {
   for (let attempt = 0; attempt <= MAX_SYNTAX_ERRORS; attempt++) {
     const outcome = parseOnce(current, file);
     if (outcome.kind === 'ok') {
-      return { ast: outcome.results[0], diagnostics, parseCount: outcome.results.length };
+      return { ast: materialize(outcome.results[0]!), diagnostics, parseCount: outcome.results.length };
     }
     diagnostics.push(outcome.diagnostic);
     const next = blankFailedStatement(current, outcome.offset);

@@ -49,7 +49,7 @@ export function buildNftView(doc: IrDocument, fw: IrFirewall, fileName: string):
       lines.push(...preamble(fw, dir));
       for (const r of fw.rules.filter((x) => x.direction === dir)) lines.push(...ruleLines(fw, r));
       if (policy === 'drop' && fw.logDenied) {
-        lines.push(`limit rate 5/second burst 10 packets log prefix ${quote(`msgr ${fw.name} denied: `.slice(0, 127))} comment "log denied"`);
+        lines.push(`limit rate 5/second burst 10 packets log prefix ${logPrefix(fw)} comment "log denied"`);
       }
     }
     return { name: dir, policy, lines };
@@ -84,24 +84,30 @@ function preamble(fw: IrFirewall, dir: string): string[] {
   return out;
 }
 
-/** One IR rule becomes one nft rule per address family it applies to. */
+/**
+ * One IR rule becomes one nft rule per address family it applies to; a rule without
+ * addresses that applies to both families needs no family test and stays one rule.
+ */
 function ruleLines(fw: IrFirewall, r: IrRule): string[] {
-  return r.families
-    .map((family) => {
-      const parts: string[] = [];
+  const bothWithoutAddresses = !r.src && !r.dst && r.families.includes(4) && r.families.includes(6);
+  const perFamily: (IrFamily | undefined)[] = bothWithoutAddresses ? [undefined] : r.families;
+  return perFamily.map((family) => {
+    const parts: string[] = [];
+    if (family !== undefined) {
       const ip = family === 4 ? 'ip' : 'ip6';
       const suffix = family === 4 ? '_v4' : '_v6';
       if (!r.src && !r.dst) parts.push(`meta nfproto ${family === 4 ? 'ipv4' : 'ipv6'}`);
       if (r.src) parts.push(`${ip} saddr @${r.src}${suffix}`);
       if (r.dst) parts.push(`${ip} daddr @${r.dst}${suffix}`);
-      const ports = [portMatch(r.protocol, 'sport', r.srcPorts), portMatch(r.protocol, 'dport', r.dstPorts)].filter(Boolean);
-      parts.push(ports.length ? ports.join(' ') : `meta l4proto ${r.protocol}`);
-      const verdict = r.action === 'drop' && fw.logDenied
-        ? `log prefix ${quote(`msgr ${fw.name} denied: `.slice(0, 127))} drop`
-        : r.action;
-      return `${parts.filter(Boolean).join(' ')} ${verdict} comment ${quote(r.comment)}`;
-    });
+    }
+    const ports = [portMatch(r.protocol, 'sport', r.srcPorts), portMatch(r.protocol, 'dport', r.dstPorts)].filter(Boolean);
+    parts.push(ports.length ? ports.join(' ') : `meta l4proto ${r.protocol}`);
+    const verdict = r.action === 'drop' && fw.logDenied ? `log prefix ${logPrefix(fw)} drop` : r.action;
+    return `${parts.join(' ')} ${verdict} comment ${quote(r.comment)}`;
+  });
 }
+
+const logPrefix = (fw: IrFirewall) => quote(`msgr ${fw.name} denied: `.slice(0, 127));
 
 function portMatch(protocol: string, field: 'sport' | 'dport', ports: IrPorts | undefined): string | undefined {
   if (!ports) return undefined;

@@ -1,0 +1,53 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { compilePolicy } from '../src/compile.js';
+import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
+import type { IrDocument, IrFirewall } from '../src/ir/types.js';
+
+export const ROOT = join(import.meta.dirname, '..');
+
+export const EXAMPLES = readdirSync(join(ROOT, 'examples'))
+  .filter((f) => f.endsWith('.msgr'))
+  .sort()
+  .map((f) => ({ name: f, path: join(ROOT, 'examples', f), text: readFileSync(join(ROOT, 'examples', f), 'utf8') }));
+
+/** `code@line` for every diagnostic: compact to assert on. */
+export function codesOf(text: string): string[] {
+  return compilePolicy(text, 'test.msgr').diagnostics.map((d) => `${d.code}@${d.line}`);
+}
+
+export function diagnosticsOf(text: string): Diagnostic[] {
+  return compilePolicy(text, 'test.msgr').diagnostics;
+}
+
+export function irOf(text: string, file = 'test.msgr'): IrDocument {
+  const r = compilePolicy(text, file);
+  if (!r.ir) throw new Error(`policy has errors:\n${r.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`).join('\n')}`);
+  return r.ir;
+}
+
+export function firewallOf(text: string, name: string): IrFirewall {
+  const fw = irOf(text).firewalls.find((f) => f.name === name);
+  if (!fw) throw new Error(`no firewall ${name}`);
+  return fw;
+}
+
+/** A minimal valid policy with the parts a test wants to vary. */
+export function policy(parts: {
+  networks?: string;
+  server?: string;
+  clients?: string;
+  firewalls?: string;
+}): string {
+  return `deployment t {
+  ${parts.networks ?? 'network cl = 10.20.0.0/16, 2001:db8:20::/48\n  network srv = 10.1.1.10, 2001:db8:1::10\n  network pt = 198.51.100.0/24'}
+  server srv {
+    ${parts.server ?? 'sip tls'}
+  }
+  clients cl {
+    ${parts.clients ?? 'server srv via tls\n    features im, presence'}
+  }
+  ${parts.firewalls ?? 'firewall fw {\n    on srv\n    targets nftables\n    default deny\n  }'}
+}
+`;
+}

@@ -1,0 +1,95 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parsePolicy } from '../../src/parse/parse.js';
+import { EXAMPLES, ROOT } from '../helpers.js';
+
+describe('the grammar', () => {
+  it.each(EXAMPLES.map((e) => [e.name, e.text]))('parses %s in exactly one way (unambiguous)', (_name, text) => {
+    const r = parsePolicy(text, 'x.msgr');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.parseCount).toBe(1);
+  });
+
+  it('keeps examples/contoso.msgr verbatim as DESIGN.md §3 shows it', () => {
+    const design = join(ROOT, '..', 'shared', 'DESIGN.md');
+    if (!existsSync(design)) return expect.fail(`${design} not found: the shared design notes must sit beside the project`);
+    const text = readFileSync(design, 'utf8');
+    const start = text.indexOf('# contoso.msgr');
+    const end = text.indexOf('\n}\n', start) + 3;
+    expect(readFileSync(join(ROOT, 'examples', 'contoso.msgr'), 'utf8')).toBe(text.slice(start, end));
+  });
+
+  it('reads keywords as names where a name is expected (`clients clients`)', () => {
+    const r = parsePolicy('deployment d {\n network clients = 10.0.0.0/8\n clients clients {\n features im\n }\n}\n', 'x');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.ast?.items[1]).toMatchObject({ kind: 'clients', network: { text: 'clients' } });
+  });
+
+  it('continues a statement after a comma on the next line, and accepts ; and CRLF', () => {
+    const r = parsePolicy('deployment d {\r\n network a = 10.0.0.0/8,\r\n   10.1.0.0/16; network b = a\r\n}\r\n', 'x');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.ast?.items).toHaveLength(2);
+  });
+
+  it('records positions of every node', () => {
+    const r = parsePolicy('deployment d {\n  network a = 10.0.0.0/8\n}\n', 'x');
+    expect(r.ast?.items[0]).toMatchObject({ at: { line: 2, column: 3 }, name: { at: { line: 2, column: 11 } } });
+  });
+});
+
+describe('syntax errors', () => {
+  const bad = [
+    'deployment x {',
+    '  network a = 10.0.0.0/8',
+    '  servr lcs {',
+    '    sip tls',
+    '  }',
+    '  clients a {',
+    '    featurs im',
+    '    media ports 5000-',
+    '  }',
+    '  firewall f {',
+    '    on a $',
+    '  }',
+    '  description "abc',
+    '}',
+    '',
+  ].join('\n');
+
+  it('are all reported in one run, each with file, line, column, code and hint', () => {
+    const r = parsePolicy(bad, 'bad.msgr');
+    expect(r.diagnostics.map((d) => `${d.code}@${d.line}:${d.column}`)).toEqual([
+      'MSGR002@3:3',
+      'MSGR002@7:5',
+      'MSGR001@8:22',
+      'MSGR003@11:10',
+      'MSGR004@13:15',
+    ]);
+    for (const d of r.diagnostics) {
+      expect(d.file).toBe('bad.msgr');
+      expect(d.hint).toBeTruthy();
+    }
+  });
+
+  it('suggest the nearest keyword for a misspelt one', () => {
+    const [servr, featurs] = parsePolicy(bad, 'bad.msgr').diagnostics;
+    expect(servr?.hint).toBe("did you mean 'server'?");
+    expect(featurs?.hint).toBe("did you mean 'features'?");
+  });
+
+  it('report an unclosed block at the end of the file', () => {
+    const r = parsePolicy('deployment d {\n  network a = 10.0.0.0/8\n', 'x');
+    expect(r.diagnostics).toMatchObject([{ code: 'MSGR005', hint: expect.stringContaining("'}'") }]);
+  });
+
+  it('report an empty file', () => {
+    expect(parsePolicy('', 'x').diagnostics).toMatchObject([{ code: 'MSGR005', line: 1, column: 1 }]);
+  });
+
+  it('do not cascade into the statements that follow', () => {
+    const r = parsePolicy('deployment d {\n  netwrk a = 10.0.0.0/8\n  network b = 10.1.0.0/16\n}\n', 'x');
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['MSGR002']);
+    expect(r.ast?.items).toMatchObject([{ kind: 'network', name: { text: 'b' } }]);
+  });
+});

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { codesOf, diagnosticsOf, policy } from '../helpers.js';
+
+describe('networks', () => {
+  it('report an unknown name with the nearest known one', () => {
+    const d = diagnosticsOf(policy({ networks: 'network cl = 10.20.0.0/16\n  network srv = 10.1.1.10\n  network both = cl, srvv' }));
+    expect(d).toMatchObject([{ code: 'MSGR010', line: 4, hint: "did you mean 'srv'?" }]);
+  });
+
+  it('report a name declared twice', () => {
+    expect(codesOf(policy({ networks: 'network cl = 10.20.0.0/16\n  network srv = 10.1.1.10\n  network cl = 10.21.0.0/16' }))).toContain('MSGR011@4');
+  });
+
+  it('report a cycle of references, naming its members', () => {
+    const d = diagnosticsOf(policy({ networks: 'network cl = 10.20.0.0/16, a\n  network srv = 10.1.1.10\n  network a = b\n  network b = a' }));
+    expect(d.filter((x) => x.code === 'MSGR012')).toHaveLength(1);
+    expect(d.find((x) => x.code === 'MSGR012')?.message).toMatch(/cycle: (cl -> )?a -> b -> a/);
+  });
+
+  it('survive a very long chain of references without exhausting the stack', () => {
+    const chain = Array.from({ length: 20000 }, (_, i) => `network n${i} = ${i === 19999 ? '10.99.0.0/16' : `n${i + 1}`}`).join('\n  ');
+    expect(codesOf(policy({ networks: `network cl = 10.20.0.0/16, n0\n  network srv = 10.1.1.10\n  ${chain}` }))).toEqual([]);
+  });
+
+  it('reject a CIDR with host bits set, suggesting the right prefix', () => {
+    const d = diagnosticsOf(policy({ networks: 'network cl = 10.20.1.0/16\n  network srv = 2001:db8:1::10/64' }));
+    expect(d).toMatchObject([
+      { code: 'MSGR014', hint: expect.stringContaining('10.20.0.0/16') },
+      { code: 'MSGR014', hint: expect.stringContaining('2001:db8:1::/64') },
+    ]);
+  });
+
+  it('reject invalid addresses, prefixes and IPv6 zone ids', () => {
+    const codes = codesOf(policy({ networks: 'network cl = 10.20.0.0/33\n  network srv = 300.1.1.1\n  network pt = fe80::1%eth0' }));
+    expect(codes).toEqual(['MSGR013@2', 'MSGR013@3', 'MSGR015@4']);
+  });
+
+  it('reserve the name any', () => {
+    expect(codesOf(policy({ networks: 'network cl = 10.20.0.0/16\n  network srv = 10.1.1.10\n  network any = 10.0.0.0/8' }))).toContain('MSGR016@4');
+  });
+});
+
+describe('servers and clients', () => {
+  it('report a transport the server does not offer', () => {
+    expect(codesOf(policy({ clients: 'server srv via tcp\n    features im' }))).toEqual(expect.arrayContaining(['MSGR030@9']));
+  });
+
+  it('report a server transport no clients use, and clear-text SIP', () => {
+    expect(codesOf(policy({ server: 'sip tls\n    sip tcp' }))).toEqual(['MSGR031@7', 'MSGR032@7']);
+  });
+
+  it('report two listeners on one port', () => {
+    expect(codesOf(policy({ server: 'sip tls port 5060\n    sip tcp' }))).toContain('MSGR036@7');
+  });
+
+  it('report a misspelt feature with a suggestion', () => {
+    expect(diagnosticsOf(policy({ clients: 'server srv via tls\n    features im, whitebord' }))).toMatchObject([
+      { code: 'MSGR020', line: 10, column: 18, hint: "did you mean 'whiteboard'?" },
+    ]);
+  });
+
+  it('report clients that use a network without a server block', () => {
+    expect(codesOf(policy({ clients: 'server cl via tls\n    features im' }))).toContain('MSGR033@9');
+  });
+
+  it('report an IPv4/IPv6 mix that can never connect', () => {
+    const p = policy({ networks: 'network cl = 10.20.0.0/16\n  network srv = 2001:db8:1::10' });
+    expect(codesOf(p)).toContain('MSGR043@8');
+  });
+});
+
+describe('Group Policy ranges (PORTS.md constraints)', () => {
+  const withRanges = (ranges: string, transport = 'tcp', features = 'im, audio') =>
+    policy({ server: `sip ${transport}`, clients: `server srv via ${transport}\n    features ${features}\n    ${ranges}` });
+  const codes = (ranges: string, transport?: string, features?: string) =>
+    codesOf(withRanges(ranges, transport, features)).filter((c) => c !== 'MSGR032@6');
+
+  it('accept ranges within the rules', () => {
+    expect(codes('sip dynamic ports 7000-7001\n    media ports 50000-50039')).toEqual([]);
+  });
+
+  it('require every range to lie within 1024-65535', () => {
+    expect(codes('sip dynamic ports 1000-1100\n    media ports 50000-50039')).toEqual(['MSGR022@11']);
+  });
+
+  it('reject port 0 and 65536', () => {
+    expect(codes('sip dynamic ports 0-1100\n    media ports 50000-65536')).toEqual(['MSGR021@11', 'MSGR021@12']);
+  });
+
+  it('require the minimum below the maximum (a reversed range is not swapped)', () => {
+    expect(diagnosticsOf(withRanges('sip dynamic ports 7100-7000\n    media ports 50000-50039'))).toContainEqual(
+      expect.objectContaining({ code: 'MSGR023', hint: 'write 7000-7100' }),
+    );
+  });
+
+  it('require at least 2 SIP ports', () => {
+    expect(codes('sip dynamic ports 7000\n    media ports 50000-50039')).toEqual(['MSGR024@11']);
+  });
+
+  it('require two RTP/RTCP pairs: 4 ports from an even start, 5 from an odd one', () => {
+    expect(codes('sip dynamic ports 7000-7001\n    media ports 50000-50003')).toEqual(['MSGR027@12']);
+    expect(codes('sip dynamic ports 7000-7001\n    media ports 50000-50002')).toEqual(['MSGR025@12']);
+    expect(codes('sip dynamic ports 7000-7001\n    media ports 50001-50004')).toEqual(['MSGR025@12']);
+    expect(codes('sip dynamic ports 7000-7001\n    media ports 50001-50005')).toEqual(['MSGR027@12']);
+  });
+
+  it('reject overlapping SIP and media ranges', () => {
+    expect(codes('sip dynamic ports 50030-50049\n    media ports 50000-50039')).toEqual(['MSGR026@12']);
+  });
+
+  it('warn when a range is missing and the 1024-65535 fallback applies', () => {
+    const d = diagnosticsOf(withRanges('')).filter((x) => x.code === 'MSGR028');
+    expect(d).toHaveLength(2);
+    expect(d.map((x) => x.message).join(' ')).toMatch(/1024-65535/);
+    expect(d.map((x) => x.hint).join(' ')).toMatch(/MinSipDynamicPort.*MinMediaPort|MinMediaPort.*MinSipDynamicPort/s);
+  });
+
+  it('warn that a SIP range does nothing over TLS', () => {
+    expect(codes('sip dynamic ports 7000-7001\n    media ports 50000-50039', 'tls')).toEqual(['MSGR035@11']);
+  });
+
+  it('warn that Office Communicator ignores the SIP range', () => {
+    expect(codes('sip dynamic ports 7000-7001\n    media ports 50000-50039\n    client communicator')).toEqual(['MSGR029@11']);
+  });
+});
+
+describe('firewalls', () => {
+  const fw = (body: string) => policy({ firewalls: `firewall f {\n    ${body}\n  }` });
+
+  it('need exactly one placement', () => {
+    expect(codesOf(fw('targets nftables'))).toEqual(['MSGR040@12']);
+    expect(codesOf(fw('on srv\n    between cl and pt\n    targets nftables'))).toEqual(['MSGR040@14']);
+  });
+
+  it('reject overlapping gateway zones', () => {
+    expect(codesOf(fw('between cl and cl\n    targets nftables'))).toEqual(['MSGR041@13']);
+  });
+
+  it('suggest the nearest target for a misspelt one', () => {
+    expect(diagnosticsOf(fw('on srv\n    targets nftable'))).toMatchObject([{ code: 'MSGR037', hint: "did you mean 'nftables'?" }]);
+  });
+
+  it('need targets', () => {
+    expect(codesOf(fw('on srv'))).toEqual(['MSGR044@12']);
+  });
+
+  it('warn about a plain rule that mixes IPv4 and IPv6', () => {
+    const p = policy({
+      networks: 'network cl = 10.20.0.0/16, 2001:db8:20::/48\n  network srv = 10.1.1.10\n  network v6only = 2001:db8:99::/64\n  network pt = 198.51.100.0/24',
+      firewalls: 'firewall f {\n    between cl and pt\n    targets nftables\n    allow tcp 80 from pt to v6only\n  }',
+    });
+    expect(codesOf(p)).toContain('MSGR043@16');
+  });
+
+  it('report a statement given twice', () => {
+    expect(codesOf(fw('on srv\n    targets nftables\n    default deny\n    default accept'))).toEqual(['MSGR034@16']);
+  });
+
+  it('warn when no Messenger traffic reaches a firewall', () => {
+    expect(codesOf(fw('on pt\n    targets nftables'))).toEqual(['MSGR045@12']);
+  });
+});
+
+describe('a file with many problems', () => {
+  it('reports every one in a single run, sorted by position', () => {
+    const text = [
+      'deployment d {',
+      '  network cl = 10.20.1.0/16',
+      '  network srv = 10.1.1.10',
+      '  server srv {',
+      '    sip tls',
+      '  }',
+      '  clients cl {',
+      '    server srv via tls',
+      '    features im, chat',
+      '    peers nobody',
+      '  }',
+      '  firewall f {',
+      '    on cl',
+      '    targets iptable',
+      '  }',
+      '}',
+    ].join('\n');
+    expect(codesOf(text)).toEqual(['MSGR014@2', 'MSGR020@9', 'MSGR010@10', 'MSGR037@14']);
+  });
+});
