@@ -79,14 +79,15 @@ function mergeOneDimension(a: PlacedRule, b: PlacedRule): PlacedRule | undefined
     return { ...base, dstPorts: { label: joinLabels(a.dstPorts.label, b.dstPorts.label), ranges: normalizePorts([...a.dstPorts.ranges, ...b.dstPorts.ranges]) } };
   }
   if (same.dst && same.dstPorts && same.srcPorts && a.src && b.src) {
-    return { ...base, src: { name: `${a.src.name}+${b.src.name}`, set: union(a.src.set, b.src.set) } };
+    return { ...base, src: { name: joinNames(a.src.name, b.src.name), set: union(a.src.set, b.src.set) } };
   }
   if (same.src && same.dstPorts && same.srcPorts && a.dst && b.dst) {
-    return { ...base, dst: { name: `${a.dst.name}+${b.dst.name}`, set: union(a.dst.set, b.dst.set) } };
+    return { ...base, dst: { name: joinNames(a.dst.name, b.dst.name), set: union(a.dst.set, b.dst.set) } };
   }
   return undefined;
 }
 
+const joinNames = (a: string, b: string) => [...new Set([...a.split('+'), ...b.split('+')])].join('+');
 const joinLabels = (a: string, b: string) => (a && b && a !== b ? `${a}_${b}` : a || b);
 const joinIds = (a: string | undefined, b: string | undefined) => [a, b].filter(Boolean).join('+') || undefined;
 

@@ -157,10 +157,11 @@ export function buildIptablesView(doc: IrDocument, fw: IrFirewall, family: IrFam
 /**
  * Re-apply guard: drop from the file every line that is already in the live filter table
  * (only our `-I <builtin>` jump lines can match: they are written exactly as iptables-save
- * prints them, with `-A` instead of `-I`), then restore the rest with --noflush.
+ * prints them, with `-A` instead of `-I`), then restore the rest with --noflush (`-w`: wait
+ * for the xtables lock that the legacy backend shares with other tools).
  */
 export function applyCommand(tools: IptablesView['tools'], fileName: string): string {
-  return `${tools.save} -t filter | sed -n 's/^-A /-I /p' | grep -vxFf - ${shellWord(fileName)} | ${tools.restore} --noflush`;
+  return `${tools.save} -t filter | sed -n 's/^-A /-I /p' | grep -vxFf - ${shellWord(fileName)} | ${tools.restore} -w --noflush`;
 }
 
 function dirPolicyText(fw: IrFirewall, dir: IrDirection): string {

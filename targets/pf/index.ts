@@ -1,0 +1,14 @@
+import type { IrDocument, IrFirewall } from '../../src/ir/types.js';
+import { loadTemplate, type Artefact, type Target } from '../target.js';
+import { buildPfView, type PfView } from './view.js';
+
+const template = loadTemplate<PfView>('pf', 'pf.hbs');
+
+/** pf: `<fw>.pf.conf`, an anchor for `pfctl -a msgr/<fw> -f <fw>.pf.conf` (LF line ends). */
+export const pf: Target = {
+  name: 'pf',
+  render(doc: IrDocument, fw: IrFirewall): Artefact[] {
+    const name = `${fw.name}.pf.conf`;
+    return [{ name, content: template(buildPfView(doc, fw, name)) }];
+  },
+};

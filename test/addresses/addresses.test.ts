@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { formatCidr, parseCidr } from '../../src/addresses/cidr.js';
+import { cidrTexts, fromCidrs, intersect, isSubset, union, equals } from '../../src/addresses/set.js';
+import { normalizePorts, portsCover } from '../../src/addresses/ports.js';
+
+const set = (...texts: string[]) =>
+  fromCidrs(texts.map((t) => {
+    const p = parseCidr(t);
+    if (!p.ok) throw new Error(t);
+    return p.cidr;
+  }));
+
+describe('CIDR parsing', () => {
+  it.each([
+    ['10.20.0.0/16', '10.20.0.0/16'],
+    ['10.1.1.10', '10.1.1.10'],
+    ['2001:db8:20::/48', '2001:db8:20::/48'],
+    ['2001:DB8:0:0:0:0:0:10', '2001:db8::10'],
+    ['::ffff:192.0.2.1', '::ffff:c000:201'],
+    ['::/0', '::/0'],
+    ['0.0.0.0/0', '0.0.0.0/0'],
+  ])('reads %s as %s', (text, shown) => {
+    const p = parseCidr(text);
+    expect(p.ok && formatCidr(p.cidr)).toBe(shown);
+  });
+
+  it('finds host bits and suggests the network', () => {
+    expect(parseCidr('10.20.1.0/16')).toEqual({ ok: false, problem: 'host-bits', suggestion: '10.20.0.0/16' });
+    expect(parseCidr('2001:db8:1::10/64')).toEqual({ ok: false, problem: 'host-bits', suggestion: '2001:db8:1::/64' });
+  });
+
+  it('rejects nonsense, long prefixes and zone ids', () => {
+    expect(parseCidr('10.0.0.256')).toMatchObject({ ok: false, problem: 'invalid' });
+    expect(parseCidr('10.0.0.0/33')).toMatchObject({ ok: false, problem: 'prefix' });
+    expect(parseCidr('fe80::1%eth0')).toMatchObject({ ok: false, problem: 'zone' });
+  });
+});
+
+describe('address sets', () => {
+  it('merge adjacent and overlapping blocks into the fewest CIDRs', () => {
+    expect(cidrTexts(set('10.0.0.0/25', '10.0.0.128/25', '10.0.0.5'), 4)).toEqual(['10.0.0.0/24']);
+    expect(cidrTexts(set('10.0.0.1', '10.0.0.2'), 4)).toEqual(['10.0.0.1', '10.0.0.2']);
+  });
+
+  it('intersect exactly, per family', () => {
+    const a = set('10.0.0.0/8', '2001:db8::/32');
+    const b = set('10.20.0.0/16', '192.0.2.0/24');
+    expect(cidrTexts(intersect(a, b), 4)).toEqual(['10.20.0.0/16']);
+    expect(cidrTexts(intersect(a, b), 6)).toEqual([]);
+  });
+
+  it('know subsets and equality', () => {
+    expect(isSubset(set('10.20.0.0/16'), set('10.0.0.0/8'))).toBe(true);
+    expect(isSubset(set('10.0.0.0/8'), set('10.20.0.0/16'))).toBe(false);
+    expect(equals(union(set('10.0.0.0/9'), set('10.128.0.0/9')), set('10.0.0.0/8'))).toBe(true);
+  });
+
+  it('split a range that is not one block into aligned blocks', () => {
+    const s = { v4: [{ first: 0x0a000001n, last: 0x0a000006n }], v6: [] };
+    expect(cidrTexts(s, 4)).toEqual(['10.0.0.1', '10.0.0.2/31', '10.0.0.4/31', '10.0.0.6']);
+  });
+});
+
+describe('port ranges', () => {
+  it('merge adjacent and overlapping ranges', () => {
+    expect(normalizePorts([{ from: 6891, to: 6900 }, { from: 1503, to: 1503 }, { from: 6901, to: 6901 }, { from: 6895, to: 6896 }])).toEqual([
+      { from: 1503, to: 1503 },
+      { from: 6891, to: 6901 },
+    ]);
+  });
+
+  it('tell coverage', () => {
+    expect(portsCover([{ from: 1, to: 100 }], [{ from: 5, to: 6 }])).toBe(true);
+    expect(portsCover([{ from: 1, to: 100 }], [{ from: 99, to: 101 }])).toBe(false);
+  });
+});

@@ -1,0 +1,162 @@
+// What the iptables target's tool tests need from the machine, and a describe() that runs,
+// skips (with the reason printed) or — when CI=true — fails, depending on the answer.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
+import { compilePolicy } from '../../../src/compile.js';
+import type { IrDocument } from '../../../src/ir/types.js';
+
+export const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+export interface Exec {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run argv without a shell; `input` goes to stdin. */
+export function exec(argv: readonly string[], input = '', cwd?: string): Exec {
+  const [cmd, ...args] = argv;
+  const r = spawnSync(cmd!, args, { input, encoding: 'utf8', timeout: 20_000, cwd });
+  if (r.error) return { code: 127, stdout: '', stderr: r.error.message };
+  return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+export function mustExec(argv: readonly string[], input = '', cwd?: string): Exec {
+  const r = exec(argv, input, cwd);
+  if (r.code !== 0) throw new Error(`${argv.join(' ')} failed (${r.code}): ${r.stderr || r.stdout}`);
+  return r;
+}
+
+/** The commands of one xtables backend for one family. */
+export interface Tools {
+  iptables: string;
+  save: string;
+  restore: string;
+}
+
+export interface Backend {
+  name: string;
+  v4: Tools;
+  v6: Tools;
+}
+
+const tools = (prefix: 'iptables' | 'ip6tables', infix: string): Tools => ({
+  iptables: `${prefix}${infix}`,
+  save: `${prefix}${infix}-save`,
+  restore: `${prefix}${infix}-restore`,
+});
+
+/** Whatever `iptables` is here (nft or legacy, per update-alternatives), then the other one if installed. */
+export function backends(): Backend[] {
+  const list: Backend[] = [];
+  const version = exec(['iptables-restore', '--version']).stdout.trim();
+  if (version) list.push({ name: `default (${version})`, v4: tools('iptables', ''), v6: tools('ip6tables', '') });
+  for (const [infix, marker] of [['-nft', '(nf_tables)'], ['-legacy', '(legacy)']] as const) {
+    if (version.includes(marker)) continue;
+    const v = exec([`iptables${infix}-restore`, '--version']).stdout.trim();
+    if (v && exec([`ip6tables${infix}-restore`, '--version']).code === 0) {
+      list.push({ name: v, v4: tools('iptables', infix), v6: tools('ip6tables', infix) });
+    }
+  }
+  return list;
+}
+
+export type Capability = { ok: true } | { ok: false; why: string };
+
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** `unshare -n` as root, `unshare -rn` (a user namespace) otherwise: a private, empty network namespace. */
+export const unshareArgv = (): string[] => (isRoot() ? ['unshare', '-n'] : ['unshare', '-rn']);
+
+/** Can `<restore> --test` run in a throwaway network namespace? */
+export function restoreTestCapability(): Capability {
+  if (process.platform !== 'linux') return { ok: false, why: `platform is ${process.platform}, not linux` };
+  if (backends().length === 0) return { ok: false, why: 'iptables-restore is not installed' };
+  for (const tool of ['iptables-restore', 'ip6tables-restore']) {
+    const r = exec([...unshareArgv(), tool, '--test'], '*filter\nCOMMIT\n');
+    if (r.code !== 0) return { ok: false, why: `${unshareArgv().join(' ')} ${tool} --test failed: ${firstLine(r.stderr) || `exit ${r.code}`}` };
+  }
+  return { ok: true };
+}
+
+/** Can we create a named network namespace and load rules into it? */
+export function netnsCapability(): Capability {
+  if (process.platform !== 'linux') return { ok: false, why: `platform is ${process.platform}, not linux` };
+  if (!isRoot()) return { ok: false, why: 'not running as root (ip netns needs it)' };
+  if (exec(['ip', '-V']).code !== 0) return { ok: false, why: 'ip (iproute2) is not installed' };
+  const ns = `msgri-${process.pid}-probe`;
+  const add = exec(['ip', 'netns', 'add', ns]);
+  if (add.code !== 0) return { ok: false, why: `ip netns add failed: ${firstLine(add.stderr)}` };
+  try {
+    for (const tool of ['iptables-restore', 'ip6tables-restore']) {
+      const r = exec(['ip', 'netns', 'exec', ns, tool, '--noflush'], '*filter\nCOMMIT\n');
+      if (r.code !== 0) return { ok: false, why: `${tool} inside a namespace failed: ${firstLine(r.stderr)}` };
+    }
+  } finally {
+    exec(['ip', 'netns', 'del', ns]);
+  }
+  return { ok: true };
+}
+
+const firstLine = (s: string) => s.trim().split('\n')[0] ?? '';
+
+/**
+ * describe() when capable; otherwise a skipped suite whose title carries the reason (also
+ * printed), except under CI=true, where the missing capability is a failing test.
+ */
+export function describeWhen(cap: Capability, name: string, fn: () => void): void {
+  if (cap.ok) {
+    describe(name, fn);
+    return;
+  }
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('has the capability it needs', () => {
+        throw new Error(`cannot run in CI: ${cap.why}`);
+      });
+    });
+    return;
+  }
+  console.warn(`[msgrfw] skipping "${name}": ${cap.why}`);
+  describe.skip(`${name} [skipped: ${cap.why}]`, () => {
+    it.skip(cap.why, () => {});
+  });
+}
+
+export interface Example {
+  name: string;
+  text: string;
+}
+
+export function examples(): Example[] {
+  const dir = join(ROOT, 'examples');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.msgr'))
+    .sort()
+    .map((f) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') }));
+}
+
+export function compileOrThrow(text: string, file: string): IrDocument {
+  const r = compilePolicy(text, file);
+  if (!r.ir) {
+    throw new Error(`${file} does not compile:\n${r.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`).join('\n')}`);
+  }
+  return r.ir;
+}
+
+/** The apply command documented in an artefact's header (the line after "Apply, …"). */
+export function documentedApplyCommand(content: string): string {
+  const lines = content.split('\n');
+  const i = lines.findIndex((l) => l.startsWith('# Apply, keeping every other rule'));
+  const cmd = lines[i + 1];
+  if (i < 0 || !cmd?.startsWith('#   ')) throw new Error('no documented apply command in the header');
+  return cmd.slice(4);
+}
+
+/** The documented command with another backend's tools. */
+export function withTools(cmd: string, family: 4 | 6, t: Tools): string {
+  const p = family === 4 ? 'iptables' : 'ip6tables';
+  return cmd.replaceAll(`${p}-save `, `${t.save} `).replaceAll(`${p}-restore `, `${t.restore} `);
+}
