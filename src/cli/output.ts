@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 export interface OutputFile {
   path: string;
@@ -7,23 +7,41 @@ export interface OutputFile {
 }
 
 /**
- * Writes every file whole or none at all: each goes to a temporary name beside its target,
- * and only when all are written are they renamed into place.
+ * Writes every file whole or none at all. Each is first written to a temporary name beside its
+ * target; then each old file is moved aside and the new one renamed into place. If any step
+ * fails, what was already replaced is put back, so a failed run changes no file.
  */
 export function writeAllOrNothing(files: readonly OutputFile[]): void {
-  const temps: { temp: string; path: string }[] = [];
+  const tag = `msgrfw-${process.pid}-${Date.now()}`;
+  const staged = files.map((f) => ({
+    path: f.path,
+    temp: join(dirname(f.path), `.${basename(f.path)}.${tag}.tmp`),
+    backup: join(dirname(f.path), `.${basename(f.path)}.${tag}.old`),
+    content: f.content,
+    hadOld: false,
+    placed: false,
+  }));
   try {
-    for (const f of files) {
-      mkdirSync(dirname(f.path), { recursive: true });
-      const temp = join(dirname(f.path), `.${basename(f.path)}.msgrfw-${process.pid}.tmp`);
-      writeFileSync(temp, f.content, { mode: 0o644 });
-      temps.push({ temp, path: f.path });
+    for (const s of staged) {
+      if (existsSync(s.path) && statSync(s.path).isDirectory()) throw new Error(`${s.path} is a directory`);
+      mkdirSync(dirname(s.path), { recursive: true });
+      writeFileSync(s.temp, s.content, { mode: 0o644 });
+    }
+    for (const s of staged) {
+      if (existsSync(s.path)) {
+        renameSync(s.path, s.backup);
+        s.hadOld = true;
+      }
+      renameSync(s.temp, s.path);
+      s.placed = true;
     }
   } catch (e) {
-    for (const t of temps) rmSync(t.temp, { force: true });
+    for (const s of [...staged].reverse()) {
+      if (s.placed) rmSync(s.path, { force: true });
+      if (s.hadOld) renameSync(s.backup, s.path);
+      rmSync(s.temp, { force: true });
+    }
     throw e;
   }
-  for (const t of temps) renameSync(t.temp, t.path);
+  for (const s of staged) if (s.hadOld) rmSync(s.backup, { force: true });
 }
-
-const basename = (p: string) => p.split(/[\\/]/).pop() ?? p;

@@ -66,7 +66,8 @@ async function loadRules(topo: Topology, sc: Scenario, target: IrTarget, files: 
     const v6 = files.find((f) => f.name.endsWith('.rules.v6'));
     if (!v4 && !v6) throw new Error(`${sc.id}: expected .rules.v4/.rules.v6, got ${files.map((f) => f.name).join(', ')}`);
     // A missing family file leaves that family unfiltered; the probes will say so.
-    await loadIptables(topo, sc.fwHost, v4?.content, v6?.content);
+    // --noflush: the file's own first-time apply (it touches only its MSGR-* chains).
+    await loadIptables(topo, sc.fwHost, v4?.content, v6?.content, { noflush: true });
   } else {
     throw new Error(`no kernel loader for target ${target}`);
   }
@@ -186,6 +187,12 @@ describe('kernel scenarios: data', () => {
       keys.add(key);
     }
     expect(new Set(sc.probes.map((q) => q.expect))).toEqual(new Set(['delivered', 'blocked']));
+    // A host firewall sees every probe as input or output; a gateway forwards them (or, for
+    // the router's own address, receives them unfiltered).
+    for (const q of sc.probes) {
+      const allowed = sc.placement.kind === 'host' ? ['input', 'output'] : ['forward', 'input'];
+      expect(allowed, `${q.label}: ${q.direction} at a ${sc.placement.kind} firewall`).toContain(q.direction);
+    }
     // Every scenario proves IPv6 both ways: something gets through (so ND works) and something does not.
     expect(sc.probes.some((q) => q.family === 6 && q.expect === 'delivered'), 'an IPv6 probe that is delivered').toBe(true);
     expect(sc.probes.some((q) => q.family === 6 && q.expect === 'blocked'), 'an IPv6 probe that is blocked').toBe(true);

@@ -44,6 +44,12 @@ export interface ScenarioProbe {
    */
   srcPortClass: PortClass;
   dstPort: number;
+  /**
+   * Where the packet meets the firewall host: `input` (to it), `output` (from it) or `forward`
+   * (through it). At a gateway, `input` is the router's own traffic, which a gateway firewall
+   * does not filter.
+   */
+  direction: 'input' | 'output' | 'forward';
   expect: Expectation;
 }
 
@@ -124,6 +130,7 @@ function scenario(s: Omit<Scenario, 'probes'>, drafts: ProbeDraft[]): Scenario {
       srcPort,
       srcPortClass,
       dstPort: d.dstPort,
+      direction: d.to === s.fwHost ? 'input' : d.from === s.fwHost ? 'output' : 'forward',
       expect: d.expect,
     };
   });
