@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CODES } from '../../src/diagnostics/codes.js';
+import { ROOT } from '../helpers.js';
+
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+describe('the README', () => {
+  it('opens with the two commands: set up and run the example, and run every test', () => {
+    const firstBlock = readme.slice(readme.indexOf('```sh'), readme.indexOf('```', readme.indexOf('```sh') + 5));
+    expect(firstBlock).toMatch(/npm ci && \.\/bin\/msgrfw\.js compile examples\/contoso\.msgr --out-dir out/);
+    expect(firstBlock).toMatch(/^npm test$/m);
+  });
+
+  it('documents every diagnostic code, with its severity and summary', () => {
+    for (const [code, { severity, summary }] of Object.entries(CODES)) {
+      expect(readme).toContain(`| ${code} | ${severity} | ${summary} |`);
+    }
+    const documented = [...readme.matchAll(/^\| (MSGR\d{3}) \|/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual(Object.keys(CODES).sort());
+  });
+
+  it('is what .ci/run runs: npm test', () => {
+    expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/^npm test$/m);
+  });
+});
