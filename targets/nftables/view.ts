@@ -49,7 +49,7 @@ export function buildNftView(doc: IrDocument, fw: IrFirewall, fileName: string):
       lines.push(...preamble(fw, dir));
       for (const r of fw.rules.filter((x) => x.direction === dir)) lines.push(...ruleLines(fw, r));
       if (policy === 'drop' && fw.logDenied) {
-        lines.push(`limit rate 5/second burst 10 packets log prefix ${logPrefix(fw)} comment "log denied"`);
+        lines.push(`${LOG_LIMIT} log prefix ${logPrefix(fw)} comment "log denied"`);
       }
     }
     return { name: dir, policy, lines };
@@ -91,7 +91,7 @@ function preamble(fw: IrFirewall, dir: string): string[] {
 function ruleLines(fw: IrFirewall, r: IrRule): string[] {
   const bothWithoutAddresses = !r.src && !r.dst && r.families.includes(4) && r.families.includes(6);
   const perFamily: (IrFamily | undefined)[] = bothWithoutAddresses ? [undefined] : r.families;
-  return perFamily.map((family) => {
+  return perFamily.map((family): string[] => {
     const parts: string[] = [];
     if (family !== undefined) {
       const ip = family === 4 ? 'ip' : 'ip6';
@@ -102,10 +102,14 @@ function ruleLines(fw: IrFirewall, r: IrRule): string[] {
     }
     const ports = [portMatch(r.protocol, 'sport', r.srcPorts), portMatch(r.protocol, 'dport', r.dstPorts)].filter(Boolean);
     parts.push(ports.length ? ports.join(' ') : `meta l4proto ${r.protocol}`);
-    const verdict = r.action === 'drop' && fw.logDenied ? `log prefix ${logPrefix(fw)} drop` : r.action;
-    return `${parts.join(' ')} ${verdict} comment ${quote(r.comment)}`;
-  });
+    const match = parts.join(' ');
+    // The log gets its own rule: a `limit` in front of `drop` would make the drop conditional.
+    const log = r.action === 'drop' && fw.logDenied ? [`${match} ${LOG_LIMIT} log prefix ${logPrefix(fw)}`] : [];
+    return [...log, `${match} ${r.action} comment ${quote(r.comment)}`];
+  }).flat();
 }
+
+const LOG_LIMIT = 'limit rate 5/second burst 10 packets';
 
 const logPrefix = (fw: IrFirewall) => quote(`msgr ${fw.name} denied: `.slice(0, 127));
 

@@ -70,15 +70,30 @@ const isRoot = () => typeof process.getuid === 'function' && process.getuid() ==
 /** `unshare -n` as root, `unshare -rn` (a user namespace) otherwise: a private, empty network namespace. */
 export const unshareArgv = (): string[] => (isRoot() ? ['unshare', '-n'] : ['unshare', '-rn']);
 
-/** Can `<restore> --test` run in a throwaway network namespace? */
+/** Why `<restore> --test` cannot run in a throwaway network namespace with this backend, if it cannot. */
+function restoreTestProblem(b: Backend): string | undefined {
+  for (const tool of [b.v4.restore, b.v6.restore]) {
+    const r = exec([...unshareArgv(), tool, '--test'], '*filter\nCOMMIT\n');
+    if (r.code !== 0) return `${unshareArgv().join(' ')} ${tool} --test failed: ${firstLine(r.stderr) || `exit ${r.code}`}`;
+  }
+  return undefined;
+}
+
+/** The default backend must work; another installed one is tested too when it can run here. */
 export function restoreTestCapability(): Capability {
   if (process.platform !== 'linux') return { ok: false, why: `platform is ${process.platform}, not linux` };
-  if (backends().length === 0) return { ok: false, why: 'iptables-restore is not installed' };
-  for (const tool of ['iptables-restore', 'ip6tables-restore']) {
-    const r = exec([...unshareArgv(), tool, '--test'], '*filter\nCOMMIT\n');
-    if (r.code !== 0) return { ok: false, why: `${unshareArgv().join(' ')} ${tool} --test failed: ${firstLine(r.stderr) || `exit ${r.code}`}` };
-  }
-  return { ok: true };
+  const [first] = backends();
+  if (!first) return { ok: false, why: 'iptables-restore is not installed' };
+  const why = restoreTestProblem(first);
+  return why ? { ok: false, why } : { ok: true };
+}
+
+export function restoreTestBackends(): Backend[] {
+  return backends().filter((b, i) => {
+    const why = i === 0 ? undefined : restoreTestProblem(b);
+    if (why) console.warn(`[msgrfw] not testing ${b.name} as well: ${why}`);
+    return !why;
+  });
 }
 
 /** Can we create a named network namespace and load rules into it? */

@@ -56,7 +56,7 @@ function artefacts(ir: IrDocument): Map<string, string> {
 
 /** `-A MSGR-<fw>-…` lines as iptables-save prints them after loading the file alone into an empty namespace. */
 function reference(t: Tools, content: string, fw: string): string[] {
-  const r = mustExec([...unshareArgv(), 'sh', '-c', `${t.restore} && ${t.save} -t filter`], content);
+  const r = mustExec([...unshareArgv(), 'sh', '-c', `${t.restore} -w && ${t.save} -t filter`], content);
   return r.stdout.split('\n').filter((l) => l.startsWith(`-A MSGR-${fw}-`));
 }
 
@@ -100,7 +100,7 @@ describeWhen(netnsCapability(), 'iptables target: --noflush next to other rules,
         dir = mkdtempSync(join(tmpdir(), 'msgri-'));
         exec(['ip', 'netns', 'del', ns]);
         mustExec(['ip', 'netns', 'add', ns]);
-        for (const family of FAMILIES) inNs([toolsOf(backend, family).restore, '--noflush'], unrelated(family).load);
+        for (const family of FAMILIES) inNs([toolsOf(backend, family).restore, '-w', '--noflush'], unrelated(family).load);
       });
 
       afterAll(() => {
@@ -138,7 +138,8 @@ describeWhen(netnsCapability(), 'iptables target: --noflush next to other rules,
         for (const family of FAMILIES) {
           const t = toolsOf(backend, family);
           const content = files.get(`desktop.rules.v${family}`)!;
-          const r = mustExec([...unshareArgv(), 'sh', '-c', `${t.restore} < desktop.rules.v${family} && ${t.restore} < desktop.rules.v${family} && ${t.save} -t filter`], '', dir);
+          writeFileSync(join(dir, 'whole.rules'), content);
+          const r = mustExec([...unshareArgv(), 'sh', '-c', `${t.restore} -w < whole.rules && ${t.restore} -w < whole.rules && ${t.save} -t filter`], '', dir);
           const lines = r.stdout.split('\n');
           expect(lines.filter((l) => l.includes('-j MSGR-desktop-IN') && l.startsWith('-A INPUT'))).toHaveLength(1);
           expect(lines.filter((l) => l.startsWith('-A MSGR-desktop-'))).toEqual(reference(t, content, 'desktop'));
@@ -150,11 +151,12 @@ describeWhen(netnsCapability(), 'iptables target: --noflush next to other rules,
       it('tool facts: a plain --noflush re-apply doubles the jump, -D of a missing rule aborts, a declared chain is emptied', () => {
         const t = backend.v4;
         const file = artefacts(compileOrThrow(original, 'contoso.msgr')).get('desktop.rules.v4')!;
-        const twice = mustExec([...unshareArgv(), 'sh', '-c', `${t.restore} --noflush < f && ${t.restore} --noflush < f && ${t.save} -t filter`.replaceAll(' f ', ' desktop.rules.v4 ').replace(/< f &&/g, '< desktop.rules.v4 &&')], '', dir);
+        writeFileSync(join(dir, 'plain.rules'), file);
+        const twice = mustExec([...unshareArgv(), 'sh', '-c', `${t.restore} -w --noflush < plain.rules && ${t.restore} -w --noflush < plain.rules && ${t.save} -t filter`], '', dir);
         const lines = twice.stdout.split('\n');
         expect(lines.filter((l) => l.startsWith('-A INPUT') && l.includes('-j MSGR-desktop-IN'))).toHaveLength(2);
         expect(lines.filter((l) => l.startsWith('-A MSGR-desktop-'))).toEqual(reference(t, file, 'desktop'));
-        const del = exec([...unshareArgv(), t.restore, '--noflush'], '*filter\n:MSGR-x - [0:0]\n-D INPUT -j MSGR-x\n-I INPUT -j MSGR-x\nCOMMIT\n');
+        const del = exec([...unshareArgv(), t.restore, '-w', '--noflush'], '*filter\n:MSGR-x - [0:0]\n-D INPUT -j MSGR-x\n-I INPUT -j MSGR-x\nCOMMIT\n');
         expect(del.code).not.toBe(0);
       });
     });

@@ -3,7 +3,7 @@
 // host's rules are never touched. Each installed backend (nft and legacy) is tried.
 import { expect, it } from 'vitest';
 import { iptables } from '../../../targets/iptables/index.js';
-import { backends, compileOrThrow, describeWhen, examples, exec, restoreTestCapability, unshareArgv } from './env.js';
+import { compileOrThrow, describeWhen, examples, exec, restoreTestBackends, restoreTestCapability, unshareArgv } from './env.js';
 import { doc, gatewayFirewall, hostFirewall, ports, rule } from './fixtures.js';
 
 const cases = examples().flatMap((ex) => {
@@ -28,7 +28,7 @@ const gw = gatewayFirewall({ name: 'gateway-between-head-office-and-the-partners
 const extra = [long, gw].flatMap((fw) => iptables.render(doc([fw]), fw).map((a) => ({ label: `fixture ${a.name}`, artefact: a })));
 
 describeWhen(restoreTestCapability(), 'iptables target: iptables-restore --test', () => {
-  for (const backend of backends()) {
+  for (const backend of restoreTestBackends()) {
     it.each([...cases, ...extra])(`${backend.name}: $label`, ({ artefact }) => {
       const tool = artefact.name.endsWith('.v4') ? backend.v4.restore : backend.v6.restore;
       const r = exec([...unshareArgv(), tool, '--test'], artefact.content);

@@ -1,0 +1,54 @@
+import { Option, type Command } from 'commander';
+import { join } from 'node:path';
+import { diagnostic } from '../../diagnostics/codes.js';
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { TARGETS, type TargetName } from '../../resolve/model.js';
+import { emitTargets } from '../../../targets/emit.js';
+import { compileFile, Exit, EXIT, formatOption, usage, writeOrFail, type Io } from '../io.js';
+import { formatDiagnostics, type DiagnosticFormat } from '../render.js';
+
+export function registerCompile(program: Command, io: Io): void {
+  program
+    .command('compile')
+    .description('write the rules of every firewall for its targets')
+    .argument('<file>', 'policy file, or - for stdin')
+    .addOption(new Option('-t, --target <target>', 'only this target, for every selected firewall').choices([...TARGETS]))
+    .option('-f, --firewall <name>', 'only this firewall')
+    .option('-o, --output <file>', 'write the single selected artefact here (- for stdout)')
+    .option('--out-dir <dir>', 'write every artefact into this directory (default: out)')
+    .addOption(formatOption())
+    .action((file: string, opts: { target?: TargetName; firewall?: string; output?: string; outDir?: string; format: DiagnosticFormat }) => {
+      if (opts.output !== undefined && opts.outDir !== undefined) usage(io, 'give either -o or --out-dir, not both');
+      const { ir, diagnostics, text } = compileFile(file, io, opts.format);
+      if (!ir) {
+        io.stderr(formatDiagnostics(diagnostics, opts.format, text, io.color));
+        throw new Exit(EXIT.policy);
+      }
+      if (opts.firewall !== undefined && !ir.firewalls.some((f) => f.name === opts.firewall)) {
+        usage(io, `no firewall named '${opts.firewall}' (the policy has: ${ir.firewalls.map((f) => f.name).join(', ')})`);
+      }
+      const selection = { ...(opts.firewall ? { firewall: opts.firewall } : {}), ...(opts.target ? { target: opts.target } : {}) };
+      const { files, problems } = emitTargets(ir, selection);
+      const all: Diagnostic[] = [
+        ...diagnostics,
+        ...problems.map((p) => diagnostic('MSGR060', file, p.firewall.origin, `target ${p.target}, firewall ${p.firewall.name}: ${p.message}`, `remove ${p.target} from the targets of firewall ${p.firewall.name}`)),
+      ];
+      const sorted = sortDiagnostics(all);
+      if (sorted.length) io.stderr(formatDiagnostics(sorted, opts.format, text, io.color));
+      if (hasErrors(sorted)) throw new Exit(EXIT.policy);
+
+      if (opts.output !== undefined) {
+        if (files.length !== 1) {
+          usage(io, `-o needs exactly one artefact, but this selection has ${files.length}: ${files.map((f) => f.artefact.name).join(', ')}; narrow it with -t and -f, or use --out-dir`);
+        }
+        const only = files[0]!;
+        if (opts.output === '-') io.stdout(only.artefact.content);
+        else writeOrFail(io, [{ path: opts.output, content: only.artefact.content }]);
+        return;
+      }
+      const dir = opts.outDir ?? 'out';
+      const outputs = files.map((f) => ({ path: join(dir, f.artefact.name), content: f.artefact.content }));
+      writeOrFail(io, outputs);
+      for (const o of outputs) io.stdout(`wrote ${o.path}\n`);
+    });
+}
