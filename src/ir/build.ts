@@ -90,11 +90,18 @@ function buildFirewall(model: Model, placed: PlacedFirewall): IrFirewall {
     rules.push(rule);
   }
 
+  const placement: IrFirewall['placement'] = fw.placement.kind === 'host'
+    ? { kind: 'host', on: fw.placement.on.name, set: addressSets.nameFor(fw.placement.on.set, fw.placement.on.name) }
+    : {
+        kind: 'gateway',
+        between: [fw.placement.a.name, fw.placement.b.name],
+        zones: [addressSets.nameFor(fw.placement.a.set, fw.placement.a.name), addressSets.nameFor(fw.placement.b.set, fw.placement.b.name)],
+      };
   const host = fw.placement.kind === 'host';
   const preamble: IrPreamble[] = host ? ['loopback', 'established', 'invalid', 'icmp'] : ['established', 'invalid', 'icmp'];
   return {
     name: fw.name,
-    placement: fw.placement.kind === 'host' ? { kind: 'host', on: fw.placement.on.name } : { kind: 'gateway', between: [fw.placement.a.name, fw.placement.b.name] },
+    placement,
     targets: [...fw.targets],
     policy: host ? { input: fw.defaultVerdict, output: fw.outboundVerdict } : { forward: fw.defaultVerdict },
     logDenied: fw.logDenied,

@@ -31,8 +31,10 @@ export interface IrFirewall {
   placement: IrPlacement;
   targets: IrTarget[];
   /**
-   * Verdict for traffic no rule matches, per direction. A host has input and output, a gateway
-   * forward only.
+   * Verdict for traffic no rule matches, per direction. A host has input and output (all
+   * traffic of the host). A gateway has forward only, and it applies to traffic from one zone
+   * to the other: forwarded traffic between other networks is not this firewall's business and
+   * is left to whatever else filters the machine.
    */
   policy: IrPolicy;
   logDenied: boolean;
@@ -52,9 +54,13 @@ export interface IrFirewall {
 
 export type IrPreamble = 'loopback' | 'established' | 'invalid' | 'icmp';
 
+/**
+ * Where the firewall sits. `set`/`zones` name entries of `addressSets` holding the host
+ * network's or the two zones' addresses, so targets and evaluators need no name heuristics.
+ */
 export type IrPlacement =
-  | { kind: 'host'; on: string }
-  | { kind: 'gateway'; between: [string, string] };
+  | { kind: 'host'; on: string; set: string }
+  | { kind: 'gateway'; between: [string, string]; zones: [string, string] };
 
 export interface IrPolicy {
   input?: IrVerdict;

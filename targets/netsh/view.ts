@@ -1,4 +1,4 @@
-import type { IrDocument, IrFamily, IrFirewall, IrGroupPolicy, IrPortRange, IrPorts, IrRule } from '../../src/ir/types.js';
+import type { IrDocument, IrFamily, IrFirewall, IrPortRange, IrPorts, IrRule } from '../../src/ir/types.js';
 import { formatPortRange } from '../../src/addresses/ports.js';
 import { parseCidr, prefixMask, type Cidr } from '../../src/addresses/cidr.js';
 
@@ -314,4 +314,3 @@ function regText(s: string): string {
 
 export const CRLF = (text: string) => text.replace(/\r?\n/g, '\r\n');
 
-export type { IrGroupPolicy };

@@ -11,7 +11,15 @@ export interface NftView {
   fileName: string;
   table: string;
   sets: { name: string; type: string; elements: string }[];
-  chains: { name: string; policy: string; lines: string[] }[];
+  chains: NftChain[];
+}
+
+/** A base chain has a hook and a policy; a regular chain is reached by `jump`. */
+export interface NftChain {
+  name: string;
+  hook?: string;
+  policy?: string;
+  lines: string[];
 }
 
 export const nftTableName = (fw: IrFirewall) => `msgr_${fw.name}`;
@@ -25,7 +33,10 @@ const ICMP6_NDP = 'nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-
 export function buildNftView(doc: IrDocument, fw: IrFirewall, fileName: string): NftView {
   const setFamilies = new Map<string, IrFamily[]>();
   const sets: NftView['sets'] = [];
-  for (const s of fw.addressSets) {
+  // Only sets a rule or the zone test refers to: a host's own set would be dead weight.
+  const used = new Set(fw.rules.flatMap((r) => [r.src, r.dst]).filter((n): n is string => n !== undefined));
+  if (fw.placement.kind === 'gateway') fw.placement.zones.forEach((z) => used.add(z));
+  for (const s of fw.addressSets.filter((x) => used.has(x.name))) {
     const fams: IrFamily[] = [];
     if (s.ipv4.length) {
       sets.push({ name: `${s.name}_v4`, type: 'ipv4_addr', elements: s.ipv4.join(', ') });
@@ -41,20 +52,7 @@ export function buildNftView(doc: IrDocument, fw: IrFirewall, fileName: string):
     sets.push({ name: `${p.name}_ports`, type: 'inet_service', elements: p.ranges.map(formatPortRange).join(', ') });
   }
 
-  const directions = fw.placement.kind === 'host' ? (['input', 'output'] as const) : (['forward'] as const);
-  const chains = directions.map((dir) => {
-    const policy = fw.policy[dir] ?? 'accept';
-    const lines: string[] = [];
-    if (policy === 'drop' || fw.rules.some((r) => r.direction === dir)) {
-      lines.push(...preamble(fw, dir));
-      for (const r of fw.rules.filter((x) => x.direction === dir)) lines.push(...ruleLines(fw, r));
-      if (policy === 'drop' && fw.logDenied) {
-        lines.push(`${LOG_LIMIT} log prefix ${logPrefix(fw)} comment "log denied"`);
-      }
-    }
-    return { name: dir, policy, lines };
-  }).filter((c) => c.policy === 'drop' || c.lines.length > 0);
-
+  const chains = fw.placement.kind === 'host' ? hostChains(fw) : gatewayChains(fw, fw.placement.zones, setFamilies);
   return {
     source: commentText(doc.source),
     deployment: doc.deployment,
@@ -66,6 +64,48 @@ export function buildNftView(doc: IrDocument, fw: IrFirewall, fileName: string):
     sets,
     chains,
   };
+}
+
+/** A host filters all its input (and output): base chains whose policy is the default. */
+function hostChains(fw: IrFirewall): NftChain[] {
+  return (['input', 'output'] as const)
+    .map((dir): NftChain => {
+      const policy = fw.policy[dir] ?? 'accept';
+      const lines: string[] = [];
+      if (policy === 'drop' || fw.rules.some((r) => r.direction === dir)) {
+        lines.push(...preamble(fw, dir), ...fw.rules.filter((x) => x.direction === dir).flatMap((r) => ruleLines(fw, r)));
+        if (policy === 'drop' && fw.logDenied) lines.push(`${LOG_LIMIT} log prefix ${logPrefix(fw)} comment "log denied"`);
+      }
+      return { name: dir, hook: dir, policy, lines };
+    })
+    .filter((c) => c.policy === 'drop' || c.lines.length > 0);
+}
+
+/**
+ * A gateway judges only traffic from one zone to the other: the forward hook sends exactly that
+ * to the `crossing` chain, which ends in the default; other forwarded traffic is left alone.
+ */
+function gatewayChains(fw: IrFirewall, zones: [string, string], setFamilies: Map<string, IrFamily[]>): NftChain[] {
+  const [a, b] = zones;
+  const common = (setFamilies.get(a) ?? []).filter((f) => (setFamilies.get(b) ?? []).includes(f));
+  const jumps = common.flatMap((f) => {
+    const ip = f === 4 ? 'ip' : 'ip6';
+    const sfx = f === 4 ? '_v4' : '_v6';
+    return [
+      `${ip} saddr @${a}${sfx} ${ip} daddr @${b}${sfx} jump crossing comment "between the zones"`,
+      `${ip} saddr @${b}${sfx} ${ip} daddr @${a}${sfx} jump crossing comment "between the zones"`,
+    ];
+  });
+  const policy = fw.policy.forward ?? 'accept';
+  const crossing = [...preamble(fw, 'forward'), ...fw.rules.filter((r) => r.direction === 'forward').flatMap((r) => ruleLines(fw, r))];
+  if (policy === 'drop') {
+    if (fw.logDenied) crossing.push(`${LOG_LIMIT} log prefix ${logPrefix(fw)} comment "log denied"`);
+    crossing.push('drop comment "default deny"');
+  }
+  return [
+    { name: 'forward', hook: 'forward', policy: 'accept', lines: jumps },
+    { name: 'crossing', lines: crossing },
+  ];
 }
 
 function preamble(fw: IrFirewall, dir: string): string[] {

@@ -154,15 +154,12 @@ function gatewaySections(fw: IrFirewall): PfView['sections'] {
   return sections;
 }
 
-/** The table that holds exactly a gateway zone. The IR names the zones but gives no addresses for them. */
+/** The table that holds exactly a gateway zone, as the IR placement names it. */
 function zoneSet(fw: IrFirewall, zone: string, required: boolean): IrAddressSet | undefined {
-  const set = fw.addressSets.find((s) => s.stands === zone);
-  if (!set && required) {
-    throw targetError(
-      `gateway ${fw.name}: no address set of the IR stands for the zone ${zone}, so pf cannot scope the default block ` +
-        `to the traffic that crosses between ${fw.placement.kind === 'gateway' ? fw.placement.between.join(' and ') : zone}`,
-    );
-  }
+  const index = fw.placement.kind === 'gateway' ? fw.placement.between.indexOf(zone) : -1;
+  const name = fw.placement.kind === 'gateway' && index >= 0 ? fw.placement.zones[index] : undefined;
+  const set = fw.addressSets.find((s) => s.name === name);
+  if (!set && required) throw targetError(`gateway ${fw.name}: the IR has no address set for the zone ${zone}`);
   return set;
 }
 

@@ -65,7 +65,7 @@ function endsWithContinuation(line: string): boolean {
   return false;
 }
 
-/** Phase 1 of a batch file: `%%` is `%`; variables and arguments are refused. */
+/** Phase 1 of a batch file: `%%` is `%`, a lone `%` is dropped; variables and arguments are refused. */
 function expandPercents(line: string, lineNo: number, env: Record<string, string>): string {
   let out = '';
   for (let i = 0; i < line.length; i++) {
@@ -80,10 +80,11 @@ function expandPercents(line: string, lineNo: number, env: Record<string, string
       i++;
       continue;
     }
-    if (next === undefined) throw new BatchError(lineNo, 'a lone % at the end of the line');
+    // cmd drops a % that starts no expansion (at the end of the line, or with no closing %).
+    if (next === undefined) continue;
     if (/[0-9*~]/.test(next)) throw new BatchError(lineNo, `batch argument %${next} cannot be evaluated`);
     const end = line.indexOf('%', i + 1);
-    if (end < 0) throw new BatchError(lineNo, 'unpaired %');
+    if (end < 0) continue;
     const name = line.slice(i + 1, end);
     const value = Object.entries(env).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
     if (value === undefined) throw new BatchError(lineNo, `environment variable %${name}% cannot be evaluated`);

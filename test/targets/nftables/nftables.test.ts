@@ -48,9 +48,17 @@ describe('nftables output', () => {
 
   it('logs denied packets at a limited rate before the default drop', () => {
     const out = render(EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text, 'edge');
-    const chain = out.slice(out.indexOf('chain forward'));
-    expect(chain).toMatch(/policy drop;/);
-    expect(chain).toMatch(/limit rate 5\/second burst 10 packets log prefix "msgr edge denied: " comment "log denied"\n\t\}/);
+    const chain = out.slice(out.indexOf('chain crossing'));
+    expect(chain).toMatch(/limit rate 5\/second burst 10 packets log prefix "msgr edge denied: " comment "log denied"\n\t\tdrop comment "default deny"\n\t\}/);
+  });
+
+  it('on a gateway, judges exactly the traffic between the two zones and leaves other forwarding alone', () => {
+    const out = render(EXAMPLES.find((e) => e.name === 'branch.msgr')!.text, 'branch-gw');
+    const forward = out.slice(out.indexOf('chain forward'), out.indexOf('chain crossing'));
+    expect(forward).toMatch(/type filter hook forward priority filter; policy accept;/);
+    expect(forward.match(/jump crossing/g)).toHaveLength(4);
+    expect(forward).toMatch(/ip6 saddr @vendors_v6 ip6 daddr @staff_v6 jump crossing/);
+    expect(out.slice(out.indexOf('chain crossing'))).not.toMatch(/type filter hook/);
   });
 
   it('uses named sets for addresses (per family) and port ranges', () => {

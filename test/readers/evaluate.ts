@@ -1,0 +1,111 @@
+import { addressIn, addressText, intervalsOf, type Family } from './normalize.js';
+import type { Tuple, TupleAction, TupleDirection } from './tuple.js';
+
+/** One packet (the first of a connection), for first-match evaluation. */
+export interface Probe {
+  direction: TupleDirection;
+  protocol: 'tcp' | 'udp';
+  family: Family;
+  src: bigint;
+  dst: bigint;
+  srcPort: number;
+  dstPort: number;
+  iface: string;
+}
+
+export type Policy = Partial<Record<TupleDirection, TupleAction>>;
+
+const inPorts = (p: Tuple['srcPorts'], port: number) => p === 'any' || p.some((r) => r.from <= port && port <= r.to);
+
+export function matches(t: Tuple, p: Probe): boolean {
+  return (
+    t.direction === p.direction &&
+    (t.protocol === 'any' || t.protocol === p.protocol) &&
+    t.family === p.family &&
+    (t.iface === undefined || t.iface === p.iface) &&
+    addressIn(t.src, p.family, p.src) &&
+    addressIn(t.dst, p.family, p.dst) &&
+    inPorts(t.srcPorts, p.srcPort) &&
+    inPorts(t.dstPorts, p.dstPort)
+  );
+}
+
+/** The first matching tuple decides; otherwise the direction's policy (undefined: no verdict). */
+export function verdict(tuples: readonly Tuple[], policy: Policy, p: Probe): TupleAction | undefined {
+  return tuples.find((t) => matches(t, p))?.action ?? policy[p.direction];
+}
+
+const OUTSIDE: Record<Family, bigint> = { 4: 0xc0000263n /* 192.0.2.99 */, 6: 0x20010db8ffff00000000000000000063n };
+
+/**
+ * Packets around every edge of the tuples: the first and last address of each block and the
+ * address just outside it, each port range's ends and their neighbours, both protocols. Where a
+ * tuple says any, an address from a documentation range and port 40000 stand in.
+ */
+export function probesFor(tuples: readonly Tuple[], iface = 'em0'): Probe[] {
+  const seen = new Set<string>();
+  const out: Probe[] = [];
+  const addrs = (list: Tuple['src'], family: Family): bigint[] => {
+    if (list === 'any') return [OUTSIDE[family]];
+    const vals: bigint[] = [];
+    for (const i of intervalsOf(list, family).slice(0, 3)) {
+      vals.push(i.first, i.last);
+      if (i.first > 0n) vals.push(i.first - 1n);
+      if (i.last < (1n << BigInt(family === 4 ? 32 : 128)) - 1n) vals.push(i.last + 1n);
+    }
+    return vals;
+  };
+  const ports = (list: Tuple['srcPorts']): number[] => {
+    if (list === 'any') return [40000];
+    const vals: number[] = [];
+    for (const r of list.slice(0, 3)) {
+      vals.push(r.from, r.to);
+      if (r.from > 1) vals.push(r.from - 1);
+      if (r.to < 65535) vals.push(r.to + 1);
+    }
+    return vals;
+  };
+  for (const t of tuples) {
+    if (t.protocol !== 'tcp' && t.protocol !== 'udp') continue;
+    const protos = [t.protocol, t.protocol === 'tcp' ? 'udp' : 'tcp'] as const;
+    const srcs = addrs(t.src, t.family);
+    const dsts = addrs(t.dst, t.family);
+    const sps = ports(t.srcPorts);
+    const dps = ports(t.dstPorts);
+    // Vary one dimension at a time around a matching packet, plus the matching corners.
+    const base = { s: srcs[0]!, d: dsts[0]!, sp: sps[0]!, dp: dps[0]! };
+    const variants: (typeof base)[] = [base];
+    for (const s of srcs) variants.push({ ...base, s });
+    for (const d of dsts) variants.push({ ...base, d });
+    for (const sp of sps) variants.push({ ...base, sp });
+    for (const dp of dps) variants.push({ ...base, dp });
+    for (const protocol of protos) {
+      for (const v of variants) {
+        const key = `${t.direction}|${protocol}|${t.family}|${v.s}|${v.d}|${v.sp}|${v.dp}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ direction: t.direction, protocol, family: t.family, src: v.s, dst: v.d, srcPort: v.sp, dstPort: v.dp, iface });
+      }
+    }
+  }
+  return out;
+}
+
+export function probeText(p: Probe): string {
+  return `${p.direction} ${p.protocol}/${p.family} ${addressText(p.src, p.family)}:${p.srcPort} -> ${addressText(p.dst, p.family)}:${p.dstPort}`;
+}
+
+/** Probes on which the two rule sets disagree, as readable lines (empty: same verdicts). */
+export function disagreements(
+  a: { tuples: readonly Tuple[]; policy: Policy },
+  b: { tuples: readonly Tuple[]; policy: Policy },
+  probes: readonly Probe[],
+): string[] {
+  const out: string[] = [];
+  for (const p of probes) {
+    const va = verdict(a.tuples, a.policy, p);
+    const vb = verdict(b.tuples, b.policy, p);
+    if (va !== vb) out.push(`${probeText(p)}: ${va} vs ${vb}`);
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { parseBatch, runBatch, splitArgs } from './cmd.js';
+import { irToTuples } from './ir.js';
+import { netshTuples, readNetshScript, windowsEvaluationOrder } from './netsh.js';
+import { normalizeAddresses, normalizePorts } from './normalize.js';
+import { readPf, tokenizePf } from './pf.js';
+import { EXAMPLES, irOf } from '../helpers.js';
+
+describe('address and port normal form', () => {
+  it('merges, splits into minimal blocks, canonicalises IPv6, and knows the whole family', () => {
+    expect(normalizeAddresses(['10.0.0.0/25', '10.0.0.128/25', '10.1.1.10'], 4)).toEqual(['10.0.0.0/24', '10.1.1.10/32']);
+    expect(normalizeAddresses(['10.0.0.1-10.0.0.6'], 4)).toEqual(['10.0.0.1/32', '10.0.0.2/31', '10.0.0.4/31', '10.0.0.6/32']);
+    expect(normalizeAddresses(['10.20.0.0/255.255.0.0'], 4)).toEqual(['10.20.0.0/16']);
+    expect(normalizeAddresses(['2001:DB8:0:0::/48', '10.0.0.0/8'], 6)).toEqual(['2001:db8::/48']);
+    expect(normalizeAddresses(['0.0.0.0-255.255.255.255'], 4)).toBe('any');
+    expect(normalizeAddresses(['::/0'], 6)).toBe('any');
+    expect(normalizeAddresses(['10.0.0.0/8'], 6)).toEqual([]);
+    expect(() => normalizeAddresses(['localsubnet'], 4)).toThrow();
+    expect(normalizePorts([{ from: 7, to: 9 }, { from: 1, to: 6 }])).toEqual([{ from: 1, to: 9 }]);
+    expect(normalizePorts([{ from: 0, to: 65535 }])).toBe('any');
+  });
+});
+
+describe('batch reader', () => {
+  it('follows cmd.exe: carets, quotes, operators, redirections, labels, REM', () => {
+    const st = parseBatch('@echo off\r\nrem a & b | c\r\n:: comment & x\r\nnetsh a "b & c" ^& d > nul 2>&1 & echo x\r\nnet^\r\nsh z\r\n');
+    expect(st.map((s) => s.kind)).toEqual(['commands', 'rem', 'label', 'commands', 'commands']);
+    const line = st[3]!;
+    if (line.kind !== 'commands') throw new Error();
+    expect(line.commands.map((c) => c.text)).toEqual(['netsh a "b & c" & d', 'echo x']);
+    expect(line.commands[0]!.redirections).toEqual(['>nul', '2>&1']);
+    expect(line.operators).toEqual(['&']);
+    const joined = st[4]!;
+    expect(joined.kind === 'commands' && joined.commands[0]!.text).toBe('netsh z');
+  });
+
+  it('percent expansion is refused where it cannot be known, and %% is %', () => {
+    expect(() => parseBatch('netsh %PATH%\r\n')).toThrow(/environment variable/);
+    expect(() => parseBatch('rem %~dp0\r\n')).toThrow(/batch argument/);
+    const st = parseBatch('netsh 100%% x\r\n')[0]!;
+    expect(st.kind === 'commands' && st.commands[0]!.text).toBe('netsh 100% x');
+  });
+
+  it('runs goto, exit, if errorlevel, && and ||', () => {
+    const ran: string[] = [];
+    const r = runBatch('netsh a\r\nif errorlevel 1 goto bad\r\nnetsh fail || netsh recover\r\nnetsh ok && netsh then\r\nexit /b 0\r\n:bad\r\nnetsh never\r\n', (c) => {
+      ran.push(c.tail);
+      return c.tail === 'fail' ? 1 : 0;
+    });
+    expect(ran).toEqual(['a', 'fail', 'recover', 'ok', 'then']);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('splits arguments as CommandLineToArgvW does', () => {
+    expect(splitArgs('name="a b" x=\\"q\\" "c"d e')).toEqual(['name=a b', 'x="q"', 'cd', 'e']);
+  });
+});
+
+describe('netsh reader', () => {
+  it('accepts unique abbreviations and any case, refuses unknown parameters', () => {
+    const s = readNetshScript('netsh adv fire add rule NAME="x" Dir=IN action=Allow protocol=tcp localport=80,81-82 remoteip=10.0.0.0/8,2001:db8::/32\r\n');
+    expect(netshTuples(s)).toHaveLength(2);
+    expect(s.rules[0]!.localport).toEqual([{ from: 80, to: 82 }]);
+    expect(() => readNetshScript('netsh advfirewall firewall add rule name=x dir=in action=allow color=red\r\n')).toThrow(/unknown parameter color/);
+    expect(() => readNetshScript('netsh advfirewall firewall add rule name=x dir=in action=allow localport=80\r\n')).toThrow(/ports need protocol/);
+  });
+
+  it('delete rule removes every rule of the name (and only those), case-insensitively', () => {
+    const s = readNetshScript(
+      [
+        'netsh advfirewall firewall add rule name="A" dir=in action=allow',
+        'netsh advfirewall firewall add rule name="a" dir=out action=allow',
+        'netsh advfirewall firewall add rule name="A b" dir=in action=allow',
+        'netsh advfirewall firewall delete rule name="A"',
+        '',
+      ].join('\r\n'),
+    );
+    expect(s.rules.map((r) => r.name)).toEqual(['A b']);
+  });
+
+  it('orders block before allow, as Windows evaluates', () => {
+    const s = readNetshScript('netsh advfirewall firewall add rule name=x dir=in action=allow\r\nnetsh advfirewall firewall add rule name=y dir=in action=block protocol=udp\r\n');
+    expect(windowsEvaluationOrder(netshTuples(s)).map((t) => t.action)).toEqual(['drop', 'drop', 'accept', 'accept']);
+  });
+});
+
+describe('pf reader', () => {
+  it('lexes as pfctl: continuation (also in comments), quotes, operators, words', () => {
+    expect(tokenizePf('pass # c \\\nin\n').map((t) => t.text)).toEqual(['pass', '\n']);
+    expect(tokenizePf('label "a \\" b" port 1:2 10.0.0.0/8 != <>').map((t) => t.text)).toEqual(['label', 'a " b', 'port', '1:2', '10.0.0.0', '/', '8', '!=', '<>']);
+    expect(() => tokenizePf('pass \\ \n')).toThrow(/whitespace after/);
+  });
+
+  it('expands macros, reads port operators and lists over several lines', () => {
+    const { tuples } = readPf('ports = "{ 80, 443 }"\ntable <t> { 10.0.0.0/8,\n 10.1.0.0/16 }\npass in quick inet proto tcp from <t> to any port $ports\npass in quick inet proto udp from any port 1000 >< 1005 to any port >= 65000\n');
+    expect(tuples[0]).toMatchObject({ src: ['10.0.0.0/8'], dstPorts: [{ from: 80, to: 80 }, { from: 443, to: 443 }] });
+    expect(tuples[1]).toMatchObject({ srcPorts: [{ from: 1001, to: 1004 }], dstPorts: [{ from: 65000, to: 65535 }] });
+  });
+
+  it('turns last-match into first-match: quick rules in order, then the others from the last', () => {
+    const { tuples } = readPf('block in all\npass in proto tcp from any to any port 22\npass in quick proto udp all\n');
+    expect(tuples.map((t) => `${t.action} ${t.protocol}`)).toEqual(['accept udp', 'accept udp', 'accept tcp', 'accept tcp', 'drop any', 'drop any']);
+  });
+
+  it('refuses what it cannot evaluate', () => {
+    expect(() => readPf('pass in from self to any\n')).toThrow(/self/);
+    expect(() => readPf('pass in from ! 10.0.0.0/8 to any\n')).toThrow(/negated/);
+    expect(() => readPf('pass in from host.example to any\n')).toThrow(/not an address/);
+    expect(() => readPf('set skip on lo\n')).toThrow(/only tables/);
+    expect(() => readPf('pass in from <nope> to any\n')).toThrow(/not defined/);
+  });
+});
+
+describe('irToTuples', () => {
+  it('expands per family with only that family\'s addresses', () => {
+    const fw = irOf(EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text).firewalls.find((f) => f.name === 'desktop')!;
+    const t = irToTuples(fw);
+    expect(t[0]).toEqual({ direction: 'in', action: 'accept', protocol: 'tcp', family: 4, src: ['10.9.0.0/24'], dst: 'any', srcPorts: 'any', dstPorts: [{ from: 22, to: 22 }] });
+    expect(t.filter((x) => x.family === 6).every((x) => x.src !== 'any' && x.src.every((c) => c.includes(':')))).toBe(true);
+  });
+});
