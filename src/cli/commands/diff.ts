@@ -1,0 +1,60 @@
+import { Option, type Command } from 'commander';
+import { compilePolicy } from '../../compile.js';
+import { firewallStatements } from '../../explain/statements.js';
+import { diffPolicies, type PolicyVersion } from '../../diff/diff.js';
+import { renderDiff } from '../../diff/render.js';
+import { readPolicy } from '../input.js';
+import { Exit, type Io } from '../io.js';
+import { formatDiagnostics, type DiagnosticFormat } from '../render.js';
+
+/** diff(1)'s exit statuses: 0 no change in allowed traffic, 1 changes, 2 trouble. */
+const DIFF_EXIT = { same: 0, different: 1, trouble: 2 } as const;
+
+export function registerDiff(program: Command, io: Io): void {
+  program
+    .command('diff')
+    .description('what each firewall newly allows and denies between two versions of a policy')
+    .argument('<old>', 'the old policy file, or - for stdin')
+    .argument('<new>', 'the new policy file, or - for stdin')
+    .option('-f, --firewall <name>', 'only this firewall')
+    .addOption(new Option('--format <format>', 'the difference as text or json').choices(['text', 'json']).default('text'))
+    .action((oldPath: string, newPath: string, opts: { firewall?: string; format: DiagnosticFormat }) => {
+      if (oldPath === '-' && newPath === '-') trouble(io, 'only one of OLD and NEW can be - (stdin)');
+      const oldP = load(oldPath, io, opts.format);
+      const newP = load(newPath, io, opts.format);
+      if (opts.firewall !== undefined && ![...oldP.ir.firewalls, ...newP.ir.firewalls].some((f) => f.name === opts.firewall)) {
+        trouble(io, `no firewall named '${opts.firewall}' in either version`);
+      }
+      const diff = diffPolicies(oldP, newP, opts.firewall);
+      io.stdout(opts.format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderDiff(diff));
+      throw new Exit(diff.changed ? DIFF_EXIT.different : DIFF_EXIT.same);
+    });
+}
+
+const NO_POLICY: PolicyVersion = {
+  ir: { irVersion: 1, deployment: 'none', source: '/dev/null', firewalls: [], groupPolicy: [] },
+  source: { file: '/dev/null', text: '' },
+  statements: { policy: (fw) => ({ origin: fw.origin, written: false }), placement: (fw) => ({ origin: fw.origin, written: false }) },
+};
+
+function trouble(io: Io, message: string): never {
+  io.stderr(`msgrfw: ${message}\n`);
+  throw new Exit(DIFF_EXIT.trouble);
+}
+
+/**
+ * Reads and compiles one version; anything wrong with it is trouble (exit 2), never a
+ * difference. `/dev/null` is no policy at all: git passes it for an added or deleted file.
+ */
+function load(path: string, io: Io, format: DiagnosticFormat): PolicyVersion {
+  if (path === '/dev/null') return NO_POLICY;
+  const input = readPolicy(path);
+  if (!input.ok) trouble(io, input.message);
+  const text = input.text.replace(/^\uFEFF/, '');
+  const { ir, diagnostics } = compilePolicy(text, input.file);
+  if (!ir) {
+    io.stderr(formatDiagnostics(diagnostics, format, text, io.color));
+    trouble(io, `${input.file} has errors: no difference computed`);
+  }
+  return { ir, source: { file: input.file, text }, statements: firewallStatements(text, input.file) };
+}

@@ -1,0 +1,33 @@
+import { Option, type Command } from 'commander';
+import { parsePacket } from '../../evaluate/packet.js';
+import { firewallViews } from '../../evaluate/view.js';
+import { firewallStatements } from '../../explain/statements.js';
+import { explainPacket } from '../../explain/explain.js';
+import { renderExplanation } from '../../explain/render.js';
+import { compileFile, Exit, EXIT, usage, type Io } from '../io.js';
+import { formatDiagnostics, type DiagnosticFormat } from '../render.js';
+
+export function registerExplain(program: Command, io: Io): void {
+  program
+    .command('explain')
+    .description('say what each firewall does with a packet, and which policy line decides it')
+    .argument('<file>', 'policy file, or - for stdin')
+    .argument('<packet...>', 'the packet, quoted: "tcp 10.20.0.5:51000 -> 198.51.100.7:1503" or "udp [2001:db8:20::5]:50000 -> [2001:db8:1::10]:5061"')
+    .option('-f, --firewall <name>', 'only this firewall (explained even when it does not see the packet)')
+    .addOption(new Option('--format <format>', 'the explanation as text or json').choices(['text', 'json']).default('text'))
+    .action((file: string, packetWords: string[], opts: { firewall?: string; format: DiagnosticFormat }) => {
+      const parsed = parsePacket(packetWords.join(' '));
+      if (!parsed.ok) usage(io, parsed.problem);
+      const { ir, diagnostics, text } = compileFile(file, io, opts.format);
+      if (!ir) {
+        io.stderr(formatDiagnostics(diagnostics, opts.format, text, io.color));
+        throw new Exit(EXIT.policy);
+      }
+      if (opts.firewall !== undefined && !ir.firewalls.some((f) => f.name === opts.firewall)) {
+        usage(io, `no firewall named '${opts.firewall}' (the policy has: ${ir.firewalls.map((f) => f.name).join(', ')})`);
+      }
+      const source = { file: file === '-' ? '<stdin>' : file, text };
+      const explanation = explainPacket({ views: firewallViews(ir), source, statements: firewallStatements(text, source.file) }, parsed.packet, opts.firewall);
+      io.stdout(opts.format === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : renderExplanation(explanation));
+    });
+}

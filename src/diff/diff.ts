@@ -1,0 +1,221 @@
+import { formatPortRange } from '../addresses/ports.js';
+import { cidrTexts } from '../addresses/set.js';
+import type { Family } from '../addresses/cidr.js';
+import { firewallViews, placementText, type FirewallView, type Zone } from '../evaluate/view.js';
+import type { FirewallStatements } from '../explain/statements.js';
+import { explainRule, type ExplainedRule } from '../explain/explain.js';
+import { ruleMatchText } from '../explain/ruleText.js';
+import { quoteOrigins, type PolicySource, type QuotedLine } from '../explain/source.js';
+import type { IrDirection, IrDocument, IrProtocol, IrVerdict } from '../ir/types.js';
+import { compact, intersect, normalizeSpans, type Product, type Region, type Span } from './boxes.js';
+import { ALL_PORTS, decisions, DIRECTIONS, FAMILIES, PROTOCOLS, type Decided, type Slice } from './decisions.js';
+
+/** One version of a policy, compiled, with its text for quoting. */
+export interface PolicyVersion {
+  ir: IrDocument;
+  source: PolicySource;
+  statements: FirewallStatements;
+}
+
+/** One row of a report: every connection of the product of these lists. */
+export interface TrafficClass {
+  protocol: IrProtocol;
+  direction: IrDirection;
+  family: Family;
+  /** Minimal CIDR blocks (0.0.0.0/0 or ::/0 for every address). */
+  src: string[];
+  dst: string[];
+  /** Port ranges (1-65535 for every port). */
+  srcPorts: string[];
+  dstPorts: string[];
+}
+
+/** What decides a part of the traffic in one version of the policy. */
+export interface Cause {
+  kind: 'rule' | 'policy' | 'unjudged';
+  /** accept or drop; absent for traffic the firewall does not judge. */
+  verdict?: IrVerdict;
+  rules: ExplainedRule[];
+  /** The directions whose default decides (kind `policy`), and whether the policy writes it. */
+  defaults: { direction: IrDirection; written: boolean }[];
+  lines: QuotedLine[];
+}
+
+/** Traffic whose verdict changed, with what decides it in each version. */
+export interface Change {
+  old: Cause;
+  new: Cause;
+  classes: TrafficClass[];
+}
+
+export interface FirewallDiff {
+  name: string;
+  /** `changed`: what the firewall accepts changed; `unchanged`: it did not (rules may be reworded). */
+  status: 'added' | 'removed' | 'changed' | 'unchanged';
+  placement: { old?: string; new?: string };
+  /** Changes that do not change what is accepted: targets, logging, placement. */
+  notes: string[];
+  /** Connections NEW accepts and OLD did not; the new cause is responsible. */
+  newlyAllowed: Change[];
+  /** Connections OLD accepted and NEW does not; the old cause is what allowed them. */
+  newlyDenied: Change[];
+  /** Rules by their match text (ids and origins ignored). */
+  rules: { added: string[]; removed: string[] };
+}
+
+export interface PolicyDiff {
+  old: string;
+  new: string;
+  /** Whether any firewall accepts other connections than before (diff(1)'s exit 1). */
+  changed: boolean;
+  firewalls: FirewallDiff[];
+}
+
+/** The semantic difference between two versions of a policy, firewall by firewall. */
+export function diffPolicies(oldP: PolicyVersion, newP: PolicyVersion, only?: string): PolicyDiff {
+  const oldViews = firewallViews(oldP.ir);
+  const newViews = firewallViews(newP.ir);
+  const names = [...new Set([...newViews, ...oldViews].map((v) => v.ir.name))].filter((n) => only === undefined || n === only);
+  const firewalls = names.map((name) => diffFirewall(oldP, newP, oldViews.find((v) => v.ir.name === name), newViews.find((v) => v.ir.name === name), name));
+  return { old: oldP.source.file, new: newP.source.file, changed: firewalls.some((f) => f.status !== 'unchanged'), firewalls };
+}
+
+function diffFirewall(oldP: PolicyVersion, newP: PolicyVersion, o: FirewallView | undefined, n: FirewallView | undefined, name: string): FirewallDiff {
+  const out: FirewallDiff = { name, status: 'unchanged', placement: {}, notes: [], newlyAllowed: [], newlyDenied: [], rules: { added: [], removed: [] } };
+  if (o) out.placement.old = placementText(o.zones);
+  if (n) out.placement.new = placementText(n.zones);
+  if (!o || !n) {
+    out.status = o ? 'removed' : 'added';
+    return out;
+  }
+  out.notes = notesOf(o, n);
+  const allowed = new Grouper(oldP, newP, o, n);
+  const denied = new Grouper(oldP, newP, o, n);
+  for (const s of slices()) {
+    const before = decisions(o, s);
+    const after = decisions(n, s);
+    for (const a of after) {
+      for (const b of before) {
+        const acceptedNow = a.verdict === 'accept';
+        if (acceptedNow === (b.verdict === 'accept')) continue;
+        const region = intersect(b.region, a.region);
+        if (region.length) (acceptedNow ? allowed : denied).add(b, a, s, region);
+      }
+    }
+  }
+  out.newlyAllowed = allowed.changes();
+  out.newlyDenied = denied.changes();
+  if (out.newlyAllowed.length || out.newlyDenied.length) out.status = 'changed';
+  out.rules = ruleListing(o, n);
+  return out;
+}
+
+function* slices(): Generator<Slice> {
+  for (const direction of DIRECTIONS) for (const family of FAMILIES) for (const protocol of PROTOCOLS) yield { direction, family, protocol };
+}
+
+function notesOf(o: FirewallView, n: FirewallView): string[] {
+  const notes: string[] = [];
+  const was = placementText(o.zones);
+  const is = placementText(n.zones);
+  const sameAddresses = JSON.stringify(zoneCidrs(o)) === JSON.stringify(zoneCidrs(n));
+  if (was !== is || !sameAddresses) notes.push(`placement: ${was} (${zoneCidrs(o).join('; ')}) -> ${is} (${zoneCidrs(n).join('; ')})`);
+  const t = (v: FirewallView) => [...v.ir.targets].sort().join(', ');
+  if (t(o) !== t(n)) notes.push(`targets: ${t(o)} -> ${t(n)}`);
+  if (o.ir.logDenied !== n.ir.logDenied) notes.push(`log denied: ${o.ir.logDenied ? 'on' : 'off'} -> ${n.ir.logDenied ? 'on' : 'off'}`);
+  return notes;
+}
+
+function zoneCidrs(v: FirewallView): string[] {
+  const cidrs = (z: Zone) => [...cidrTexts(z.set, 4), ...cidrTexts(z.set, 6)].join(', ');
+  return v.zones.kind === 'host' ? [cidrs(v.zones.on)] : [cidrs(v.zones.a), cidrs(v.zones.b)];
+}
+
+/** Added and removed rules as a multiset of match texts. */
+function ruleListing(o: FirewallView, n: FirewallView): FirewallDiff['rules'] {
+  const oldTexts = o.ir.rules.map((r) => ruleMatchText(o.ir, r));
+  const newTexts = n.ir.rules.map((r) => ruleMatchText(n.ir, r));
+  const without = (from: string[], drop: string[]) => {
+    const left = [...drop];
+    return from.filter((t) => {
+      const i = left.indexOf(t);
+      if (i < 0) return true;
+      left.splice(i, 1);
+      return false;
+    });
+  };
+  return { added: without(newTexts, oldTexts), removed: without(oldTexts, newTexts) };
+}
+
+/** Collects changed regions by their pair of causes, then compacts each slice's region into rows. */
+class Grouper {
+  private readonly groups = new Map<string, { old: Cause; new: Cause; bySlice: Map<string, { slice: Slice; region: Region }> }>();
+
+  constructor(
+    private readonly oldP: PolicyVersion,
+    private readonly newP: PolicyVersion,
+    private readonly o: FirewallView,
+    private readonly n: FirewallView,
+  ) {}
+
+  add(before: Decided, after: Decided, slice: Slice, region: Region): void {
+    const dports = normalizeSpans(region.map((b) => b[3]!)).map((x) => ({ from: Number(x.lo), to: Number(x.hi) }));
+    const old = causeOf(this.oldP, this.o, before, dports);
+    const now = causeOf(this.newP, this.n, after, dports);
+    const key = `${causeKey(old)}=>${causeKey(now)}`;
+    const g = this.groups.get(key) ?? { old, new: now, bySlice: new Map() };
+    this.groups.set(key, g);
+    mergeCause(g.old, old);
+    mergeCause(g.new, now);
+    const sk = `${slice.direction}/${slice.family}/${slice.protocol}`;
+    const entry = g.bySlice.get(sk) ?? { slice, region: [] };
+    entry.region = [...entry.region, ...region];
+    g.bySlice.set(sk, entry);
+  }
+
+  changes(): Change[] {
+    return [...this.groups.values()]
+      .map((g) => ({
+        old: g.old,
+        new: g.new,
+        classes: [...g.bySlice.values()].flatMap(({ slice, region }) => compact(region).map((p) => classOf(slice, p))),
+      }))
+      .sort((a, b) => firstLine(a) - firstLine(b) || causeKey(a.new).localeCompare(causeKey(b.new)));
+  }
+}
+
+const firstLine = (c: Change) => Math.min(...[...c.new.lines, ...c.old.lines].map((l) => l.line));
+
+/** What decided `d`; a rule names only the catalog entries that reach the changed ports. */
+function causeOf(p: PolicyVersion, view: FirewallView, d: Decided, dports: { from: number; to: number }[]): Cause {
+  const fw = view.ir;
+  if (d.decider.kind === 'rule') {
+    return { kind: 'rule', verdict: d.decider.rule.action, rules: [explainRule(fw, d.decider.rule, dports)], defaults: [], lines: quoteOrigins(p.source, d.decider.rule.origins) };
+  }
+  if (d.decider.kind === 'policy') {
+    const stmt = p.statements.policy(fw, d.decider.direction);
+    return { kind: 'policy', verdict: d.verdict!, rules: [], defaults: [{ direction: d.decider.direction, written: stmt.written }], lines: quoteOrigins(p.source, [stmt.origin]) };
+  }
+  return { kind: 'unjudged', rules: [], defaults: [], lines: quoteOrigins(p.source, [p.statements.placement(fw).origin]) };
+}
+
+/** Causes that read the same (same kind, verdict and policy lines) are one group. */
+const causeKey = (c: Cause) => `${c.kind}:${c.verdict ?? ''}:${c.lines.map((l) => `${l.line}`).join(',')}:${c.rules.map((r) => r.catalog.map((x) => x.id).join('+')).join(',')}`;
+
+function mergeCause(into: Cause, from: Cause): void {
+  for (const r of from.rules) if (!into.rules.some((x) => x.id === r.id)) into.rules.push(r);
+  for (const d of from.defaults) if (!into.defaults.some((x) => x.direction === d.direction)) into.defaults.push(d);
+  into.rules.sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
+}
+
+function classOf(s: Slice, p: Product): TrafficClass {
+  const addrs = (spans: Span[]) => cidrTexts({ v4: s.family === 4 ? spans.map(interval) : [], v6: s.family === 6 ? spans.map(interval) : [] }, s.family);
+  const ports = (spans: Span[]) => spans.map((x) => formatPortRange({ from: Number(x.lo), to: Number(x.hi) }));
+  return { protocol: s.protocol, direction: s.direction, family: s.family, src: addrs(p[0]!), dst: addrs(p[1]!), srcPorts: ports(p[2]!), dstPorts: ports(p[3]!) };
+}
+
+const interval = (s: Span) => ({ first: s.lo, last: s.hi });
+
+/** Whether a class's list is the whole dimension (shown as `any`). */
+export const isAllAddresses = (list: readonly string[], f: Family) => list.length === 1 && list[0] === (f === 4 ? '0.0.0.0/0' : '::/0');
+export const isAllPorts = (list: readonly string[]) => list.length === 1 && list[0] === formatPortRange({ from: Number(ALL_PORTS.lo), to: Number(ALL_PORTS.hi) });

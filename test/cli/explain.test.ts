@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers.js';
+
+const BIN = join(ROOT, 'bin', 'msgrfw.js');
+const CONTOSO = join(ROOT, 'examples', 'contoso.msgr');
+const CONTOSO_TEXT = readFileSync(CONTOSO, 'utf8');
+
+/** Runs the built command as a user would (`npm test` builds first). */
+function msgrfw(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const noStackTrace = (s: string) => expect(s).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+const lineOf = (needle: string) => CONTOSO_TEXT.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+describe('msgrfw explain', () => {
+  it('prints the verdict, the deciding rule, its catalog entry and the quoted policy lines, exit 0', () => {
+    const r = msgrfw(['explain', CONTOSO, 'tcp 10.20.0.5:51000 -> 198.51.100.7:1503']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('edge (gateway between clients and partners), forward: ACCEPT');
+    expect(r.stdout).toContain('rule r1: forward accept tcp ipv4 from clients (10.20.0.0/16) to partners (198.51.100.0/24) dport 1503,6891-6900');
+    expect(r.stdout).toContain('Messenger t120: T.120 whiteboard and application sharing');
+    expect(r.stdout).toContain(`${CONTOSO}:${lineOf('features im')}: features im, presence, whiteboard, application-sharing, file-transfer, audio, video`);
+    expect(r.stdout).toContain(`${CONTOSO}:${lineOf('peers peers')}: peers peers`);
+    // The client's own host firewall lets it out by the outbound default.
+    expect(r.stdout).toContain('desktop (host firewall on clients), output: ACCEPT');
+  });
+
+  it('reads IPv6 packets in brackets, and explains return traffic', () => {
+    const r = msgrfw(['explain', CONTOSO, 'udp [2001:db8:20::5]:50000 -> [2001:db8:1::10]:5061']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('packet: udp [2001:db8:20::5]:50000 -> [2001:db8:1::10]:5061 (IPv6');
+    expect(r.stdout).toMatch(/lcs-host \(host firewall on lcs\), input: DROP as a new connection; passes as return traffic/);
+    expect(r.stdout).toContain(`${CONTOSO}:${lineOf('firewall lcs-host') + 3}: default deny`);
+  });
+
+  it('explains one firewall with -f, even one that does not see the packet', () => {
+    const r = msgrfw(['explain', CONTOSO, '-f', 'lcs-host', 'tcp 10.20.0.5:51000 -> 198.51.100.7:1503']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('lcs-host (host firewall on lcs): not filtered by this firewall');
+    expect(r.stdout).not.toContain('edge');
+  });
+
+  it('prints JSON with --format json, and reads the policy from stdin', () => {
+    const r = msgrfw(['explain', '-', '--format', 'json', '-f', 'edge', 'tcp 198.51.100.7:40000 -> 10.20.0.5:6900'], CONTOSO_TEXT);
+    expect(r.code).toBe(0);
+    const x = JSON.parse(r.stdout);
+    expect(x).toMatchObject({
+      packet: { protocol: 'tcp', family: 4, src: '198.51.100.7', sport: 40000, dst: '10.20.0.5', dport: 6900 },
+      evaluations: [{ firewall: 'edge', direction: 'forward', verdict: 'accept', decidedBy: { kind: 'rule', rule: { id: 'r2', catalog: [{ id: 'file-transfer' }] }, lines: [{ file: '<stdin>', line: lineOf('features im') }, { line: lineOf('peers peers') }] } }],
+    });
+  });
+
+  it('rejects a malformed packet or an unknown firewall with a usage error, exit 2', () => {
+    for (const args of [
+      [CONTOSO, 'tcp 10.20.0.5:51000 198.51.100.7:1503'],
+      [CONTOSO, 'sctp 10.20.0.5:1 -> 198.51.100.7:2'],
+      [CONTOSO, 'tcp 2001:db8::1:80 -> 198.51.100.7:2'],
+      [CONTOSO, 'tcp 10.20.0.5:70000 -> 198.51.100.7:2'],
+      [CONTOSO, '-f', 'nope', 'tcp 10.20.0.5:1 -> 198.51.100.7:2'],
+      [CONTOSO],
+    ]) {
+      const r = msgrfw(['explain', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      noStackTrace(r.stderr);
+    }
+    expect(msgrfw(['explain', CONTOSO, 'tcp 2001:db8::1:80 -> 198.51.100.7:2']).stderr).toMatch(/IPv6 address goes in brackets/);
+  });
+
+  it('shows the diagnostics of a policy with errors, exit 1', () => {
+    const r = msgrfw(['explain', '-', 'tcp 10.0.0.1:1 -> 10.0.0.2:2'], 'deployment d {\n  network a = 10.0.0.1/8\n}\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/MSGR014/);
+  });
+});
