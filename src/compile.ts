@@ -3,6 +3,7 @@ import { parsePolicy } from './parse/parse.js';
 import { resolvePolicy } from './resolve/resolve.js';
 import { deriveFlows } from './flows/flows.js';
 import { placeFlows } from './place/place.js';
+import { lintPolicy } from './lint/lint.js';
 import { optimiseFirewall } from './optimise/optimise.js';
 import { buildIr } from './ir/build.js';
 import { assertValidIr } from './ir/validate.js';
@@ -16,7 +17,7 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
-/** The whole front half of the pipeline: text → AST → model → flows → placed rules → IR. */
+/** The whole front half of the pipeline: text → AST → model → flows → placed rules (→ lints) → IR. */
 export function compilePolicy(text: string, file: string): CompileResult {
   const parsed = parsePolicy(text, file);
   if (!parsed.ast) return { diagnostics: sortDiagnostics(parsed.diagnostics) };
@@ -25,7 +26,9 @@ export function compilePolicy(text: string, file: string): CompileResult {
   if (hasErrors(front)) return { diagnostics: sortDiagnostics(front) };
   const flows = deriveFlows(resolved.model);
   const placed = placeFlows(resolved.model, flows);
-  const diagnostics = sortDiagnostics([...front, ...placed.diagnostics]);
+  // Lints only warn: they never stop a compile.
+  const lints = lintPolicy(resolved.model, placed.firewalls);
+  const diagnostics = sortDiagnostics([...front, ...placed.diagnostics, ...lints]);
   if (hasErrors(diagnostics)) return { diagnostics };
   const ir = assertValidIr(buildIr(resolved.model, placed.firewalls.map(optimiseFirewall)));
   return { ir, model: resolved.model, diagnostics };

@@ -23,12 +23,14 @@ export interface Selection {
 
 /**
  * IR → target text for the selected firewalls and targets. A target that cannot express a
- * firewall exactly says so (an Error whose message starts `MSGR-TARGET:`): that becomes a
- * problem for the user, never a quietly different rule set.
+ * firewall exactly says so: an Error whose message starts `MSGR-TARGET:` (a problem: nothing is
+ * written), or an approximation it lists with its artefact (a warning). Never a quietly
+ * different rule set.
  */
-export function emitTargets(doc: IrDocument, selection: Selection): { files: Emitted[]; problems: EmitProblem[] } {
+export function emitTargets(doc: IrDocument, selection: Selection): { files: Emitted[]; problems: EmitProblem[]; approximations: EmitProblem[] } {
   const files: Emitted[] = [];
   const problems: EmitProblem[] = [];
+  const approximations: EmitProblem[] = [];
   for (const fw of doc.firewalls) {
     if (selection.firewall !== undefined && fw.name !== selection.firewall) continue;
     for (const target of selection.target ? [selection.target] : fw.targets) {
@@ -38,7 +40,10 @@ export function emitTargets(doc: IrDocument, selection: Selection): { files: Emi
         continue;
       }
       try {
-        for (const artefact of impl.render(doc, fw)) files.push({ firewall: fw, target, artefact });
+        for (const artefact of impl.render(doc, fw)) {
+          files.push({ firewall: fw, target, artefact });
+          for (const message of artefact.approximations ?? []) approximations.push({ firewall: fw, target, message });
+        }
       } catch (e) {
         const message = (e as Error).message;
         if (!message.startsWith('MSGR-TARGET:')) throw e;
@@ -46,5 +51,5 @@ export function emitTargets(doc: IrDocument, selection: Selection): { files: Emi
       }
     }
   }
-  return { files, problems };
+  return { files, problems, approximations };
 }

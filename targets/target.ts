@@ -8,6 +8,11 @@ export interface Artefact {
   /** File name only (no directory): `<firewall>.<ext>`. */
   name: string;
   content: string;
+  /**
+   * What the target could not express exactly but emitted anyway, slightly different, with the
+   * reason. Each becomes a warning (MSGR061): a target never degrades silently.
+   */
+  approximations?: string[];
 }
 
 export interface Target {

@@ -2,7 +2,7 @@ import { Option } from 'commander';
 import { compilePolicy } from '../compile.js';
 import { readPolicy } from './input.js';
 import { writeAllOrNothing } from './output.js';
-import type { DiagnosticFormat } from './render.js';
+import { DIAGNOSTIC_FORMATS, formatInputProblem, type DiagnosticFormat } from './render.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -20,14 +20,15 @@ export class Exit extends Error {
   }
 }
 
-export const formatOption = () => new Option('--format <format>', 'diagnostics as text or json').choices(['text', 'json']).default('text');
+export const formatOption = () =>
+  new Option('--format <format>', 'diagnostics as text, json or sarif (SARIF 2.1.0)').choices([...DIAGNOSTIC_FORMATS]).default('text');
 
 /** Reads and compiles a policy file; a file that cannot be read ends the command. */
 export function compileFile(file: string, io: Io, format: DiagnosticFormat) {
   const input = readPolicy(file);
   if (!input.ok) {
-    if (format === 'json' && input.problem === 'content') {
-      io.stdout(`${JSON.stringify({ ok: false, diagnostics: [], error: input.message }, null, 2)}\n`);
+    if (format !== 'text' && input.problem === 'content') {
+      io.stdout(formatInputProblem(input.message, format));
     } else {
       io.stderr(`${input.problem === 'usage' ? 'msgrfw: ' : ''}${input.message}\n`);
     }

@@ -4,6 +4,9 @@ import { useColor } from './render.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
 import { registerIr } from './commands/ir.js';
+import { registerFmt } from './commands/fmt.js';
+import { registerExplain } from './commands/explain.js';
+import { registerDiff } from './commands/diff.js';
 
 const processIo = (): Io => ({
   stdout: (s) => process.stdout.write(s),
@@ -39,5 +42,8 @@ function buildProgram(io: Io): Command {
   registerCheck(program, io);
   registerCompile(program, io);
   registerIr(program, io);
+  registerFmt(program, io);
+  registerExplain(program, io);
+  registerDiff(program, io);
   return program;
 }

@@ -18,6 +18,7 @@ export const CODES = {
   MSGR014: { severity: 'error', summary: 'CIDR block with host bits set' },
   MSGR015: { severity: 'error', summary: 'IPv6 zone id in an address' },
   MSGR016: { severity: 'error', summary: 'name is reserved' },
+  MSGR017: { severity: 'error', summary: 'name longer than 63 characters' },
   MSGR020: { severity: 'error', summary: 'unknown feature' },
   MSGR021: { severity: 'error', summary: 'port outside 1-65535' },
   MSGR022: { severity: 'error', summary: 'Group Policy range outside 1024-65535' },
@@ -44,8 +45,14 @@ export const CODES = {
   MSGR046: { severity: 'error', summary: 'plain rule needs from or to' },
   MSGR047: { severity: 'warning', summary: 'host firewall covers only part of a network' },
   MSGR048: { severity: 'error', summary: 'plain rule does not involve the host or both zones' },
-  MSGR060: { severity: 'error', summary: 'a target cannot express this firewall exactly' },
   MSGR050: { severity: 'error', summary: 'policy too large or nested too deeply' },
+  MSGR060: { severity: 'error', summary: 'a target cannot express this firewall exactly' },
+  MSGR061: { severity: 'warning', summary: 'a target expresses part of this firewall only approximately' },
+  // Lints (src/lint/): legal policies that very likely do not mean what they say.
+  MSGR070: { severity: 'warning', summary: 'plain rule shadowed by earlier rules (it can never match)' },
+  MSGR071: { severity: 'warning', summary: "plain allow rule duplicates Messenger's own rules" },
+  MSGR072: { severity: 'warning', summary: 'peers overlap only part of the clients' },
+  MSGR073: { severity: 'warning', summary: 'default-deny host firewall leaves no way in for management' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 export type Code = keyof typeof CODES;

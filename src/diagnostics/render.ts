@@ -17,9 +17,9 @@ export function renderText(diagnostics: readonly Diagnostic[], options: RenderOp
     out.push(`${d.file}:${d.line}:${d.column}: ${sev} ${d.code}: ${d.message}`);
     const text = lines?.[d.line - 1];
     if (text !== undefined) {
-      const shown = printable(text);
+      const { shown, caret } = excerpt(printable(text), d.column - 1);
       out.push(`  ${shown}`);
-      out.push(`  ${' '.repeat(Math.max(0, Math.min(d.column - 1, shown.length)))}${paint(options.color, '1;32', '^')}`);
+      out.push(`  ${' '.repeat(Math.max(0, Math.min(caret, shown.length)))}${paint(options.color, '1;32', '^')}`);
     }
     if (d.hint) out.push(`  hint: ${d.hint}`);
   }
@@ -32,4 +32,19 @@ export function renderText(diagnostics: readonly Diagnostic[], options: RenderOp
 /** Control characters in a quoted source line must not drive the user's terminal. */
 function printable(text: string): string {
   return text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** Lines are quoted whole up to this width; a longer one shows a window around the column. */
+const EXCERPT_WIDTH = 160;
+
+/**
+ * A long line (a policy may hold one of megabytes) is cut to a window around the column, with
+ * `...` where text was left out, so a diagnostic never prints more than a screen line.
+ */
+function excerpt(text: string, column: number): { shown: string; caret: number } {
+  if (text.length <= EXCERPT_WIDTH) return { shown: text, caret: column };
+  const start = Math.max(0, Math.min(column - 60, text.length - EXCERPT_WIDTH));
+  const end = Math.min(text.length, start + EXCERPT_WIDTH);
+  const head = start > 0 ? '...' : '';
+  return { shown: `${head}${text.slice(start, end)}${end < text.length ? '...' : ''}`, caret: column - start + head.length };
 }

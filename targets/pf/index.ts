@@ -9,6 +9,9 @@ export const pf: Target = {
   name: 'pf',
   render(doc: IrDocument, fw: IrFirewall): Artefact[] {
     const name = `${fw.name}.pf.conf`;
-    return [{ name, content: template(buildPfView(doc, fw, name)) }];
+    const approximations = fw.placement.kind === 'host' && fw.preamble.includes('icmp')
+      ? ['pf cannot match the IPv6 hop limit, so neighbour and router discovery are accepted without the hop-limit-255 check the other targets make']
+      : [];
+    return [{ name, content: template(buildPfView(doc, fw, name)), approximations }];
   },
 };

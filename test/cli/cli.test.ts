@@ -22,7 +22,10 @@ describe('msgrfw check', () => {
     const r = msgrfw(['check', CONTOSO]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/contoso\.msgr:13:5: warning MSGR032: /);
-    expect(r.stdout).toMatch(/0 error\(s\), 3 warning\(s\)/);
+    // MSGR031, MSGR032 (line 13), MSGR035 (line 19) and the MSGR073 lint: lcs-host denies inbound by
+    // default and nothing lets SSH/RDP/WinRM in (line 38).
+    expect(r.stdout).toMatch(/contoso\.msgr:38:3: warning MSGR073: /);
+    expect(r.stdout).toMatch(/0 error\(s\), 4 warning\(s\)/);
   });
 
   it('reports every error with file:line:column, code and hint, exit 1', () => {
@@ -81,6 +84,20 @@ describe('msgrfw compile', () => {
     const r = msgrfw(['compile', '-', '-t', 'nftables', '-f', 'edge', '-o', '-'], readFileSync(CONTOSO, 'utf8'));
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/table inet msgr_edge/);
+  });
+
+  it('warns, with a code, where a target can express a firewall only approximately', () => {
+    const r = msgrfw(['compile', CONTOSO, '-t', 'pf', '-f', 'lcs-host', '-o', '-']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning MSGR061: target pf, firewall lcs-host: pf cannot match the IPv6 hop limit/);
+  });
+
+  it('refuses a firewall a target cannot express at all, writing nothing, exit 1', () => {
+    const dir = tmp();
+    const r = msgrfw(['compile', CONTOSO, '-t', 'netsh', '-f', 'edge', '--out-dir', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error MSGR060: target netsh, firewall edge: /);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('refuses -o when the selection has several artefacts, exit 2', () => {

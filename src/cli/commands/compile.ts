@@ -28,13 +28,15 @@ export function registerCompile(program: Command, io: Io): void {
         usage(io, `no firewall named '${opts.firewall}' (the policy has: ${ir.firewalls.map((f) => f.name).join(', ')})`);
       }
       const selection = { ...(opts.firewall ? { firewall: opts.firewall } : {}), ...(opts.target ? { target: opts.target } : {}) };
-      const { files, problems } = emitTargets(ir, selection);
+      const { files, problems, approximations } = emitTargets(ir, selection);
       const all: Diagnostic[] = [
         ...diagnostics,
         ...problems.map((p) => diagnostic('MSGR060', file, p.firewall.origin, `target ${p.target}, firewall ${p.firewall.name}: ${p.message}`, `remove ${p.target} from the targets of firewall ${p.firewall.name}`)),
+        ...approximations.map((p) => diagnostic('MSGR061', file, p.firewall.origin, `target ${p.target}, firewall ${p.firewall.name}: ${p.message}`, `if that matters here, use another target for firewall ${p.firewall.name}`)),
       ];
       const sorted = sortDiagnostics(all);
-      if (sorted.length) io.stderr(formatDiagnostics(sorted, opts.format, text, io.color));
+      // A machine format always gets its document (an empty one too), so a CI step can rely on it.
+      if (sorted.length || opts.format !== 'text') io.stderr(formatDiagnostics(sorted, opts.format, text, io.color));
       if (hasErrors(sorted)) throw new Exit(EXIT.policy);
 
       if (opts.output !== undefined) {
