@@ -28,10 +28,11 @@ export function fromCidrs(cidrs: readonly Cidr[]): AddressSet {
     const size = 1n << BigInt(familyBits(c.family) - c.prefix);
     (c.family === 4 ? set.v4 : set.v6).push({ first: c.address, last: c.address + size - 1n });
   }
-  return { v4: normalize(set.v4), v6: normalize(set.v6) };
+  return { v4: normalizeIntervals(set.v4), v6: normalizeIntervals(set.v6) };
 }
 
-function normalize(intervals: Interval[]): Interval[] {
+/** Sorted, merged (overlapping and adjacent joined) copies of the intervals. */
+export function normalizeIntervals(intervals: readonly Interval[]): Interval[] {
   const sorted = [...intervals].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
   const out: Interval[] = [];
   for (const i of sorted) {
@@ -46,10 +47,11 @@ function normalize(intervals: Interval[]): Interval[] {
 }
 
 export function union(a: AddressSet, b: AddressSet): AddressSet {
-  return { v4: normalize([...a.v4, ...b.v4]), v6: normalize([...a.v6, ...b.v6]) };
+  return { v4: normalizeIntervals([...a.v4, ...b.v4]), v6: normalizeIntervals([...a.v6, ...b.v6]) };
 }
 
-function intersectIntervals(a: Interval[], b: Interval[]): Interval[] {
+/** The intervals in both lists; each list sorted and disjoint. */
+export function intersectIntervals(a: readonly Interval[], b: readonly Interval[]): Interval[] {
   const out: Interval[] = [];
   let i = 0;
   let j = 0;

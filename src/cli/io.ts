@@ -2,7 +2,8 @@ import { Option } from 'commander';
 import { compilePolicy } from '../compile.js';
 import { readPolicy } from './input.js';
 import { writeAllOrNothing } from './output.js';
-import { DIAGNOSTIC_FORMATS, formatInputProblem, type DiagnosticFormat } from './render.js';
+import { DIAGNOSTIC_FORMATS, formatDiagnostics, formatInputProblem, type DiagnosticFormat } from './render.js';
+import type { IrDocument } from '../ir/types.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -36,6 +37,23 @@ export function compileFile(file: string, io: Io, format: DiagnosticFormat) {
   }
   const text = input.text.replace(/^\uFEFF/, '');
   return { ...compilePolicy(text, input.file), text };
+}
+
+/** Compiles a policy for a command that needs its IR: prints the diagnostics and exits 1 on errors. */
+export function compiledOrExit(file: string, io: Io, format: DiagnosticFormat) {
+  const result = compileFile(file, io, format);
+  if (!result.ir) {
+    io.stderr(formatDiagnostics(result.diagnostics, format, result.text, io.color));
+    throw new Exit(EXIT.policy);
+  }
+  return { ...result, ir: result.ir };
+}
+
+/** `-f NAME` must name a firewall of the policy: a usage error that lists the names otherwise. */
+export function requireFirewall(ir: IrDocument, name: string | undefined, io: Io): void {
+  if (name !== undefined && !ir.firewalls.some((f) => f.name === name)) {
+    usage(io, `no firewall named '${name}' (the policy has: ${ir.firewalls.map((f) => f.name).join(', ')})`);
+  }
 }
 
 export function writeOrFail(io: Io, files: { path: string; content: string }[]): void {

@@ -1,4 +1,4 @@
-import { anySet, type AddressSet } from '../addresses/set.js';
+import { anySet, intersectIntervals as intersectSpans, normalizeIntervals as normalize, type AddressSet, type Interval } from '../addresses/set.js';
 import type { Family } from '../addresses/cidr.js';
 import type { PortRange } from '../resolve/model.js';
 import type { PlacedRule } from '../place/placed.js';
@@ -9,10 +9,7 @@ import type { PlacedRule } from '../place/placed.js';
  * box from another is exact, so "is this rule entirely covered by those?" has an exact answer
  * (not just "is it inside one earlier rule?").
  */
-interface Span {
-  first: bigint;
-  last: bigint;
-}
+type Span = Interval;
 
 type Dims = [src: Span[], dst: Span[], srcPorts: Span[], dstPorts: Span[]];
 
@@ -27,34 +24,6 @@ const ALL_PORTS: Span[] = [{ first: 0n, last: 65535n }];
 
 /** Above this many pieces the answer is "don't know": lints then stay silent rather than guess. */
 const MAX_PIECES = 4096;
-
-function normalize(spans: readonly Span[]): Span[] {
-  const sorted = [...spans].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-  const out: Span[] = [];
-  for (const s of sorted) {
-    const top = out[out.length - 1];
-    if (top && s.first <= top.last + 1n) {
-      if (s.last > top.last) top.last = s.last;
-    } else out.push({ ...s });
-  }
-  return out;
-}
-
-function intersectSpans(a: readonly Span[], b: readonly Span[]): Span[] {
-  const out: Span[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i]!;
-    const y = b[j]!;
-    const first = x.first > y.first ? x.first : y.first;
-    const last = x.last < y.last ? x.last : y.last;
-    if (first <= last) out.push({ first, last });
-    if (x.last < y.last) i++;
-    else j++;
-  }
-  return out;
-}
 
 /** a \ b */
 function subtractSpans(a: readonly Span[], b: readonly Span[]): Span[] {

@@ -4,7 +4,7 @@ import { diagnostic } from '../../diagnostics/codes.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { TARGETS, type TargetName } from '../../resolve/model.js';
 import { emitTargets } from '../../../targets/emit.js';
-import { compileFile, Exit, EXIT, formatOption, usage, writeOrFail, type Io } from '../io.js';
+import { compiledOrExit, requireFirewall, Exit, EXIT, formatOption, usage, writeOrFail, type Io } from '../io.js';
 import { formatDiagnostics, type DiagnosticFormat } from '../render.js';
 
 export function registerCompile(program: Command, io: Io): void {
@@ -19,14 +19,8 @@ export function registerCompile(program: Command, io: Io): void {
     .addOption(formatOption())
     .action((file: string, opts: { target?: TargetName; firewall?: string; output?: string; outDir?: string; format: DiagnosticFormat }) => {
       if (opts.output !== undefined && opts.outDir !== undefined) usage(io, 'give either -o or --out-dir, not both');
-      const { ir, diagnostics, text } = compileFile(file, io, opts.format);
-      if (!ir) {
-        io.stderr(formatDiagnostics(diagnostics, opts.format, text, io.color));
-        throw new Exit(EXIT.policy);
-      }
-      if (opts.firewall !== undefined && !ir.firewalls.some((f) => f.name === opts.firewall)) {
-        usage(io, `no firewall named '${opts.firewall}' (the policy has: ${ir.firewalls.map((f) => f.name).join(', ')})`);
-      }
+      const { ir, diagnostics, text } = compiledOrExit(file, io, opts.format);
+      requireFirewall(ir, opts.firewall, io);
       const selection = { ...(opts.firewall ? { firewall: opts.firewall } : {}), ...(opts.target ? { target: opts.target } : {}) };
       const { files, problems, approximations } = emitTargets(ir, selection);
       const all: Diagnostic[] = [

@@ -4,8 +4,8 @@ import { firewallViews } from '../../evaluate/view.js';
 import { firewallStatements } from '../../explain/statements.js';
 import { explainPacket } from '../../explain/explain.js';
 import { renderExplanation } from '../../explain/render.js';
-import { compileFile, Exit, EXIT, usage, type Io } from '../io.js';
-import { formatDiagnostics, type DiagnosticFormat } from '../render.js';
+import { compiledOrExit, requireFirewall, usage, type Io } from '../io.js';
+import type { DiagnosticFormat } from '../render.js';
 
 export function registerExplain(program: Command, io: Io): void {
   program
@@ -18,14 +18,8 @@ export function registerExplain(program: Command, io: Io): void {
     .action((file: string, packetWords: string[], opts: { firewall?: string; format: DiagnosticFormat }) => {
       const parsed = parsePacket(packetWords.join(' '));
       if (!parsed.ok) usage(io, parsed.problem);
-      const { ir, diagnostics, text } = compileFile(file, io, opts.format);
-      if (!ir) {
-        io.stderr(formatDiagnostics(diagnostics, opts.format, text, io.color));
-        throw new Exit(EXIT.policy);
-      }
-      if (opts.firewall !== undefined && !ir.firewalls.some((f) => f.name === opts.firewall)) {
-        usage(io, `no firewall named '${opts.firewall}' (the policy has: ${ir.firewalls.map((f) => f.name).join(', ')})`);
-      }
+      const { ir, diagnostics, text } = compiledOrExit(file, io, opts.format);
+      requireFirewall(ir, opts.firewall, io);
       const source = { file: file === '-' ? '<stdin>' : file, text };
       const explanation = explainPacket({ views: firewallViews(ir), source, statements: firewallStatements(text, source.file) }, parsed.packet, opts.firewall);
       io.stdout(opts.format === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : renderExplanation(explanation));
