@@ -43,17 +43,18 @@ export function buildIr(model: Model, placed: readonly PlacedFirewall[]): IrDocu
 function buildFirewall(model: Model, placed: PlacedFirewall): IrFirewall {
   const fw = placed.firewall;
   const addressSets = new SetNamer<AddressSet, IrAddressSet>(
-    (a, b) => equals(a, b),
+    setKey,
     (name, set, stands) => ({ name, stands, ipv4: cidrTexts(set, 4), ipv6: cidrTexts(set, 6) }),
   );
   const portSets = new SetNamer<string, IrPortSet>(
-    (a, b) => a === b,
+    (key) => key,
     (name, key) => ({ name, ranges: JSON.parse(key) }),
   );
-  const declaredName = (e: Endpoint) => [...model.networks.values()].find((n) => equals(n.set, e.set))?.name ?? e.name;
+  const declared = declaredNames(model);
+  const declaredName = (e: Endpoint) => declared.get(setKey(e.set)) ?? e.name;
   const everything = anySet();
   // `any` matches without an address test; a set of every address would only cost lookups.
-  const addressRef = (e: Endpoint | undefined) => (e && !equals(e.set, everything) ? addressSets.nameFor(e.set, declaredName(e)) : undefined);
+  const addressRef = (e: Endpoint | undefined) => (e && !equals(e.set, everything) ? addressSets.nameFor(e.set, () => declaredName(e)) : undefined);
   const portsRef = (p: PortList | undefined): IrPorts | undefined => {
     if (!p) return undefined;
     const ranges = p.ranges.map((r) => ({ from: r.from, to: r.to }));
@@ -119,29 +120,60 @@ function ruleFamilies(r: PlacedRule): IrFamily[] {
   return of(r.dst).filter((f) => src.includes(f));
 }
 
-/** Gives each distinct set one short, safe, unique name, in order of first use. */
+/** Equal sets have equal keys: an AddressSet's intervals are sorted, disjoint and merged. */
+const setKey = (s: AddressSet) => `${s.v4.map((i) => `${i.first}-${i.last}`).join(',')}|${s.v6.map((i) => `${i.first}-${i.last}`).join(',')}`;
+
+/** For each address set a network declares, the first network (in declaration order) that does. */
+function declaredNames(model: Model): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const n of model.networks.values()) {
+    const key = setKey(n.set);
+    if (!out.has(key)) out.set(key, n.name);
+  }
+  return out;
+}
+
+/**
+ * Gives each distinct set one short, safe, unique name, in order of first use. Lookups are by
+ * key, so a firewall with many rules and sets is named in linear time.
+ */
 class SetNamer<K, V extends { name: string }> {
-  private readonly entries: { key: K; value: V }[] = [];
+  private readonly entries: V[] = [];
+  private readonly byKey = new Map<string, V>();
+  private readonly names = new Set<string>();
+  /** Per base name, the first suffix number not yet known to be taken. */
+  private readonly nextSuffix = new Map<string, number>();
   constructor(
-    private readonly same: (a: K, b: K) => boolean,
+    private readonly keyOf: (k: K) => string,
     private readonly make: (name: string, key: K, stands: string) => V,
   ) {}
 
-  nameFor(key: K, hint: string): string {
-    const found = this.entries.find((e) => this.same(e.key, key));
-    if (found) return found.value.name;
+  nameFor(key: K, hintOf: string | (() => string)): string {
+    const k = this.keyOf(key);
+    const found = this.byKey.get(k);
+    if (found) return found.name;
+    const hint = typeof hintOf === 'string' ? hintOf : hintOf();
     const base = safeName(hint);
     let name = base;
-    for (let i = 2; this.entries.some((e) => e.value.name === name); i++) {
-      const suffix = `_${i}`;
-      name = base.slice(0, NAME_MAX - suffix.length) + suffix;
+    if (this.names.has(name)) {
+      // Names are only ever added, so the smallest free suffix never goes down.
+      let i = this.nextSuffix.get(base) ?? 2;
+      for (; ; i++) {
+        const suffix = `_${i}`;
+        name = base.slice(0, NAME_MAX - suffix.length) + suffix;
+        if (!this.names.has(name)) break;
+      }
+      this.nextSuffix.set(base, i + 1);
     }
-    this.entries.push({ key, value: this.make(name, key, safeStands(hint)) });
+    const value = this.make(name, key, safeStands(hint));
+    this.entries.push(value);
+    this.byKey.set(k, value);
+    this.names.add(name);
     return name;
   }
 
   all(): V[] {
-    return this.entries.map((e) => e.value);
+    return [...this.entries];
   }
 }
 

@@ -6,7 +6,7 @@ import { diagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { blankFailedStatement } from './recover.js';
-import { lexer } from './lexer.js';
+import { lexer, MAX_NAME } from './lexer.js';
 import { materialize } from './build.js';
 
 export interface ParseResult {
@@ -94,6 +94,9 @@ function syntaxError(parser: nearley.Parser, token: Token, file: string): Diagno
   const pos = { line: token.line, column: token.col };
   if (token.type === 'invalid') {
     return diagnostic('MSGR003', file, pos, `unexpected character ${JSON.stringify(token.text)}`, 'names are letters, digits, _ and -; strings go in double quotes');
+  }
+  if (token.type === 'longword') {
+    return diagnostic('MSGR017', file, pos, `name of ${token.text.length} characters; names have at most ${MAX_NAME}`, 'use a shorter name');
   }
   if (token.type === 'badstring') {
     return diagnostic('MSGR004', file, pos, 'unterminated string', 'close the string with " on the same line; write \\" for a quote and \\\\ for a backslash');

@@ -144,7 +144,7 @@ function resolveServerChoice(stmt: Stmt<'server'>, group: string, networks: Netw
     if (networks.has(stmt.server.text)) {
       diags.report('MSGR033', stmt.server.at, `'${stmt.server.text}' is a network but has no server block`, `add: server ${stmt.server.text} { sip tls }`);
     } else {
-      diags.report('MSGR010', stmt.server.at, `unknown server '${stmt.server.text}'`, didYouMean(stmt.server.text, servers.map((s) => s.name)) ?? 'declare it with a network and a server block');
+      diags.report('MSGR010', stmt.server.at, `unknown server '${stmt.server.text}'`, diags.suggestName(stmt.server.text, servers.length, () => servers.map((s) => s.name)) ?? 'declare it with a network and a server block');
     }
   }
   const transport = stmt.transport.text;

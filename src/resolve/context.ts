@@ -1,5 +1,6 @@
 import type { Code } from '../diagnostics/codes.js';
 import { diagnostic } from '../diagnostics/codes.js';
+import { didYouMean } from '../diagnostics/suggest.js';
 import type { Diagnostic, SourcePosition } from '../diagnostics/diagnostic.js';
 import type { Block, Name } from '../parse/ast.js';
 import type { Origin } from './model.js';
@@ -20,6 +21,20 @@ export class Diagnostics {
   reportMissing(block: Block, code: Code, message: string, hint: string): void {
     for (const line of this.syntaxErrorLines) if (line >= block.at.line && line <= block.end.line) return;
     this.report(code, block.at, message, hint);
+  }
+
+  /**
+   * Name comparisons left for "did you mean" hints over the policy's own names. Each suggestion
+   * compares the word with every candidate: with many unknown names and many declared ones that
+   * is quadratic, so once this is spent, hints go without a suggestion.
+   */
+  private suggestionBudget = 200_000;
+
+  /** `didYouMean` over the policy's names (`count` of them), within the budget. */
+  suggestName(word: string, count: number, candidates: () => Iterable<string>): string | undefined {
+    if (count > this.suggestionBudget) return undefined;
+    this.suggestionBudget -= count;
+    return didYouMean(word, candidates());
   }
 
   report(code: Code, at: SourcePosition, message: string, hint?: string): void {

@@ -1,7 +1,6 @@
 import { parseCidr, type Cidr } from '../addresses/cidr.js';
 import { anySet, emptySet, fromCidrs, union, type AddressSet } from '../addresses/set.js';
 import type { Name, NetworkItem } from '../parse/ast.js';
-import { didYouMean } from '../diagnostics/suggest.js';
 import { type Diagnostics, origin } from './context.js';
 import type { NamedSet, Origin } from './model.js';
 
@@ -109,6 +108,6 @@ function reportUnknown(ref: Name, table: NetworkTable, diags: Diagnostics): void
     'MSGR010',
     ref.at,
     `unknown network '${ref.text}'`,
-    didYouMean(ref.text, table.keys()) ?? `declare it first: network ${ref.text} = 10.0.0.0/24`,
+    diags.suggestName(ref.text, table.size, () => table.keys()) ?? `declare it first: network ${ref.text} = 10.0.0.0/24`,
   );
 }

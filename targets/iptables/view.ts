@@ -23,11 +23,31 @@ export interface IptablesView {
   jumps: string[];
   /** Commands that remove everything this file adds (documentation only). */
   removeCommands: string[];
+  /**
+   * The ipset sets this file's rules match (`-m set --match-set`), in first-use order; empty
+   * when every address list is short enough to be written out (see IPSET_THRESHOLD).
+   */
+  ipsets: IpsetDef[];
+  /** Present when `ipsets` is not empty: the header then says to restore the sets first. */
+  ipset?: { fileName: string; restoreCommand: string; about: string[] };
+}
+
+/** One ipset set: one address set of the IR, one family. */
+export interface IpsetDef {
+  /** `msgr-<id>-<set>-v4`, at most 31 characters (see `ipsetName`). */
+  name: string;
+  family: IrFamily;
+  /** The IR address set it holds. */
+  addressSet: string;
+  /** What the set stands for in the policy (`stands` of the IR address set). */
+  stands: string;
+  /** The family's CIDRs, in IR order; never a /0 (hash:net cannot hold one). */
+  members: string[];
 }
 
 export interface IptablesChain {
   name: string;
-  /** The built-in chain that jumps here; absent for a chain declared empty. */
+  /** The built-in chain that jumps here (`-I <hook> … -j <name>`); absent for the others. */
   hook?: string;
   /** What the chain is for: `#` text above its rules, wrapped. */
   about: string[];
@@ -54,8 +74,41 @@ export const MAX_LIST_CHARS = 900;
  */
 export const COMMENT_WIDTH = 76;
 
+/**
+ * An address list (one family's CIDRs of an IR address set) with more than this many blocks
+ * is matched with an ipset set (`-m set --match-set`) instead of being written out as
+ * `-s`/`-d` lists, which iptables expands into one kernel rule per address, multiplied across
+ * source × destination and evaluated one after the other for every packet.
+ *
+ * Why 8: below it, written-out lists cost little (at most 8 × 8 = 64 kernel rules for a rule
+ * with lists on both sides, each a cheap address compare, against one xt_set call and one hash
+ * lookup per distinct prefix length in the set), every list still fits in one argument
+ * (8 IPv6 CIDRs are at most 8 × 43 + 7 = 351 characters, far below MAX_LIST_CHARS, so no rule
+ * is ever cut into chunks below the threshold), and the files stay self-contained: the
+ * policies people actually write (sets of one to a few blocks, like every example) need no
+ * ipset, no extra file and no apply order. Above it, rule counts grow with the lists (and
+ * quadratically with lists on both sides) while the set stays one rule.
+ */
+export const IPSET_THRESHOLD = 8;
+/** ipset names: at most 31 characters (IPSET_MAXNAMELEN - 1). */
+export const MAX_IPSET_NAME = 31;
+/** hash:net holds at most this many entries unless `maxelem` says otherwise. */
+export const IPSET_DEFAULT_MAXELEM = 65536;
+
 /** The firewall's short id in chain names and the log prefix (see `firewallId`). */
 const ID_MAX = 15;
+/** What sits between `msgr-` and `-v4` in an ipset name (31 - 5 - 3). */
+const IPSET_ID_MAX = MAX_IPSET_NAME - 'msgr-'.length - '-v4'.length;
+
+/**
+ * `text` when it has at most `max` characters, otherwise its first `max - 7` characters, `.`,
+ * and the first 6 hex digits of the SHA-256 of the whole text.
+ */
+function shortId(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const hash = createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 6);
+  return `${text.slice(0, max - 7)}.${hash}`;
+}
 
 /**
  * A short, deterministic id for a firewall: its name when it has at most 15 characters,
@@ -64,10 +117,26 @@ const ID_MAX = 15;
  * 15 characters keep `MSGR-<id>-FWD` within 28 and `msgr <id> denied: ` within 29.
  */
 export function firewallId(name: string): string {
-  if (name.length <= ID_MAX) return name;
-  const hash = createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 6);
-  return `${name.slice(0, 8)}.${hash}`;
+  return shortId(name, ID_MAX);
 }
+
+/**
+ * The ipset set for one address set and family: `msgr-<id>-<set>-v4` (or `-v6`), `<id>` being
+ * the firewall id of the chain names. Over 31 characters, the same scheme as the firewall id
+ * shortens the part between `msgr-` and `-v4`: its first 16 characters, `.`, and the first 6
+ * hex digits of the SHA-256 of the whole part. `<id>-` has at most 16 characters, so every
+ * name of a firewall starts `msgr-<id>-`; set names contain no `-` and no `.`, so the whole
+ * part (and with it the hash) differs for every set of the firewall, and a shortened name
+ * (`.` at position 16 of the part) never equals a kept one.
+ */
+export function ipsetName(fw: Pick<IrFirewall, 'name'>, addressSet: string, family: IrFamily): string {
+  return `msgr-${shortId(`${firewallId(fw.name)}-${addressSet}`, IPSET_ID_MAX)}-v${family}`;
+}
+
+export const ipsetFileName = (fw: Pick<IrFirewall, 'name'>) => `${fw.name}.ipset`;
+
+/** The command that loads the sets: the same every time (see ipset.hbs). */
+export const ipsetRestoreCommand = (fileName: string) => `ipset restore -exist < ${shellWord(fileName)}`;
 
 const CHAIN_SUFFIX: Record<IrDirection, string> = { input: 'IN', output: 'OUT', forward: 'FWD' };
 const HOOK: Record<IrDirection, string> = { input: 'INPUT', output: 'OUTPUT', forward: 'FORWARD' };
@@ -75,6 +144,15 @@ const ALL_DIRECTIONS: readonly IrDirection[] = ['input', 'output', 'forward'];
 
 export function chainName(fw: Pick<IrFirewall, 'name'>, dir: IrDirection): string {
   return `MSGR-${firewallId(fw.name)}-${CHAIN_SUFFIX[dir]}`;
+}
+
+/**
+ * A gateway's second chain: `MSGR-<id>-FWD` (jumped to from FORWARD) sends only the traffic
+ * between the two zones here; this chain holds the preamble, the rules and the default, as
+ * nftables' `crossing` chain does. At most 5 + 15 + 6 = 26 characters.
+ */
+export function crossChainName(fw: Pick<IrFirewall, 'name'>): string {
+  return `MSGR-${firewallId(fw.name)}-CROSS`;
 }
 
 export const logPrefix = (fw: Pick<IrFirewall, 'name'>) => `msgr ${firewallId(fw.name)} denied: `;
@@ -104,22 +182,47 @@ export function buildIptablesView(doc: IrDocument, fw: IrFirewall, family: IrFam
   const placement = fw.placement.kind === 'host' ? `host firewall on ${fw.placement.on}` : `gateway between ${fw.placement.between.join(' and ')}`;
   const active: readonly IrDirection[] = fw.placement.kind === 'host' ? ['input', 'output'] : ['forward'];
 
+  const sets = new Map<string, IpsetDef>();
+  const unused = (name: string): IptablesChain => ({
+    name,
+    about: wrapComment(`${name}: not used by a ${fw.placement.kind} firewall; declared (which empties it) so that a re-apply after a placement change leaves no stale rules.`),
+    lines: [],
+  });
   const chains: IptablesChain[] = ALL_DIRECTIONS.map((dir) => {
     const name = chainName(fw, dir);
-    if (!active.includes(dir)) {
-      return {
-        name,
-        about: wrapComment(`${name}: not used by a ${fw.placement.kind} firewall; declared (which empties it) so that a re-apply after a placement change leaves no stale rules.`),
-        lines: [],
-      };
-    }
+    if (!active.includes(dir)) return unused(name);
+    if (fw.placement.kind === 'gateway') return gatewayChain(fw, family, name, crossChainName(fw), sets);
     return {
       name,
       hook: HOOK[dir],
       about: wrapComment(`${name}, jumped to from ${HOOK[dir]}; ${dirPolicyText(fw, dir)}.`),
-      lines: chainLines(fw, dir, family, name),
+      lines: chainLines(fw, dir, family, name, sets),
     };
   });
+  const cross = crossChainName(fw);
+  if (fw.placement.kind === 'gateway') {
+    const classify = chains.find((c) => c.name === chainName(fw, 'forward'))!;
+    const reached = classify.lines.some((l) => l.startsWith('-A '));
+    chains.push({
+      name: cross,
+      about: wrapComment(
+        reached
+          ? `${cross}, jumped to from ${classify.name} for traffic between the zones only; ${dirPolicyText(fw, 'forward')}.`
+          : `${cross}: no IPv${family} traffic crosses between the zones (${zonesText(fw)}), so nothing jumps here and it stays empty.`,
+      ),
+      lines: reached
+        ? chainLines(fw, 'forward', family, cross, sets, true)
+        : fw.rules
+            .filter((r) => r.direction === 'forward')
+            .flatMap((r) =>
+              noteLines(
+                `${r.id} left out of the IPv${family} file: ${r.families.includes(family) ? `no IPv${family} traffic crosses between the zones` : `IPv${r.families.join('/IPv')} only`} (${r.comment})`,
+              ),
+            ),
+    });
+  } else {
+    chains.push(unused(cross));
+  }
   for (const r of fw.rules) {
     if (!active.includes(r.direction)) {
       chains[0]!.lines.push(...noteLines(`${r.id} left out: direction ${r.direction} does not exist on a ${fw.placement.kind} firewall (${r.comment})`));
@@ -128,11 +231,15 @@ export function buildIptablesView(doc: IrDocument, fw: IrFirewall, family: IrFam
 
   const jc = quoteArg(jumpComment(fw));
   const jumps = chains.filter((c) => c.hook).map((c) => `-I ${c.hook} -m comment --comment ${jc} -j ${c.name}`);
+  const ipsets = [...sets.values()];
   const removeCommands = [
     ...chains.filter((c) => c.hook).map((c) => `${tools.iptables} -D ${c.hook} -m comment --comment ${jc} -j ${c.name}`),
     ...chains.map((c) => `${tools.iptables} -F ${c.name}`),
     ...chains.map((c) => `${tools.iptables} -X ${c.name}`),
+    // Only now: a set cannot be destroyed while a rule refers to it.
+    ...ipsets.map((s) => `ipset destroy ${s.name}`),
   ];
+  const ipsetFile = commentText(ipsetFileName(fw));
 
   return {
     family,
@@ -147,6 +254,20 @@ export function buildIptablesView(doc: IrDocument, fw: IrFirewall, family: IrFam
     chains,
     jumps,
     removeCommands,
+    ipsets,
+    ...(ipsets.length
+      ? {
+          ipset: {
+            fileName: ipsetFile,
+            restoreCommand: ipsetRestoreCommand(ipsetFile),
+            about: wrapComment(
+              `Address lists of more than ${IPSET_THRESHOLD} blocks are matched with ipset sets (-m set --match-set): ${ipsets.map((s) => s.name).join(', ')}. ` +
+                `They are defined in ${ipsetFile}, which must be restored FIRST, before this file, every time: a rule naming a missing set makes the whole restore fail, and a changed policy may have changed the members. ` +
+                `The same holds at boot (on Debian, netfilter-persistent's ipset-persistent plugin loads saved sets before the rules). Restore the sets with:`,
+            ),
+          },
+        }
+      : {}),
   };
 }
 
@@ -167,13 +288,59 @@ function dirPolicyText(fw: IrFirewall, dir: IrDirection): string {
     : 'default accept: unmatched packets return to the built-in chain (its other rules and policy still apply)';
 }
 
-function chainLines(fw: IrFirewall, dir: IrDirection, family: IrFamily, chain: string): string[] {
+/**
+ * A gateway's `MSGR-<id>-FWD`: for each direction between the zones, one jump (a line per
+ * address-list chunk) to the crossing chain. Only when both zones have addresses of the
+ * family; a zone that holds the whole family needs no address match. Everything else falls
+ * off the end of the chain back to FORWARD: forwarded traffic between other networks is not
+ * this firewall's business.
+ */
+function gatewayChain(fw: IrFirewall, family: IrFamily, name: string, cross: string, sets: Map<string, IpsetDef>): IptablesChain {
+  if (fw.placement.kind !== 'gateway') throw new Error('gatewayChain: not a gateway');
+  const [a, b] = fw.placement.zones;
+  const zones = zonesText(fw);
+  const about = `${name}, jumped to from FORWARD: sends the traffic between the zones (${zones}), both ways, to ${cross}; all other forwarded traffic returns to FORWARD untouched (not this firewall's business).`;
+  const ma = addressMatch(fw, a, family);
+  const mb = addressMatch(fw, b, family);
+  if (ma.kind === 'none' || mb.kind === 'none') {
+    const missing = ma.kind === 'none' ? fw.placement.between[0] : fw.placement.between[1];
+    return { name, hook: 'FORWARD', about: wrapComment(about), lines: noteLines(`no IPv${family} traffic crosses: zone ${missing} has no IPv${family} addresses`) };
+  }
+  const lines: string[] = [];
+  const comment = `-m comment --comment ${quoteArg(`between the zones ${fw.placement.between.join(' and ')}`)}`;
+  for (const [from, to] of [[ma, mb], [mb, ma]] as const) {
+    for (const m of [from, to]) if (m.kind === 'ipset') useSet(fw, sets, m.set);
+    const setMatches = [from.kind === 'ipset' && `-m set --match-set ${from.set.name} src`, to.kind === 'ipset' && `-m set --match-set ${to.set.name} dst`];
+    for (const s of from.kind === 'list' ? from.chunks : [undefined]) {
+      for (const d of to.kind === 'list' ? to.chunks : [undefined]) {
+        lines.push(['-A', name, s && `-s ${s}`, d && `-d ${d}`, ...setMatches, comment, `-j ${cross}`].filter(Boolean).join(' '));
+      }
+    }
+  }
+  return { name, hook: 'FORWARD', about: wrapComment(about), lines };
+}
+
+/** Record a set the rules match; two address sets must never share an ipset name. */
+function useSet(fw: IrFirewall, sets: Map<string, IpsetDef>, set: IpsetDef): void {
+  const known = sets.get(set.name);
+  if (known && known.addressSet !== set.addressSet) {
+    throw new Error(`MSGR-TARGET: iptables: address sets ${known.addressSet} and ${set.addressSet} of firewall ${fw.name} would share the ipset name ${set.name}`);
+  }
+  sets.set(set.name, set);
+}
+
+function zonesText(fw: IrFirewall): string {
+  return fw.placement.kind === 'gateway' ? fw.placement.between.join(' and ') : '';
+}
+
+function chainLines(fw: IrFirewall, dir: IrDirection, family: IrFamily, chain: string, sets: Map<string, IpsetDef>, always = false): string[] {
   const policy = fw.policy[dir] ?? 'accept';
   const rules = fw.rules.filter((r) => r.direction === dir);
-  // As in nftables: an accept chain without rules stays empty (no preamble to run).
-  if (policy !== 'drop' && rules.length === 0) return [];
+  // As in nftables: a host's accept chain without rules stays empty (no preamble to run); a
+  // gateway's crossing chain always has its preamble, as nftables' `crossing` does.
+  if (!always && policy !== 'drop' && rules.length === 0) return [];
   const lines = preamble(fw, dir, family).map((l) => `-A ${chain} ${l}`);
-  for (const r of rules) lines.push(...ruleLines(fw, r, family, chain));
+  for (const r of rules) lines.push(...ruleLines(fw, r, family, chain, sets));
   if (policy === 'drop') {
     const where = `firewall ${fw.name} (line ${fw.origin.line})`;
     if (fw.logDenied) {
@@ -209,25 +376,33 @@ function preamble(fw: IrFirewall, dir: IrDirection, family: IrFamily): string[] 
 /**
  * One IR rule becomes, for one family: nothing (family excluded, or an address set without
  * addresses of the family), or one line per combination of address-list chunk and
- * multiport chunk — usually exactly one. A logged drop is a LOG line before each DROP line.
+ * multiport chunk — usually exactly one. A side whose list passes IPSET_THRESHOLD is one
+ * `-m set --match-set <name> src|dst` match instead (recorded in `sets`), so it never
+ * multiplies. A logged drop is a LOG line before each DROP line.
  */
-export function ruleLines(fw: IrFirewall, r: IrRule, family: IrFamily, chain: string): string[] {
+export function ruleLines(fw: IrFirewall, r: IrRule, family: IrFamily, chain: string, sets = new Map<string, IpsetDef>()): string[] {
   const skip = (why: string) => noteLines(`${r.id} left out of the IPv${family} file: ${why} (${r.comment})`);
   if (!r.families.includes(family)) return skip(`IPv${r.families.join('/IPv')} only`);
-  const src = r.src === undefined ? [undefined] : addressChunks(fw, r.src, family);
-  const dst = r.dst === undefined ? [undefined] : addressChunks(fw, r.dst, family);
-  if (src.length === 0) return skip(`no IPv${family} addresses in ${r.src}`);
-  if (dst.length === 0) return skip(`no IPv${family} addresses in ${r.dst}`);
+  const src = r.src === undefined ? ANY : addressMatch(fw, r.src, family);
+  const dst = r.dst === undefined ? ANY : addressMatch(fw, r.dst, family);
+  if (src.kind === 'none') return skip(`no IPv${family} addresses in ${r.src}`);
+  if (dst.kind === 'none') return skip(`no IPv${family} addresses in ${r.dst}`);
   if ((r.srcPorts && r.srcPorts.ranges.length === 0) || (r.dstPorts && r.dstPorts.ranges.length === 0)) {
     return skip('an empty port list matches nothing');
   }
-  const ports = portMatches(r.protocol, r.srcPorts, r.dstPorts);
-  const comment = `-m comment --comment ${quoteArg(r.comment)}`;
   const lines: string[] = [];
-  for (const s of src) {
-    for (const d of dst) {
+  for (const [side, m, setName] of [['source', src, r.src], ['destination', dst, r.dst]] as const) {
+    if (m.kind === 'all') lines.push(...noteLines(`${r.id}: ${setName} holds every IPv${family} address, so no ${side} address match (${r.comment})`));
+    if (m.kind === 'ipset') useSet(fw, sets, m.set);
+  }
+  const ports = portMatches(r.protocol, r.srcPorts, r.dstPorts);
+  // Set lookups after the port match: a packet to another port never pays for the hash lookup.
+  const setMatches = [src.kind === 'ipset' && `-m set --match-set ${src.set.name} src`, dst.kind === 'ipset' && `-m set --match-set ${dst.set.name} dst`];
+  const comment = `-m comment --comment ${quoteArg(r.comment)}`;
+  for (const s of src.kind === 'list' ? src.chunks : [undefined]) {
+    for (const d of dst.kind === 'list' ? dst.chunks : [undefined]) {
       for (const p of ports) {
-        const match = [s && `-s ${s}`, d && `-d ${d}`, `-p ${r.protocol}`, p, comment].filter(Boolean).join(' ');
+        const match = [s && `-s ${s}`, d && `-d ${d}`, `-p ${r.protocol}`, p, ...setMatches, comment].filter(Boolean).join(' ');
         if (r.action === 'drop' && fw.logDenied) {
           lines.push(`-A ${chain} ${match} ${LOG_LIMIT} -j LOG --log-prefix ${quoteArg(logPrefix(fw))}`);
         }
@@ -238,11 +413,41 @@ export function ruleLines(fw: IrFirewall, r: IrRule, family: IrFamily, chain: st
   return lines;
 }
 
-/** The family's CIDRs of a set as comma-separated lists, each short enough for iptables-restore. */
-function addressChunks(fw: IrFirewall, setName: string, family: IrFamily): string[] {
+/**
+ * How one side of a rule matches addresses of one family:
+ * - `any`: the rule names no address set (the policy said any);
+ * - `none`: the set has no address of the family (the rule is left out, never widened);
+ * - `all`: the set holds a /0 of the family, which matches every address: no match at all
+ *   (hash:net cannot hold a /0, and `-s 0.0.0.0/0` means nothing either);
+ * - `list`: comma-separated `-s`/`-d` lists, each short enough for iptables-restore;
+ * - `ipset`: more than IPSET_THRESHOLD blocks: one set match.
+ */
+export type AddressMatch =
+  | { kind: 'any' }
+  | { kind: 'none' }
+  | { kind: 'all' }
+  | { kind: 'list'; chunks: string[] }
+  | { kind: 'ipset'; set: IpsetDef };
+
+const ANY: AddressMatch = { kind: 'any' };
+
+export function addressMatch(fw: IrFirewall, setName: string, family: IrFamily): AddressMatch {
   const set = fw.addressSets.find((s) => s.name === setName);
   if (!set) throw new Error(`iptables: firewall ${fw.name} names unknown address set ${setName}`);
   const cidrs = (family === 4 ? set.ipv4 : set.ipv6).filter((c) => SAFE_CIDR.test(c));
+  if (cidrs.length === 0) return { kind: 'none' };
+  if (cidrs.some(isWholeFamily)) return { kind: 'all' };
+  if (cidrs.length > IPSET_THRESHOLD) {
+    return { kind: 'ipset', set: { name: ipsetName(fw, set.name, family), family, addressSet: set.name, stands: set.stands, members: cidrs } };
+  }
+  return { kind: 'list', chunks: listChunks(cidrs) };
+}
+
+/** A prefix length of 0: every address of the family. */
+const isWholeFamily = (cidr: string) => /\/0+$/.test(cidr);
+
+/** CIDRs as comma-separated lists, each short enough for iptables-restore. */
+export function listChunks(cidrs: readonly string[]): string[] {
   const chunks: string[] = [];
   let cur = '';
   for (const c of cidrs) {

@@ -65,6 +65,10 @@ async function loadRules(topo: Topology, sc: Scenario, target: IrTarget, files: 
     const v4 = files.find((f) => f.name.endsWith('.rules.v4'));
     const v6 = files.find((f) => f.name.endsWith('.rules.v6'));
     if (!v4 && !v6) throw new Error(`${sc.id}: expected .rules.v4/.rules.v6, got ${files.map((f) => f.name).join(', ')}`);
+    // Long address lists are ipset sets, defined in <fw>.ipset: restored first, as the rules
+    // files' headers say (a rule naming a missing set fails the whole restore).
+    const sets = files.find((f) => f.name.endsWith('.ipset'));
+    if (sets) await topo.exec(sc.fwHost, ['ipset', 'restore', '-exist'], { input: sets.content });
     // A missing family file leaves that family unfiltered; the probes will say so.
     // --noflush: the file's own first-time apply (it touches only its MSGR-* chains).
     await loadIptables(topo, sc.fwHost, v4?.content, v6?.content, { noflush: true });

@@ -1,5 +1,5 @@
 import { addressIn, addressText, intervalsOf, type Family } from './normalize.js';
-import type { Tuple, TupleAction, TupleDirection } from './tuple.js';
+import { tupleText, type Tuple, type TupleAction, type TupleDirection } from './tuple.js';
 
 /** One packet (the first of a connection), for first-match evaluation. */
 export interface Probe {
@@ -18,7 +18,7 @@ export type Policy = Partial<Record<TupleDirection, TupleAction>>;
 const inPorts = (p: Tuple['srcPorts'], port: number) => p === 'any' || p.some((r) => r.from <= port && port <= r.to);
 
 export function matches(t: Tuple, p: Probe): boolean {
-  return (
+  const m =
     t.direction === p.direction &&
     (t.protocol === 'any' || t.protocol === p.protocol) &&
     t.family === p.family &&
@@ -26,8 +26,9 @@ export function matches(t: Tuple, p: Probe): boolean {
     addressIn(t.src, p.family, p.src) &&
     addressIn(t.dst, p.family, p.dst) &&
     inPorts(t.srcPorts, p.srcPort) &&
-    inPorts(t.dstPorts, p.dstPort)
-  );
+    inPorts(t.dstPorts, p.dstPort);
+  if (m && t.extra?.length) throw new Error(`cannot decide ${probeText(p)} against ${tupleText(t)}: ${t.extra.join(', ')}`);
+  return m;
 }
 
 /** The first matching tuple decides; otherwise the direction's policy (undefined: no verdict). */

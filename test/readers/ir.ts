@@ -1,5 +1,7 @@
 import type { IrFirewall, IrPorts } from '../../src/ir/types.js';
-import { normalizeAddresses, normalizePorts } from './normalize.js';
+import { and, condTuples, tupleCond, type Cond } from './chains.js';
+import type { Policy } from './evaluate.js';
+import { intervalsOf, mergeIntervals, normalizeAddresses, normalizePorts } from './normalize.js';
 import type { Tuple, TupleDirection } from './tuple.js';
 
 const DIRECTION: Record<IrFirewall['rules'][number]['direction'], TupleDirection> = {
@@ -45,4 +47,43 @@ export function irPolicy(fw: IrFirewall): Partial<Record<TupleDirection, 'accept
   if (fw.policy.output) out.out = fw.policy.output;
   if (fw.policy.forward) out.forward = fw.policy.forward;
   return out;
+}
+
+/**
+ * What the firewall decides for the opening packet of a connection, as the README defines it,
+ * in tuples and policy: a host's rules, then its input/output defaults. A gateway judges
+ * exactly the traffic from one zone to the other (in the families both zones have): its rules
+ * apply to that traffic only, and its default ends it; any other forwarded packet is not its
+ * business, which on a machine with no other rules (a fresh namespace, pf's own default)
+ * means it passes — the `forward` policy here is therefore accept.
+ */
+export function irEffective(fw: IrFirewall): { tuples: Tuple[]; policy: Policy } {
+  const rules = irToTuples(fw);
+  if (fw.placement.kind === 'host') {
+    return { tuples: rules, policy: { in: fw.policy.input ?? 'accept', out: fw.policy.output ?? 'accept', forward: 'accept' } };
+  }
+  const zone = (name: string, family: 4 | 6): Cond | undefined => {
+    const set = fw.addressSets.find((s) => s.name === name);
+    if (!set) throw new Error(`firewall ${fw.name}: no address set ${name} for a zone`);
+    const cidrs = family === 4 ? set.ipv4 : set.ipv6;
+    if (cidrs.length === 0) return undefined;
+    return { family, src: mergeIntervals(intervalsOf(cidrs, family)) };
+  };
+  const [a, b] = fw.placement.zones;
+  const pairs: Cond[] = [];
+  for (const family of [4, 6] as const) {
+    const za = zone(a, family);
+    const zb = zone(b, family);
+    if (!za || !zb) continue;
+    pairs.push({ family, src: za.src!, dst: zb.src! }, { family, src: zb.src!, dst: za.src! });
+  }
+  const tuples: Tuple[] = [];
+  for (const t of rules) {
+    for (const pair of pairs) {
+      const c = and(tupleCond(t), pair);
+      if (c) tuples.push(...condTuples(t.direction, t.action, c));
+    }
+  }
+  if (fw.policy.forward === 'drop') for (const pair of pairs) tuples.push(...condTuples('forward', 'drop', pair));
+  return { tuples, policy: { forward: 'accept' } };
 }

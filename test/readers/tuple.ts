@@ -31,6 +31,12 @@ export interface Tuple {
   iface?: string;
   /** ICMP types the rule is limited to, by name as written (absent: all types). */
   icmpTypes?: string[];
+  /**
+   * Conditions a tuple cannot hold (e.g. `hoplimit == 255` on an IPv6 neighbour-discovery rule),
+   * as text. A tuple with any cannot be decided for a packet its other fields match: `matches`
+   * refuses rather than guess.
+   */
+  extra?: string[];
 }
 
 /** Only what the IR can say: tcp/udp tuples, without interface or ICMP detail. */
@@ -39,5 +45,5 @@ export const isPortTuple = (t: Tuple) => t.protocol === 'tcp' || t.protocol === 
 export function tupleText(t: Tuple): string {
   const ports = (p: Tuple['srcPorts']) => (p === 'any' ? 'any' : p.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)).join(','));
   const addrs = (a: Tuple['src']) => (a === 'any' ? 'any' : a.join(','));
-  return `${t.direction} ${t.action} ${t.protocol}/${t.family}${t.iface ? ` on ${t.iface}` : ''} ${addrs(t.src)}:${ports(t.srcPorts)} -> ${addrs(t.dst)}:${ports(t.dstPorts)}${t.icmpTypes ? ` [${t.icmpTypes.join(',')}]` : ''}`;
+  return `${t.direction} ${t.action} ${t.protocol}/${t.family}${t.iface ? ` on ${t.iface}` : ''} ${addrs(t.src)}:${ports(t.srcPorts)} -> ${addrs(t.dst)}:${ports(t.dstPorts)}${t.icmpTypes ? ` [${t.icmpTypes.join(',')}]` : ''}${t.extra ? ` {${t.extra.join(', ')}}` : ''}`;
 }

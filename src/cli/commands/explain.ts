@@ -18,7 +18,7 @@ export function registerExplain(program: Command, io: Io): void {
     .action((file: string, packetWords: string[], opts: { firewall?: string; format: DiagnosticFormat }) => {
       const parsed = parsePacket(packetWords.join(' '));
       if (!parsed.ok) usage(io, parsed.problem);
-      const { ir, diagnostics, text } = compiledOrExit(file, io, opts.format);
+      const { ir, text } = compiledOrExit(file, io, opts.format);
       requireFirewall(ir, opts.firewall, io);
       const source = { file: file === '-' ? '<stdin>' : file, text };
       const explanation = explainPacket({ views: firewallViews(ir), source, statements: firewallStatements(text, source.file) }, parsed.packet, opts.firewall);

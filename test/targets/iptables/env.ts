@@ -115,6 +115,23 @@ export function netnsCapability(): Capability {
   return { ok: true };
 }
 
+/**
+ * Can ipset make a hash:net set in a private network namespace, and the default iptables
+ * backend refer to it? (`-m set` looks the set up by name even under --test.)
+ */
+export function ipsetCapability(): Capability {
+  if (process.platform !== 'linux') return { ok: false, why: `platform is ${process.platform}, not linux` };
+  const v = exec(['ipset', '--version']);
+  if (v.code !== 0) return { ok: false, why: `ipset is not installed: ${firstLine(v.stderr)}` };
+  const rules = '*filter\n:MSGR-probe - [0:0]\n-A MSGR-probe -m set --match-set msgr-probe src -j ACCEPT\nCOMMIT\n';
+  const r = exec([...unshareArgv(), 'sh', '-c', 'ipset create msgr-probe hash:net family inet && iptables-restore --test'], rules);
+  if (r.code !== 0) return { ok: false, why: `ipset create + iptables-restore --test -m set in ${unshareArgv().join(' ')} failed: ${firstLine(r.stderr) || `exit ${r.code}`}` };
+  return { ok: true };
+}
+
+/** Both capabilities, or the first reason why not. */
+export const allOf = (...caps: Capability[]): Capability => caps.find((c) => !c.ok) ?? { ok: true };
+
 const firstLine = (s: string) => s.trim().split('\n')[0] ?? '';
 
 /**
@@ -168,6 +185,12 @@ export function documentedApplyCommand(content: string): string {
   const cmd = lines[i + 1];
   if (i < 0 || !cmd?.startsWith('#   ')) throw new Error('no documented apply command in the header');
   return cmd.slice(4);
+}
+
+/** The ipset restore command a rules file's header says to run first, if it uses sets. */
+export function documentedIpsetCommand(content: string): string | undefined {
+  const line = content.split('\n').find((l) => l.startsWith('#   ipset restore '));
+  return line?.slice(4);
 }
 
 /** The documented command with another backend's tools. */

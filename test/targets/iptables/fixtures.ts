@@ -22,13 +22,14 @@ export function rule(id: string, over: Partial<IrRule> = {}): IrRule {
 export function hostFirewall(over: Partial<IrFirewall> = {}): IrFirewall {
   return {
     name: 'desktop',
-    placement: { kind: 'host', on: 'clients' },
+    placement: { kind: 'host', on: 'clients', set: 'clients' },
     targets: ['iptables'],
     policy: { input: 'drop', output: 'accept' },
     logDenied: false,
     preamble: ['loopback', 'established', 'invalid', 'icmp'],
     addressSets: [
       { name: 'admins', stands: 'admins', ipv4: ['10.9.0.0/24'], ipv6: [] },
+      { name: 'clients', stands: 'clients', ipv4: ['10.20.0.0/16'], ipv6: ['2001:db8:20::/48'] },
       { name: 'peers', stands: 'peers', ipv4: ['10.20.0.0/16', '198.51.100.0/24'], ipv6: ['2001:db8:20::/48'] },
     ],
     portSets: [],
@@ -51,7 +52,7 @@ export function hostFirewall(over: Partial<IrFirewall> = {}): IrFirewall {
 export function gatewayFirewall(over: Partial<IrFirewall> = {}): IrFirewall {
   return {
     name: 'edge',
-    placement: { kind: 'gateway', between: ['clients', 'partners'] },
+    placement: { kind: 'gateway', between: ['clients', 'partners'], zones: ['clients', 'partners'] },
     targets: ['iptables'],
     policy: { forward: 'drop' },
     logDenied: true,

@@ -3,12 +3,16 @@ import { describe, expect, it } from 'vitest';
 import type { IrFamily, IrFirewall } from '../../../src/ir/types.js';
 import { iptables } from '../../../targets/iptables/index.js';
 import {
+  IPSET_THRESHOLD,
   MAX_CHAIN_NAME,
+  MAX_LIST_CHARS,
   MAX_LOG_PREFIX,
   MULTIPORT_SLOTS,
   buildIptablesView,
   chainName,
+  crossChainName,
   firewallId,
+  listChunks,
   logPrefix,
   multiportChunks,
   portMatches,
@@ -30,6 +34,7 @@ describe('chain naming', () => {
     expect(chainName({ name: 'lcs-host' }, 'input')).toBe('MSGR-lcs-host-IN');
     expect(chainName({ name: 'edge' }, 'forward')).toBe('MSGR-edge-FWD');
     expect(chainName({ name: 'edge' }, 'output')).toBe('MSGR-edge-OUT');
+    expect(crossChainName({ name: 'edge' })).toBe('MSGR-edge-CROSS');
   });
 
   it('shortens a longer name to 8 characters, "." and 6 hex digits of its SHA-256, deterministically', () => {
@@ -52,6 +57,7 @@ describe('chain naming', () => {
     for (const n of [1, 15, 16, 28, 100, 1000]) {
       const fw = { name: 'f'.repeat(n) };
       for (const dir of ['input', 'output', 'forward'] as const) expect(chainName(fw, dir).length).toBeLessThanOrEqual(MAX_CHAIN_NAME);
+      expect(crossChainName(fw).length).toBeLessThanOrEqual(MAX_CHAIN_NAME);
       expect(logPrefix(fw).length).toBeLessThanOrEqual(MAX_LOG_PREFIX);
     }
   });
@@ -60,7 +66,7 @@ describe('chain naming', () => {
     const fw = hostFirewall({ name: 'a-firewall-with-a-long-name' });
     const out = render(fw, 4);
     const id = firewallId(fw.name);
-    expect(out).toContain(`here with <id> = ${id}: the firewall name when it has at`);
+    expect(out).toContain(`here with <id> = ${id}: the firewall name when it`);
     expect(out).toContain(`:MSGR-${id}-IN - [0:0]`);
     expect(out).toContain(`-I INPUT -m comment --comment "msgrfw ${id}" -j MSGR-${id}-IN`);
     const logged = render(gatewayFirewall({ name: 'a-gateway-with-a-long-name' }), 4);
@@ -147,17 +153,24 @@ describe('address families', () => {
     expect(v6).toContain('# r1 left out of the IPv6 file: no IPv6 addresses in admins');
   });
 
-  it('cuts long address lists below the iptables-restore argument limit', () => {
+  it('cuts address lists below the iptables-restore argument limit', () => {
+    const many = Array.from({ length: 300 }, (_, i) => `2001:db8:${i.toString(16)}::/48`);
+    const chunks = listChunks(many);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.flatMap((c) => c.split(','))).toEqual(many);
+    for (const c of chunks) expect(c.length).toBeLessThanOrEqual(MAX_LIST_CHARS);
+  });
+
+  it('never needs to cut a list below the ipset threshold, and never cuts one above it (a set instead)', () => {
+    const longest = Array.from({ length: IPSET_THRESHOLD }, () => 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128');
+    expect(listChunks(longest)).toHaveLength(1);
     const many = Array.from({ length: 300 }, (_, i) => `2001:db8:${i.toString(16)}::/48`);
     const big = hostFirewall({
       addressSets: [{ name: 'many', stands: 'many', ipv4: [], ipv6: many }],
       rules: [rule('r1', { src: 'many', families: [6], dstPorts: { ranges: ports(22) } })],
     });
     const lines = ruleLinesOf(render(big, 6)).filter((l) => l.includes('rule r1'));
-    expect(lines.length).toBeGreaterThan(1);
-    const listed = lines.flatMap((l) => / -s (\S+) /.exec(l)![1]!.split(','));
-    expect(listed).toEqual(many);
-    for (const l of lines) expect(/ -s (\S+) /.exec(l)![1]!.length).toBeLessThan(1024);
+    expect(lines).toEqual(['-A MSGR-desktop-IN -p tcp -m tcp --dport 22 -m set --match-set msgr-desktop-many-v6 src -m comment --comment "line 10: rule r1" -j ACCEPT']);
   });
 });
 
@@ -215,11 +228,11 @@ describe('chains, defaults and jumps', () => {
     expect(gw.split('\n').filter((l) => l.startsWith('-I '))).toEqual(['-I FORWARD -m comment --comment "msgrfw edge" -j MSGR-edge-FWD']);
   });
 
-  it('declares all three chains (emptying them) and never a built-in chain', () => {
+  it('declares all four chains (emptying them) and never a built-in chain', () => {
     for (const fw of [hostFirewall(), gatewayFirewall()]) {
       const out = render(fw, 4);
       const decl = out.split('\n').filter((l) => l.startsWith(':'));
-      expect(decl).toEqual(['IN', 'OUT', 'FWD'].map((s) => `:MSGR-${fw.name}-${s} - [0:0]`));
+      expect(decl).toEqual(['IN', 'OUT', 'FWD', 'CROSS'].map((s) => `:MSGR-${fw.name}-${s} - [0:0]`));
       expect(out).not.toMatch(/^-P /m);
     }
   });
@@ -230,16 +243,16 @@ describe('chains, defaults and jumps', () => {
     expect(quiet.join('\n')).not.toContain('-j LOG');
     const logged = ruleLinesOf(render(gatewayFirewall(), 4));
     expect(logged.slice(-2)).toEqual([
-      '-A MSGR-edge-FWD -m comment --comment "firewall edge (line 24): log denied" -m limit --limit 5/second --limit-burst 10 -j LOG --log-prefix "msgr edge denied: "',
-      '-A MSGR-edge-FWD -m comment --comment "firewall edge (line 24): default deny" -j DROP',
+      '-A MSGR-edge-CROSS -m comment --comment "firewall edge (line 24): log denied" -m limit --limit 5/second --limit-burst 10 -j LOG --log-prefix "msgr edge denied: "',
+      '-A MSGR-edge-CROSS -m comment --comment "firewall edge (line 24): default deny" -j DROP',
     ]);
   });
 
   it('logs a plain drop rule before dropping when log denied is on', () => {
     const lines = ruleLinesOf(render(gatewayFirewall(), 4)).filter((l) => l.includes('rule r2'));
     expect(lines).toEqual([
-      '-A MSGR-edge-FWD -s 10.20.0.0/16 -p udp -m udp --dport 5060 -m comment --comment "line 10: rule r2" -m limit --limit 5/second --limit-burst 10 -j LOG --log-prefix "msgr edge denied: "',
-      '-A MSGR-edge-FWD -s 10.20.0.0/16 -p udp -m udp --dport 5060 -m comment --comment "line 10: rule r2" -j DROP',
+      '-A MSGR-edge-CROSS -s 10.20.0.0/16 -p udp -m udp --dport 5060 -m comment --comment "line 10: rule r2" -m limit --limit 5/second --limit-burst 10 -j LOG --log-prefix "msgr edge denied: "',
+      '-A MSGR-edge-CROSS -s 10.20.0.0/16 -p udp -m udp --dport 5060 -m comment --comment "line 10: rule r2" -j DROP',
     ]);
     const unlogged = gatewayFirewall({ logDenied: false });
     expect(ruleLinesOf(render(unlogged, 4)).join('\n')).not.toContain('LOG');
@@ -283,6 +296,76 @@ describe('chains, defaults and jumps', () => {
   });
 });
 
+describe('gateway: only the traffic between the zones', () => {
+  const chainOf = (content: string, chain: string) => ruleLinesOf(content).filter((l) => l.startsWith(`-A ${chain} `));
+  const between = '-m comment --comment "between the zones clients and partners" -j MSGR-edge-CROSS';
+
+  it('MSGR-<id>-FWD jumps to MSGR-<id>-CROSS for zone A -> B and B -> A only, and nothing else', () => {
+    const v4 = render(gatewayFirewall(), 4);
+    expect(chainOf(v4, 'MSGR-edge-FWD')).toEqual([
+      `-A MSGR-edge-FWD -s 10.20.0.0/16 -d 198.51.100.0/24 ${between}`,
+      `-A MSGR-edge-FWD -s 198.51.100.0/24 -d 10.20.0.0/16 ${between}`,
+    ]);
+    // The one jump from FORWARD stays the idempotent one the apply guard knows.
+    expect(v4.split('\n').filter((l) => l.startsWith('-I '))).toEqual(['-I FORWARD -m comment --comment "msgrfw edge" -j MSGR-edge-FWD']);
+    const cross = chainOf(v4, 'MSGR-edge-CROSS');
+    expect(cross[0]).toBe('-A MSGR-edge-CROSS -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment "return traffic" -j ACCEPT');
+    expect(cross.at(-1)).toBe('-A MSGR-edge-CROSS -m comment --comment "firewall edge (line 24): default deny" -j DROP');
+    expect(cross.filter((l) => l.includes('rule r1'))).toHaveLength(1);
+  });
+
+  it('a family one zone lacks: no jump to CROSS, CROSS empty, its rules noted as left out', () => {
+    const v6 = render(gatewayFirewall(), 6);
+    expect(chainOf(v6, 'MSGR-edge-FWD')).toEqual([]);
+    expect(chainOf(v6, 'MSGR-edge-CROSS')).toEqual([]);
+    expect(v6).toContain('# no IPv6 traffic crosses: zone partners has no IPv6 addresses');
+    expect(v6).toContain('# r2 left out of the IPv6 file: no IPv6 traffic crosses between the zones');
+    expect(v6).toContain('# r1 left out of the IPv6 file: IPv4 only');
+    expect(v6).toMatch(/^:MSGR-edge-CROSS - \[0:0\]$/m);
+  });
+
+  it('zones of several blocks are written as lists (iptables multiplies them out), big ones as ipset sets', () => {
+    const addressSets = [
+      { name: 'clients', stands: 'clients', ipv4: ['10.20.0.0/16', '10.21.0.0/16'], ipv6: [] },
+      { name: 'partners', stands: 'partners', ipv4: Array.from({ length: IPSET_THRESHOLD + 1 }, (_, i) => `198.51.${i}.0/24`), ipv6: [] },
+    ];
+    const fw = gatewayFirewall({ addressSets, rules: [] });
+    const arts = new Map(iptables.render(doc([fw]), fw).map((a) => [a.name, a.content]));
+    expect(chainOf(arts.get('edge.rules.v4')!, 'MSGR-edge-FWD')).toEqual([
+      `-A MSGR-edge-FWD -s 10.20.0.0/16,10.21.0.0/16 -m set --match-set msgr-edge-partners-v4 dst ${between}`,
+      `-A MSGR-edge-FWD -d 10.20.0.0/16,10.21.0.0/16 -m set --match-set msgr-edge-partners-v4 src ${between}`,
+    ]);
+    expect(arts.get('edge.ipset')).toContain('create msgr-edge-partners-v4 hash:net family inet -exist\n');
+  });
+
+  it('a default-accept gateway still judges the crossing traffic by its preamble and rules, and ends without DROP', () => {
+    const fw = gatewayFirewall({ policy: { forward: 'accept' }, logDenied: false });
+    const v4 = render(fw, 4);
+    expect(chainOf(v4, 'MSGR-edge-FWD')).toHaveLength(2);
+    const cross = chainOf(v4, 'MSGR-edge-CROSS');
+    expect(cross.some((l) => l.includes('rule r2') && l.endsWith('-j DROP'))).toBe(true);
+    expect(cross.at(-1)).not.toMatch(/default deny/);
+    const bare = render(gatewayFirewall({ policy: { forward: 'accept' }, rules: [] }), 4);
+    expect(chainOf(bare, 'MSGR-edge-CROSS')[0]).toContain('ESTABLISHED,RELATED');
+  });
+
+  it('a host firewall declares MSGR-<id>-CROSS empty (a re-apply after a placement change leaves nothing behind)', () => {
+    const out = render(hostFirewall(), 4);
+    expect(out).toMatch(/^:MSGR-desktop-CROSS - \[0:0\]$/m);
+    expect(chainOf(out, 'MSGR-desktop-CROSS')).toEqual([]);
+    expect(chainOf(out, 'MSGR-desktop-FWD')).toEqual([]);
+  });
+
+  it('the removal commands cover every chain: flush all (which drops the FWD -> CROSS jumps) before deleting any', () => {
+    const view = buildIptablesView(doc([gatewayFirewall()]), gatewayFirewall(), 4, 'edge.rules.v4');
+    expect(view.removeCommands).toEqual([
+      'iptables -D FORWARD -m comment --comment "msgrfw edge" -j MSGR-edge-FWD',
+      ...['IN', 'OUT', 'FWD', 'CROSS'].map((c) => `iptables -F MSGR-edge-${c}`),
+      ...['IN', 'OUT', 'FWD', 'CROSS'].map((c) => `iptables -X MSGR-edge-${c}`),
+    ]);
+  });
+});
+
 describe('every example firewall', () => {
   const all = examples().flatMap((ex) => {
     const ir = compileOrThrow(ex.text, ex.name);
@@ -298,7 +381,7 @@ describe('every example firewall', () => {
         if (l === '' || l.startsWith('#')) continue;
         expect(l).toMatch(
           new RegExp(
-            `^(\\*filter|COMMIT|:MSGR-${id}-(IN|OUT|FWD) - \\[0:0\\]|-A MSGR-${id}-(IN|OUT|FWD) (.* )?-m comment --comment "[^"]*" .*|-I (INPUT|OUTPUT|FORWARD) -m comment --comment "msgrfw ${id}" -j MSGR-${id}-(IN|OUT|FWD))$`,
+            `^(\\*filter|COMMIT|:MSGR-${id}-(IN|OUT|FWD|CROSS) - \\[0:0\\]|-A MSGR-${id}-(IN|OUT|FWD|CROSS) (.* )?-m comment --comment "[^"]*" .*|-I (INPUT|OUTPUT|FORWARD) -m comment --comment "msgrfw ${id}" -j MSGR-${id}-(IN|OUT|FWD))$`,
           ),
         );
       }
