@@ -106,7 +106,16 @@ function placePlainRule(fw: Firewall, r: PlainRule, file: string, diagnostics: D
     if (dst) rule.dst = dst;
     return [rule];
   };
-  if (fw.placement.kind === 'gateway') return withEnds(base, ep(r.from), ep(r.to));
+  if (fw.placement.kind === 'gateway') {
+    // A gateway judges only traffic between its zones: the rule, as written, within each
+    // direction across. An end left out is the other zone, not "any".
+    const { a, b } = fw.placement;
+    return ([[a, b], [b, a]] as const).flatMap(([zoneFrom, zoneTo]) => {
+      const src = within(r.from, zoneFrom);
+      const dst = within(r.to, zoneTo);
+      return src && dst ? withEnds({ ...base }, src, dst) : [];
+    });
+  }
 
   const host = fw.placement.on;
   const touches = (n: NamedSet | undefined) => n !== undefined && !isEmpty(intersect(n.set, host.set));
@@ -122,6 +131,12 @@ function placePlainRule(fw: Firewall, r: PlainRule, file: string, diagnostics: D
   }
   diagnostics.push(diagnostic('MSGR048', file, r.origin, `on host firewall ${fw.name}, a rule with both from and to needs exactly one side to be the host (${host.name})`, `write \`from X\` for inbound or \`to Y\` for outbound traffic of ${host.name}`));
   return [];
+}
+
+/** The part of a rule's end inside a zone (the whole zone when the end is left out). */
+function within(end: NamedSet | undefined, zone: NamedSet): Endpoint | undefined {
+  if (!end) return { name: zone.name, set: zone.set };
+  return crossing({ name: end.name, set: end.set }, zone);
 }
 
 function localPart(host: NamedSet, side: NamedSet): Endpoint | undefined {

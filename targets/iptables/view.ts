@@ -298,6 +298,11 @@ function dirPolicyText(fw: IrFirewall, dir: IrDirection): string {
 function gatewayChain(fw: IrFirewall, family: IrFamily, name: string, cross: string, sets: Map<string, IpsetDef>): IptablesChain {
   if (fw.placement.kind !== 'gateway') throw new Error('gatewayChain: not a gateway');
   const [a, b] = fw.placement.zones;
+  for (const [i, z] of [a, b].entries()) {
+    if (!fw.addressSets.some((s) => s.name === z)) {
+      throw new Error(`MSGR-TARGET: gateway ${fw.name}: the IR has no address set for the zone ${fw.placement.between[i]}`);
+    }
+  }
   const zones = zonesText(fw);
   const about = `${name}, jumped to from FORWARD: sends the traffic between the zones (${zones}), both ways, to ${cross}; all other forwarded traffic returns to FORWARD untouched (not this firewall's business).`;
   const ma = addressMatch(fw, a, family);

@@ -81,6 +81,16 @@ describe('the optimiser', () => {
     ]);
   });
 
+  it('limits a plain rule to traffic between the zones: a left-out end is the other zone', () => {
+    const p = policy({ networks, clients, firewalls: 'firewall g {\n    between cl and pt\n    targets nftables\n    deny tcp 22 from pt\n    allow udp 53 to pt\n    deny tcp 25 from any\n  }' });
+    expect(show(firewallOf(p, 'g')).slice(0, 4)).toEqual([
+      'forward tcp pt>cl *>22 drop v4',
+      'forward udp cl>pt *>53 accept v4',
+      'forward tcp cl>pt *>25 drop v4',
+      'forward tcp pt>cl *>25 drop v4',
+    ]);
+  });
+
   it('never moves a rule past one with another verdict', () => {
     const p = policy({
       networks,
@@ -89,7 +99,7 @@ describe('the optimiser', () => {
     });
     expect(show(firewallOf(p, 'g'))).toEqual([
       'forward tcp pt>cl *>1503 accept v4',
-      'forward tcp pt>* *>1503 drop v4',
+      'forward tcp pt>cl *>1503 drop v4',
       'forward tcp cl>pt *>1503 accept v4',
       'forward tcp pt>cl *>1503 accept v4',
     ]);

@@ -116,11 +116,15 @@ export function normalizeAddresses(items: readonly string[], family: Family): st
   return intervalsToCidrs(merged, family);
 }
 
+const parsedItems = new Map<string, { family: Family; interval: Interval }>();
+
 /** Does an address list (normal form) contain an address (as a bigint of its family)? */
 export function addressIn(list: string[] | 'any', family: Family, address: bigint): boolean {
   if (list === 'any') return true;
   return list.some((c) => {
-    const p = parseAddressItem(c);
+    // Evaluating many probes parses the same few CIDRs over and over: keep them.
+    let p = parsedItems.get(c);
+    if (!p) parsedItems.set(c, (p = parseAddressItem(c)));
     return p.family === family && p.interval.first <= address && address <= p.interval.last;
   });
 }

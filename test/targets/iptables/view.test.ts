@@ -349,6 +349,11 @@ describe('gateway: only the traffic between the zones', () => {
     expect(chainOf(bare, 'MSGR-edge-CROSS')[0]).toContain('ESTABLISHED,RELATED');
   });
 
+  it('refuses (MSGR-TARGET) a gateway whose zone has no address set in the IR', () => {
+    const fw = gatewayFirewall({ addressSets: [{ name: 'clients', stands: 'clients', ipv4: ['10.20.0.0/16'], ipv6: [] }], rules: [] });
+    expect(() => render(fw, 4)).toThrow(/^MSGR-TARGET: gateway edge: the IR has no address set for the zone partners$/);
+  });
+
   it('a host firewall declares MSGR-<id>-CROSS empty (a re-apply after a placement change leaves nothing behind)', () => {
     const out = render(hostFirewall(), 4);
     expect(out).toMatch(/^:MSGR-desktop-CROSS - \[0:0\]$/m);
