@@ -1,5 +1,3 @@
-import { isIPv4, isIPv6 } from 'node:net';
-
 export type Family = 4 | 6;
 
 export interface Cidr {
@@ -19,58 +17,109 @@ export const familyBits = (f: Family) => (f === 4 ? 32 : 128);
 /** Parses `10.0.0.0/8`, `10.1.1.10`, `2001:db8::/32`. A host-bits mismatch suggests the right network. */
 export function parseCidr(text: string): CidrParse {
   if (text.includes('%')) return { ok: false, problem: 'zone' };
-  const [addr, prefixText, ...rest] = text.split('/');
-  if (rest.length > 0 || addr === undefined) return { ok: false, problem: 'invalid' };
-  const family: Family | undefined = isIPv4(addr) ? 4 : isIPv6(addr) ? 6 : undefined;
-  if (family === undefined) return { ok: false, problem: 'invalid' };
-  const bits = familyBits(family);
+  const slash = text.indexOf('/');
+  const addr = slash < 0 ? text : text.slice(0, slash);
+  const prefixText = slash < 0 ? undefined : text.slice(slash + 1);
+  // One reading per family; a large policy holds tens of thousands of addresses.
+  const v4 = ipv4Value(addr);
+  const fam: Family = v4 !== undefined ? 4 : 6;
+  const address = v4 !== undefined ? BigInt(v4) : ipv6Value(addr);
+  if (address === undefined) return { ok: false, problem: 'invalid' };
+  const bits = familyBits(fam);
   let prefix = bits;
   if (prefixText !== undefined) {
-    if (!/^[0-9]{1,3}$/.test(prefixText)) return { ok: false, problem: 'prefix' };
+    if (!/^[0-9]{1,3}$/.test(prefixText)) return { ok: false, problem: prefixText.includes('/') ? 'invalid' : 'prefix' };
     prefix = Number(prefixText);
     if (prefix > bits) return { ok: false, problem: 'prefix' };
   }
-  const address = family === 4 ? ipv4ToBigint(addr) : ipv6ToBigint(addr);
-  const network = address & prefixMask(family, prefix);
-  if (network !== address) {
-    return { ok: false, problem: 'host-bits', suggestion: formatCidr({ family, address: network, prefix }) };
+  if ((address & hostMask(fam, prefix)) !== 0n) {
+    const network = address & prefixMask(fam, prefix);
+    return { ok: false, problem: 'host-bits', suggestion: formatCidr({ family: fam, address: network, prefix }) };
   }
-  return { ok: true, cidr: { family, address, prefix } };
+  return { ok: true, cidr: { family: fam, address, prefix } };
 }
 
+// Every mask once: a large policy holds tens of thousands of addresses, and each bigint
+// operation allocates.
+const HOST_MASKS: Record<Family, bigint[]> = { 4: hostMasks(32), 6: hostMasks(128) };
+const PREFIX_MASKS: Record<Family, bigint[]> = {
+  4: HOST_MASKS[4].map((m) => m ^ 0xffffffffn),
+  6: HOST_MASKS[6].map((m) => m ^ ((1n << 128n) - 1n)),
+};
+
+function hostMasks(bits: number): bigint[] {
+  return Array.from({ length: bits + 1 }, (_, prefix) => (1n << BigInt(bits - prefix)) - 1n);
+}
+
+/** The network bits of a prefix length: 10.0.0.0/8 → 255.0.0.0. */
 export function prefixMask(family: Family, prefix: number): bigint {
-  const bits = BigInt(familyBits(family));
-  const all = (1n << bits) - 1n;
-  return all ^ ((1n << (bits - BigInt(prefix))) - 1n);
+  return PREFIX_MASKS[family][prefix]!;
 }
 
-function ipv4ToBigint(text: string): bigint {
-  return text.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+/** The host bits of a prefix length: 10.0.0.0/8 → 0.255.255.255. */
+export function hostMask(family: Family, prefix: number): bigint {
+  return HOST_MASKS[family][prefix]!;
 }
 
-function ipv6ToBigint(text: string): bigint {
-  let head = text;
-  let tailV4: bigint | undefined;
-  const lastColon = text.lastIndexOf(':');
-  if (text.slice(lastColon + 1).includes('.')) {
-    tailV4 = ipv4ToBigint(text.slice(lastColon + 1));
-    head = `${text.slice(0, lastColon + 1)}0:0`;
+/** A decimal octet as inet_pton reads it: 0-255, no leading zero. */
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4 = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
+
+/** The value of a dotted-quad IPv4 address (what node's isIPv4 accepts), or undefined. */
+function ipv4Value(text: string): number | undefined {
+  const m = IPV4.exec(text);
+  if (!m) return undefined;
+  return ((Number(m[1]) << 24) >>> 0) + (Number(m[2]) << 16) + (Number(m[3]) << 8) + Number(m[4]);
+}
+
+const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+
+/**
+ * The value of an IPv6 address in RFC 4291 text form (what node's isIPv6 accepts: groups of one
+ * to four hex digits, at most one `::`, an optional dotted-quad tail), or undefined.
+ */
+function ipv6Value(text: string): bigint | undefined {
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groups: number[][] = [];
+  for (let h = 0; h < halves.length; h++) {
+    const half = halves[h]!;
+    const out: number[] = [];
+    groups.push(out);
+    if (half === '') continue;
+    const parts = half.split(':');
+    for (let k = 0; k < parts.length; k++) {
+      const part = parts[k]!;
+      const lastOfAll = h === halves.length - 1 && k === parts.length - 1;
+      if (lastOfAll && part.includes('.')) {
+        const v4 = ipv4Value(part);
+        if (v4 === undefined) return undefined;
+        out.push(v4 >>> 16, v4 & 0xffff);
+      } else if (HEX_GROUP.test(part)) {
+        out.push(parseInt(part, 16));
+      } else {
+        return undefined;
+      }
+    }
   }
-  const [left, right] = head.includes('::') ? head.split('::') : [head, undefined];
-  const leftParts = left ? left.split(':') : [];
-  const rightParts = right ? right.split(':') : [];
-  const missing = 8 - leftParts.length - rightParts.length;
-  const groups = [...leftParts, ...Array<string>(right === undefined ? 0 : missing).fill('0'), ...rightParts];
-  let value = groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
-  if (tailV4 !== undefined) value = (value & ~0xffffffffn) | tailV4;
+  const [left, right] = groups as [number[], number[] | undefined];
+  const count = left.length + (right?.length ?? 0);
+  // Without `::` all eight groups are written; `::` stands for at least one zero group.
+  if (right === undefined ? count !== 8 : count > 7) return undefined;
+  const all = right === undefined ? left : [...left, ...Array<number>(8 - count).fill(0), ...right];
+  let value = 0n;
+  for (let k = 0; k < 8; k += 2) value = (value << 32n) | BigInt(all[k]! * 0x10000 + all[k + 1]!);
   return value;
 }
 
 export function formatAddress(family: Family, address: bigint): string {
   if (family === 4) {
-    return [24n, 16n, 8n, 0n].map((s) => String((address >> s) & 255n)).join('.');
+    const n = Number(address); // exact: IPv4 fits a double
+    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
   }
-  const groups = Array.from({ length: 8 }, (_, i) => Number((address >> BigInt(112 - 16 * i)) & 0xffffn));
+  // One conversion of the whole address, not eight shifts: each bigint operation allocates.
+  const hex32 = address.toString(16).padStart(32, '0');
+  const groups = Array.from({ length: 8 }, (_, i) => parseInt(hex32.slice(4 * i, 4 * i + 4), 16));
   // RFC 5952: compress the longest run (length >= 2) of zero groups, the first on a tie.
   let bestStart = -1;
   let bestLen = 0;

@@ -1,4 +1,4 @@
-import { type Cidr, type Family, familyBits, formatCidr } from './cidr.js';
+import { type Cidr, type Family, familyBits, formatCidr, hostMask } from './cidr.js';
 
 /** An inclusive range of addresses of one family. */
 export interface Interval {
@@ -25,34 +25,116 @@ export const anySet = (): AddressSet => ({
 export function fromCidrs(cidrs: readonly Cidr[]): AddressSet {
   const set = emptySet();
   for (const c of cidrs) {
-    const size = 1n << BigInt(familyBits(c.family) - c.prefix);
-    (c.family === 4 ? set.v4 : set.v6).push({ first: c.address, last: c.address + size - 1n });
+    (c.family === 4 ? set.v4 : set.v6).push({ first: c.address, last: c.address | hostMask(c.family, c.prefix) });
   }
-  return { v4: normalizeIntervals(set.v4), v6: normalizeIntervals(set.v6) };
+  // Most networks are a block or two: nothing to sort or merge.
+  return { v4: set.v4.length > 1 ? normalizeIntervals(set.v4) : set.v4, v6: set.v6.length > 1 ? normalizeIntervals(set.v6) : set.v6 };
 }
 
 /** Sorted, merged (overlapping and adjacent joined) copies of the intervals. */
 export function normalizeIntervals(intervals: readonly Interval[]): Interval[] {
   const sorted = [...intervals].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
   const out: Interval[] = [];
-  for (const i of sorted) {
-    const top = out[out.length - 1];
-    if (top && i.first <= top.last + 1n) {
-      if (i.last > top.last) top.last = i.last;
-    } else {
-      out.push({ ...i });
+  for (const i of sorted) append(out, i);
+  return out;
+}
+
+/*
+ * Every AddressSet is normalised (sorted, disjoint, non-adjacent), and that form of a set of
+ * addresses is unique, so the operations below work on the normalised lists directly: a merge
+ * instead of a sort, and a binary search when one side is much smaller than the other (a site
+ * joining the union of ten thousand sites, a host inside the union of all of them). Interval
+ * objects are never changed once they are in a set, so results may share them with the inputs;
+ * the arrays are always new.
+ */
+
+/** When one list is at least this many times longer than the other, search instead of merging. */
+const SEARCH_RATIO = 8;
+
+/** The first index k >= from with list[k].last >= value (list.length if none). */
+function firstEndingAtOrAfter(list: readonly Interval[], from: number, value: bigint): number {
+  let lo = from;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.last < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Adds `iv` at the end of a normalised list being built, merging it with the last interval if they touch. */
+function append(out: Interval[], iv: Interval): void {
+  const top = out[out.length - 1];
+  if (top !== undefined && iv.first <= top.last + 1n) {
+    if (iv.last > top.last) out[out.length - 1] = { first: top.first, last: iv.last };
+  } else {
+    out.push(iv);
+  }
+}
+
+function unionIntervals(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+  if (b.length === 0) return a.slice();
+  if (a.length === 0) return b.slice();
+  const [big, small] = a.length >= b.length ? [a, b] : [b, a];
+  const out: Interval[] = [];
+  if (small.length * SEARCH_RATIO <= big.length) {
+    // Copy the runs of `big` between the intervals of `small`; merge only around each of them.
+    let pos = 0;
+    for (const iv of small) {
+      const k = firstEndingAtOrAfter(big, pos, iv.first - 1n); // the first one that touches or follows iv
+      for (let i = pos; i < k; i++) out.push(big[i]!);
+      pos = k;
+      while (pos < big.length && big[pos]!.first <= iv.first) append(out, big[pos++]!);
+      append(out, iv);
+      while (pos < big.length && big[pos]!.first <= out[out.length - 1]!.last + 1n) append(out, big[pos++]!);
     }
+    for (let i = pos; i < big.length; i++) out.push(big[i]!);
+    return out;
+  }
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i]!.first <= b[j]!.first) ? a[i++]! : b[j++]!;
+    append(out, next);
   }
   return out;
 }
 
 export function union(a: AddressSet, b: AddressSet): AddressSet {
-  return { v4: normalizeIntervals([...a.v4, ...b.v4]), v6: normalizeIntervals([...a.v6, ...b.v6]) };
+  return { v4: unionIntervals(a.v4, b.v4), v6: unionIntervals(a.v6, b.v6) };
+}
+
+/**
+ * The union of many sets at once (a network naming a hundred others): one sort of all their
+ * intervals, which finds the sorted runs the inputs already are, instead of a hundred merges
+ * that each copy the growing result.
+ */
+export function unionAll(sets: readonly AddressSet[]): AddressSet {
+  if (sets.length === 1) return { v4: sets[0]!.v4.slice(), v6: sets[0]!.v6.slice() };
+  if (sets.length === 2) return union(sets[0]!, sets[1]!);
+  return { v4: normalizeIntervals(sets.flatMap((s) => s.v4)), v6: normalizeIntervals(sets.flatMap((s) => s.v6)) };
 }
 
 /** The intervals in both lists; each list sorted and disjoint. */
 export function intersectIntervals(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+  if (a === b) return a.slice();
   const out: Interval[] = [];
+  if (a.length === 0 || b.length === 0) return out;
+  const [big, small] = a.length >= b.length ? [a, b] : [b, a];
+  if (small.length * SEARCH_RATIO <= big.length) {
+    let pos = 0;
+    for (const iv of small) {
+      pos = firstEndingAtOrAfter(big, pos, iv.first);
+      for (let k = pos; k < big.length && big[k]!.first <= iv.last; k++) {
+        const y = big[k]!;
+        const first = iv.first > y.first ? iv.first : y.first;
+        const last = iv.last < y.last ? iv.last : y.last;
+        out.push(first === y.first && last === y.last ? y : first === iv.first && last === iv.last ? iv : { first, last });
+      }
+    }
+    return out;
+  }
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
@@ -60,7 +142,7 @@ export function intersectIntervals(a: readonly Interval[], b: readonly Interval[
     const y = b[j]!;
     const first = x.first > y.first ? x.first : y.first;
     const last = x.last < y.last ? x.last : y.last;
-    if (first <= last) out.push({ first, last });
+    if (first <= last) out.push(first === x.first && last === x.last ? x : first === y.first && last === y.last ? y : { first, last });
     if (x.last < y.last) i++;
     else j++;
   }
@@ -76,41 +158,86 @@ export const isEmpty = (s: AddressSet) => s.v4.length === 0 && s.v6.length === 0
 export const families = (s: AddressSet): Family[] =>
   [...(s.v4.length ? [4 as const] : []), ...(s.v6.length ? [6 as const] : [])];
 
+function sameIntervals(x: readonly Interval[], y: readonly Interval[]): boolean {
+  if (x === y) return true;
+  if (x.length !== y.length) return false;
+  for (let k = 0; k < x.length; k++) {
+    const v = x[k]!;
+    const w = y[k]!;
+    if (v !== w && (v.first !== w.first || v.last !== w.last)) return false;
+  }
+  return true;
+}
+
 export function equals(a: AddressSet, b: AddressSet): boolean {
-  const same = (x: Interval[], y: Interval[]) =>
-    x.length === y.length && x.every((v, k) => v.first === y[k]!.first && v.last === y[k]!.last);
-  return same(a.v4, b.v4) && same(a.v6, b.v6);
+  return a === b || (sameIntervals(a.v4, b.v4) && sameIntervals(a.v6, b.v6));
+}
+
+/** Every interval of `inner` lies in one interval of `outer` (which has no two that touch). */
+function coveredBy(inner: readonly Interval[], outer: readonly Interval[]): boolean {
+  if (inner === outer) return true;
+  let pos = 0;
+  for (const iv of inner) {
+    pos = firstEndingAtOrAfter(outer, pos, iv.last);
+    const o = outer[pos];
+    if (o === undefined || o.first > iv.first) return false;
+  }
+  return true;
 }
 
 /** a ⊆ b */
-export const isSubset = (a: AddressSet, b: AddressSet) => equals(intersect(a, b), a);
+export const isSubset = (a: AddressSet, b: AddressSet) => a === b || (coveredBy(a.v4, b.v4) && coveredBy(a.v6, b.v6));
 
 /** The fewest CIDR blocks that cover exactly one family's intervals. */
 export function toCidrs(s: AddressSet, family: Family): Cidr[] {
-  const bits = BigInt(familyBits(family));
+  const bits = familyBits(family);
   const out: Cidr[] = [];
   for (const { first, last } of family === 4 ? s.v4 : s.v6) {
+    // Most intervals are one block: a power of two long, aligned on its size.
+    const size = last - first + 1n;
+    const hostBits = size - 1n;
+    if ((size & hostBits) === 0n && (first & hostBits) === 0n) {
+      out.push({ family, address: first, prefix: bits - log2(size) });
+      continue;
+    }
     let start = first;
     while (start <= last) {
-      let size = start === 0n ? 1n << bits : start & -start; // largest block aligned at start
-      while (start + size - 1n > last) size >>= 1n;
-      out.push({ family, address: start, prefix: Number(bits) - log2(size) });
-      start += size;
+      let block = start === 0n ? 1n << BigInt(bits) : start & -start; // largest block aligned at start
+      while (start + block - 1n > last) block >>= 1n;
+      out.push({ family, address: start, prefix: bits - log2(block) });
+      start += block;
     }
   }
   return out;
 }
 
-function log2(n: bigint): number {
-  let k = 0;
-  while (n > 1n) {
-    n >>= 1n;
-    k++;
-  }
-  return k;
-}
+/** log2 of a power of two. */
+const log2 = (n: bigint): number => n.toString(2).length - 1;
 
-export const cidrTexts = (s: AddressSet, family: Family) => toCidrs(s, family).map(formatCidr);
+/** The CIDR blocks of `toCidrs`, as text (`formatCidr`). */
+export const cidrTexts = (s: AddressSet, family: Family): string[] =>
+  family === 4 ? ipv4CidrTexts(s.v4) : toCidrs(s, family).map(formatCidr);
+
+/**
+ * `toCidrs(s, 4).map(formatCidr)` in plain numbers: IPv4 addresses fit a double exactly, and a
+ * large policy prints tens of thousands of them.
+ */
+function ipv4CidrTexts(intervals: readonly Interval[]): string[] {
+  const out: string[] = [];
+  for (const iv of intervals) {
+    let start = Number(iv.first);
+    const last = Number(iv.last);
+    while (start <= last) {
+      let size = start === 0 ? 2 ** 32 : (start & -start) >>> 0; // largest block aligned at start
+      while (start + size - 1 > last) size /= 2;
+      const prefix = size === 2 ** 32 ? 0 : 32 - (31 - Math.clz32(size));
+      const text = `${start >>> 24}.${(start >>> 16) & 255}.${(start >>> 8) & 255}.${start & 255}`;
+      out.push(prefix === 32 ? text : `${text}/${prefix}`);
+      start += size;
+    }
+  }
+  return out;
+}
 
 /** Whether the address lies in the set. */
 export function containsAddress(s: AddressSet, family: Family, address: bigint): boolean {

@@ -1,12 +1,22 @@
 import { Command, CommanderError } from 'commander';
 import { Exit, EXIT, type Io } from './io.js';
 import { useColor } from './render.js';
-import { registerCheck } from './commands/check.js';
-import { registerCompile } from './commands/compile.js';
-import { registerIr } from './commands/ir.js';
-import { registerFmt } from './commands/fmt.js';
-import { registerExplain } from './commands/explain.js';
-import { registerDiff } from './commands/diff.js';
+
+type Register = (program: Command, io: Io) => void;
+
+/**
+ * One module per command, in help order, each loaded only when it may run: a command's
+ * dependencies (the targets and their templates, the explainer, the formatter) are most of the
+ * start-up time, and a run needs one command's.
+ */
+const COMMANDS: readonly [string, () => Promise<Register>][] = [
+  ['check', async () => (await import('./commands/check.js')).registerCheck],
+  ['compile', async () => (await import('./commands/compile.js')).registerCompile],
+  ['ir', async () => (await import('./commands/ir.js')).registerIr],
+  ['fmt', async () => (await import('./commands/fmt.js')).registerFmt],
+  ['explain', async () => (await import('./commands/explain.js')).registerExplain],
+  ['diff', async () => (await import('./commands/diff.js')).registerDiff],
+];
 
 const processIo = (): Io => ({
   stdout: (s) => process.stdout.write(s),
@@ -16,7 +26,7 @@ const processIo = (): Io => ({
 
 /** The command line. Wiring only: each action calls the library and prints its result. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
-  const program = buildProgram(io);
+  const program = await buildProgram(io, argv[2]);
   try {
     await program.parseAsync([...argv]);
     return EXIT.ok;
@@ -31,7 +41,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   }
 }
 
-function buildProgram(io: Io): Command {
+/**
+ * The program with the command `name` names, or with every command when it names none of them
+ * (help, a typo, an option): what commander prints and does is the same either way.
+ */
+async function buildProgram(io: Io, name: string | undefined): Promise<Command> {
   const program = new Command('msgrfw')
     .description('Compile Windows Messenger / Office Communicator firewall policy (.msgr) into nftables, iptables, netsh and pf rules')
     .exitOverride()
@@ -39,11 +53,7 @@ function buildProgram(io: Io): Command {
     .showHelpAfterError('(run msgrfw help for usage)');
 
   // One module per command: each wires options to the library and prints the result.
-  registerCheck(program, io);
-  registerCompile(program, io);
-  registerIr(program, io);
-  registerFmt(program, io);
-  registerExplain(program, io);
-  registerDiff(program, io);
+  const named = COMMANDS.filter(([command]) => command === name);
+  for (const [, load] of named.length ? named : COMMANDS) (await load())(program, io);
   return program;
 }

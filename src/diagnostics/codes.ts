@@ -42,8 +42,6 @@ export const CODES = {
   MSGR043: { severity: 'warning', summary: 'IPv4/IPv6 mix that can never match' },
   MSGR044: { severity: 'error', summary: 'firewall without targets' },
   MSGR045: { severity: 'warning', summary: 'firewall sees no Messenger traffic' },
-  MSGR046: { severity: 'error', summary: 'plain rule needs from or to' },
-  MSGR047: { severity: 'warning', summary: 'host firewall covers only part of a network' },
   MSGR048: { severity: 'error', summary: 'plain rule does not involve the host or both zones' },
   MSGR050: { severity: 'error', summary: 'policy too large or nested too deeply' },
   MSGR060: { severity: 'error', summary: 'a target cannot express this firewall exactly' },

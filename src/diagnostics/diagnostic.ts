@@ -25,10 +25,23 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
     (a, b) =>
-      a.file.localeCompare(b.file) ||
+      compareText(a.file, b.file) ||
       a.line - b.line ||
       a.column - b.column ||
-      a.code.localeCompare(b.code) ||
-      a.message.localeCompare(b.message),
+      compareText(a.code, b.code) ||
+      compareText(a.message, b.message),
   );
+}
+
+const CODE = /^MSGR[0-9]{3}$/;
+
+/**
+ * `a.localeCompare(b)`, without its collator where the answer is known: equal strings (one file
+ * for every diagnostic), and two codes `MSGRnnn`, which collate in code-unit order. The collator's
+ * first use costs a noticeable part of a small compile.
+ */
+function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  if (CODE.test(a) && CODE.test(b)) return a < b ? -1 : 1;
+  return a.localeCompare(b);
 }

@@ -17,7 +17,10 @@ export function renderText(diagnostics: readonly Diagnostic[], options: RenderOp
     out.push(`${d.file}:${d.line}:${d.column}: ${sev} ${d.code}: ${d.message}`);
     const text = lines?.[d.line - 1];
     if (text !== undefined) {
-      const { shown, caret } = excerpt(printable(text), d.column - 1);
+      // Cut first: the line may be megabytes long, and printable() keeps every length.
+      const cut = excerpt(text, d.column - 1);
+      const shown = printable(cut.shown);
+      const caret = cut.caret;
       out.push(`  ${shown}`);
       out.push(`  ${' '.repeat(Math.max(0, Math.min(caret, shown.length)))}${paint(options.color, '1;32', '^')}`);
     }

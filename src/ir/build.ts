@@ -19,11 +19,12 @@ const NAME_MAX = 24;
 
 /** Placed (and optimised) firewalls → the IR: names address and port sets, numbers rules. */
 export function buildIr(model: Model, placed: readonly PlacedFirewall[]): IrDocument {
+  const shared = documentLookups(model);
   const doc: IrDocument = {
     irVersion: 1,
     deployment: model.deployment,
     source: baseName(model.file),
-    firewalls: placed.map((p) => buildFirewall(model, p)),
+    firewalls: placed.map((p) => buildFirewall(p, shared)),
     groupPolicy: model.clients.map((c): IrGroupPolicy => {
       const g: IrGroupPolicy = {
         clients: c.name,
@@ -40,18 +41,75 @@ export function buildIr(model: Model, placed: readonly PlacedFirewall[]): IrDocu
   return doc;
 }
 
-function buildFirewall(model: Model, placed: PlacedFirewall): IrFirewall {
+/**
+ * What every firewall of a document shares: an identity for each distinct set (equal sets get
+ * the same one), the declared name of a set, and the CIDR texts of each set. A large policy's
+ * sets hold tens of thousands of intervals and it declares tens of thousands of networks, so
+ * sets are told apart by a cheap fingerprint and compared exactly only within one.
+ */
+function documentLookups(model: Model) {
+  const ids = new SetIdentities();
+  let declared: Map<number, string> | undefined;
+  const declaredNames = () => {
+    // The first network (in declaration order) that declares each set.
+    const out = new Map<number, string>();
+    for (const n of model.networks.values()) {
+      const id = ids.of(n.set);
+      if (!out.has(id)) out.set(id, n.name);
+    }
+    return out;
+  };
+  const texts = new Map<number, { ipv4: string[]; ipv6: string[] }>();
+  return {
+    keyOf: (s: AddressSet) => `#${ids.of(s)}`,
+    declaredName: (e: Endpoint) => (declared ??= declaredNames()).get(ids.of(e.set)) ?? e.name,
+    cidrs(set: AddressSet): { ipv4: string[]; ipv6: string[] } {
+      const id = ids.of(set);
+      let t = texts.get(id);
+      if (!t) texts.set(id, (t = { ipv4: cidrTexts(set, 4), ipv6: cidrTexts(set, 6) }));
+      return { ipv4: t.ipv4.slice(), ipv6: t.ipv6.slice() };
+    },
+  };
+}
+
+/** Numbers sets so that equal sets, and only those, share a number. */
+class SetIdentities {
+  private readonly byObject = new Map<AddressSet, number>();
+  private readonly byPrint = new Map<string, { set: AddressSet; id: number }[]>();
+  private count = 0;
+
+  of(s: AddressSet): number {
+    const known = this.byObject.get(s);
+    if (known !== undefined) return known;
+    const print = fingerprint(s);
+    let bucket = this.byPrint.get(print);
+    if (!bucket) this.byPrint.set(print, (bucket = []));
+    let entry = bucket.find((b) => equals(b.set, s));
+    if (!entry) bucket.push((entry = { set: s, id: this.count++ }));
+    this.byObject.set(s, entry.id);
+    return entry.id;
+  }
+}
+
+/**
+ * Equal sets have equal fingerprints: sizes and outer bounds of each family (as doubles, which
+ * round IPv6 but cost no text conversion of a 128-bit number).
+ */
+const fingerprint = (s: AddressSet) =>
+  `${s.v4.length}:${bound(s.v4[0]?.first)}:${bound(s.v4[s.v4.length - 1]?.last)}|${s.v6.length}:${bound(s.v6[0]?.first)}:${bound(s.v6[s.v6.length - 1]?.last)}`;
+const bound = (b: bigint | undefined) => (b === undefined ? -1 : Number(b));
+
+function buildFirewall(placed: PlacedFirewall, shared: ReturnType<typeof documentLookups>): IrFirewall {
   const fw = placed.firewall;
   const addressSets = new SetNamer<AddressSet, IrAddressSet>(
-    setKey,
-    (name, set, stands) => ({ name, stands, ipv4: cidrTexts(set, 4), ipv6: cidrTexts(set, 6) }),
+    shared.keyOf,
+    (name, set, stands) => ({ name, stands, ...shared.cidrs(set) }),
   );
   const portSets = new SetNamer<string, IrPortSet>(
     (key) => key,
     (name, key) => ({ name, ranges: JSON.parse(key) }),
   );
-  const declared = declaredNames(model);
-  const declaredName = (e: Endpoint) => declared.get(setKey(e.set)) ?? e.name;
+  const declaredName = shared.declaredName;
   const everything = anySet();
   // `any` matches without an address test; a set of every address would only cost lookups.
   const addressRef = (e: Endpoint | undefined) => (e && !equals(e.set, everything) ? addressSets.nameFor(e.set, () => declaredName(e)) : undefined);
@@ -118,19 +176,6 @@ function ruleFamilies(r: PlacedRule): IrFamily[] {
   const of = (e: Endpoint | undefined): IrFamily[] => (e ? families(e.set) : [4, 6]);
   const src = of(r.src);
   return of(r.dst).filter((f) => src.includes(f));
-}
-
-/** Equal sets have equal keys: an AddressSet's intervals are sorted, disjoint and merged. */
-const setKey = (s: AddressSet) => `${s.v4.map((i) => `${i.first}-${i.last}`).join(',')}|${s.v6.map((i) => `${i.first}-${i.last}`).join(',')}`;
-
-/** For each address set a network declares, the first network (in declaration order) that does. */
-function declaredNames(model: Model): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const n of model.networks.values()) {
-    const key = setKey(n.set);
-    if (!out.has(key)) out.set(key, n.name);
-  }
-  return out;
 }
 
 /**

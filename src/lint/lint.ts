@@ -57,7 +57,7 @@ function lintFirewall(file: string, fw: PlacedFirewall): Diagnostic[] {
   for (const placed of fw.rules) {
     const origin = placed.origins[0];
     if (!origin) continue;
-    const rule = { placed, region: regionOf(placed, host), origin, text: statement(origin) };
+    const rule = lazyRule(placed, host, origin);
     (placed.catalogId === undefined ? plain : messenger).push(rule);
   }
   const out: Diagnostic[] = [];
@@ -88,6 +88,22 @@ function lintFirewall(file: string, fw: PlacedFirewall): Diagnostic[] {
     );
   });
   return out;
+}
+
+/**
+ * A rule whose region is worked out when a lint first asks for it: most of a large firewall's
+ * rules are Messenger's, and only a plain allow ever compares against them.
+ */
+function lazyRule(placed: PlacedRule, host: AddressSet | undefined, origin: Origin): Rule {
+  let region: Region | undefined;
+  return {
+    placed,
+    get region() {
+      return (region ??= regionOf(placed, host));
+    },
+    origin,
+    text: statement(origin),
+  };
 }
 
 function shadowed(file: string, rule: Rule, earlier: readonly Rule[]): Diagnostic {

@@ -55,12 +55,26 @@ export function regionOf(rule: PlacedRule, host?: AddressSet): Region {
   const dst = rule.dst?.set ?? (host && rule.direction === 'input' ? host : any);
   const boxes: Region = [];
   for (const family of [4, 6] as const) {
-    const s = normalize(family === 4 ? src.v4 : src.v6);
-    const d = normalize(family === 4 ? dst.v4 : dst.v6);
+    const s = spansOf(family === 4 ? src.v4 : src.v6);
+    const d = spansOf(family === 4 ? dst.v4 : dst.v6);
     if (s.length === 0 || d.length === 0) continue;
     boxes.push({ family, dims: [s, d, ports(rule.srcPorts?.ranges), ports(rule.dstPorts?.ranges)] });
   }
   return boxes;
+}
+
+/**
+ * A set's own intervals when they are already sorted and merged (an AddressSet's always are),
+ * else a normalised copy: a policy's sets hold up to tens of thousands of intervals, and a
+ * region only ever reads its spans (every operation here builds new ones).
+ */
+function spansOf(list: readonly Span[]): Span[] {
+  for (let k = 0; k < list.length; k++) {
+    const x = list[k]!;
+    if (x.first > x.last) return normalize(list);
+    if (k > 0 && x.first <= list[k - 1]!.last + 1n) return normalize(list);
+  }
+  return list as Span[];
 }
 
 function boxesIntersect(a: Box, b: Box): boolean {

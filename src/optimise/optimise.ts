@@ -1,4 +1,4 @@
-import { equals, isSubset, union } from '../addresses/set.js';
+import { equals, isSubset, union, type AddressSet, type Interval } from '../addresses/set.js';
 import { normalizePorts, portsCover, samePorts } from '../addresses/ports.js';
 import type { Endpoint, PortList } from '../flows/flow.js';
 import type { Origin } from '../resolve/model.js';
@@ -12,10 +12,11 @@ import type { PlacedFirewall, PlacedRule } from '../place/placed.js';
  */
 export function optimiseFirewall(fw: PlacedFirewall): PlacedFirewall {
   let rules = fw.rules.map(normalizeRule);
+  const owned = new WeakSet<AddressSet>();
   // A merge can make two later rules mergeable in turn: repeat until nothing changes.
   for (;;) {
     const out: PlacedRule[] = [];
-    for (const rule of rules) if (!absorb(out, rule)) out.push(rule);
+    for (const rule of rules) if (!absorb(out, rule, owned)) out.push(rule);
     if (out.length === rules.length) return { ...fw, rules: out };
     rules = out;
   }
@@ -28,7 +29,7 @@ function normalizeRule(r: PlacedRule): PlacedRule {
   return n;
 }
 
-function absorb(out: PlacedRule[], rule: PlacedRule): boolean {
+function absorb(out: PlacedRule[], rule: PlacedRule, owned: WeakSet<AddressSet>): boolean {
   for (let i = out.length - 1; i >= 0; i--) {
     const earlier = out[i]!;
     if (earlier.action !== rule.action) return false; // never move a rule past another verdict
@@ -37,7 +38,7 @@ function absorb(out: PlacedRule[], rule: PlacedRule): boolean {
       earlier.origins = mergeOrigins(earlier.origins, rule.origins);
       return true;
     }
-    const merged = mergeOneDimension(earlier, rule);
+    const merged = mergeOneDimension(earlier, rule, owned);
     if (merged) {
       out[i] = merged;
       return true;
@@ -65,13 +66,18 @@ const sameEndpoint = (a: Endpoint | undefined, b: Endpoint | undefined) =>
 const samePortList = (a: PortList | undefined, b: PortList | undefined) =>
   a === b || (a !== undefined && b !== undefined && samePorts(a.ranges, b.ranges));
 
-function mergeOneDimension(a: PlacedRule, b: PlacedRule): PlacedRule | undefined {
+function mergeOneDimension(a: PlacedRule, b: PlacedRule, owned: WeakSet<AddressSet>): PlacedRule | undefined {
   const same = {
     src: sameEndpoint(a.src, b.src),
     dst: sameEndpoint(a.dst, b.dst),
     dstPorts: samePortList(a.dstPorts, b.dstPorts),
     srcPorts: samePortList(a.srcPorts, b.srcPorts),
   };
+  const mergesPorts = same.src && same.dst && same.srcPorts && a.dstPorts && b.dstPorts;
+  const mergesSrc = same.dst && same.dstPorts && same.srcPorts && a.src && b.src;
+  const mergesDst = same.src && same.dstPorts && same.srcPorts && a.dst && b.dst;
+  // Most pairs an absorb looks at do not merge: build the merged rule only for those that do.
+  if (!mergesPorts && !mergesSrc && !mergesDst) return undefined;
   const origins = mergeOrigins(a.origins, b.origins);
   const catalog = a.catalogId === b.catalogId ? a.catalogId : joinIds(a.catalogId, b.catalogId);
   const base = { ...a, origins, ...(catalog ? { catalogId: catalog } : {}) };
@@ -79,20 +85,67 @@ function mergeOneDimension(a: PlacedRule, b: PlacedRule): PlacedRule | undefined
     return { ...base, dstPorts: { label: joinLabels(a.dstPorts.label, b.dstPorts.label), ranges: normalizePorts([...a.dstPorts.ranges, ...b.dstPorts.ranges]) } };
   }
   if (same.dst && same.dstPorts && same.srcPorts && a.src && b.src) {
-    return { ...base, src: { name: joinNames(a.src.name, b.src.name), set: union(a.src.set, b.src.set) } };
+    return { ...base, src: { name: joinNames(a.src.name, b.src.name), set: mergeSets(a.src.set, b.src.set, owned) } };
   }
   if (same.src && same.dstPorts && same.srcPorts && a.dst && b.dst) {
-    return { ...base, dst: { name: joinNames(a.dst.name, b.dst.name), set: union(a.dst.set, b.dst.set) } };
+    return { ...base, dst: { name: joinNames(a.dst.name, b.dst.name), set: mergeSets(a.dst.set, b.dst.set, owned) } };
   }
   return undefined;
 }
+
+/**
+ * union(a, b) for a merge. Merging the rules of many clients blocks one after the other would
+ * copy the growing set every time; a set this optimiser made belongs to the one rule being
+ * replaced (the old rule is dropped), so when b's addresses all lie past a's — rules merged in
+ * address order — they are appended to a in place.
+ */
+function mergeSets(a: AddressSet, b: AddressSet, owned: WeakSet<AddressSet>): AddressSet {
+  if (owned.has(a) && liesPast(a.v4, b.v4) && liesPast(a.v6, b.v6)) {
+    for (const iv of b.v4) a.v4.push(iv);
+    for (const iv of b.v6) a.v6.push(iv);
+    return a;
+  }
+  const set = union(a, b);
+  owned.add(set);
+  return set;
+}
+
+/** Every interval of `after` starts past the end of `list` without touching it. */
+const liesPast = (list: readonly Interval[], after: readonly Interval[]) =>
+  after.length === 0 || list.length === 0 || after[0]!.first > list[list.length - 1]!.last + 1n;
 
 const joinNames = (a: string, b: string) => [...new Set([...a.split('+'), ...b.split('+')])].join('+');
 const joinLabels = (a: string, b: string) => (a && b && a !== b ? `${a}_${b}` : a || b);
 const joinIds = (a: string | undefined, b: string | undefined) => [a, b].filter(Boolean).join('+') || undefined;
 
+/** The identity of an origin for merging, built once per origin object. */
+const originKeys = new WeakMap<Origin, string>();
+function key(o: Origin): string {
+  let k = originKeys.get(o);
+  if (k === undefined) originKeys.set(o, (k = `${o.line}:${o.column}:${o.text}`));
+  return k;
+}
+
+/**
+ * The keys of an origin list this module built, so that merging into a rule that already has
+ * hundreds of origins (one per clients block) does not rebuild them every time.
+ */
+const originKeySets = new WeakMap<readonly Origin[], ReadonlySet<string>>();
+
 function mergeOrigins(a: readonly Origin[], b: readonly Origin[]): Origin[] {
   const out = [...a];
-  for (const o of b) if (!out.some((x) => x.line === o.line && x.column === o.column && x.text === o.text)) out.push(o);
+  if (out.length + b.length <= 8) {
+    for (const o of b) if (!out.some((x) => x.line === o.line && x.column === o.column && x.text === o.text)) out.push(o);
+    return out;
+  }
+  const known = originKeySets.get(a);
+  const seen = known ? new Set(known) : new Set(out.map(key));
+  for (const o of b) {
+    const k = key(o);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(o);
+  }
+  originKeySets.set(out, seen);
   return out;
 }

@@ -32,7 +32,8 @@ export function materialize<T>(node: T): T {
     const n = stack.pop();
     if (typeof n !== 'object' || n === null) continue;
     const obj = n as Record<string, unknown>;
-    for (const key of Object.keys(obj)) {
+    // for…in, not Object.keys: no array per node (the tree's nodes are plain object literals).
+    for (const key in obj) {
       let v = obj[key];
       if (isCons(v)) {
         const arr: unknown[] = [];

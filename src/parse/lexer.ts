@@ -5,6 +5,15 @@ import moo from 'moo';
  * statement keyword and a legal network name, so the grammar matches keywords by value.
  */
 export const rules: moo.Rules = {
+  // Single characters first: moo matches them by a table lookup instead of its combined regex
+  // (a large policy is mostly names and commas). No other rule can start with any of them, so
+  // the order changes no token.
+  lbrace: '{',
+  rbrace: '}',
+  comma: ',',
+  equals: '=',
+  dash: '-',
+  semi: ';',
   ws: /[ \t]+/,
   comment: /#[^\n]*/,
   nl: { match: /\r?\n/, lineBreaks: true },
@@ -20,12 +29,6 @@ export const rules: moo.Rules = {
   // character class, so a huge name cannot overflow the regex engine); StatementLexer cuts a
   // word at a doubled or trailing `-`, which is where the stricter pattern would have ended it.
   word: /[A-Za-z_][A-Za-z0-9_-]*/,
-  lbrace: '{',
-  rbrace: '}',
-  comma: ',',
-  equals: '=',
-  dash: '-',
-  semi: ';',
   invalid: /[^\n]/,
 };
 

@@ -8,6 +8,7 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import { blankFailedStatement } from './recover.js';
 import { lexer, MAX_NAME } from './lexer.js';
 import { materialize } from './build.js';
+import { parseFast } from './fast.js';
 
 export interface ParseResult {
   /** Absent only when no statement could be recovered at all. */
@@ -17,7 +18,20 @@ export interface ParseResult {
   parseCount: number;
 }
 
+export interface ParseOptions {
+  /**
+   * Try the recursive-descent fast path first (default). False parses with nearley only: what
+   * the grammar tests use to count the parses (`parseCount`) of a policy.
+   */
+  fastPath?: boolean;
+}
+
 const MAX_SYNTAX_ERRORS = 50;
+/**
+ * The largest policy read (MSGR050): a deployment's policy is kilobytes; 4 MiB holds 100,000
+ * networks and keeps the worst input's compile within seconds.
+ */
+export const MAX_POLICY_CHARS = 4 * 1024 * 1024;
 const compiled = nearley.Grammar.fromCompiled(grammar);
 
 /**
@@ -25,7 +39,18 @@ const compiled = nearley.Grammar.fromCompiled(grammar);
  * position) and parses again, so one run reports every syntax error, and the recovered tree
  * still reaches resolution for the semantic errors.
  */
-export function parsePolicy(text: string, file: string): ParseResult {
+export function parsePolicy(text: string, file: string, options: ParseOptions = {}): ParseResult {
+  if (text.length > MAX_POLICY_CHARS) {
+    const size = (text.length / (1024 * 1024)).toFixed(1);
+    const message = `policy of ${size} MiB; at most ${MAX_POLICY_CHARS / (1024 * 1024)} MiB is read`;
+    return { diagnostics: [diagnostic('MSGR050', file, { line: 1, column: 1 }, message, 'split the deployment into several policies')], parseCount: 0 };
+  }
+  if (options.fastPath !== false) {
+    // A well-formed policy takes the fast path (the same tree, see fast.ts); anything else, and
+    // every syntax error, goes to nearley below.
+    const fast = parseFast(text);
+    if (fast) return { ast: materialize(fast), diagnostics: [], parseCount: 1 };
+  }
   const diagnostics: Diagnostic[] = [];
   let current = text;
   for (let attempt = 0; attempt <= MAX_SYNTAX_ERRORS; attempt++) {

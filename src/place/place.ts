@@ -1,4 +1,4 @@
-import { equals, families, intersect, isEmpty } from '../addresses/set.js';
+import { equals, families, intersect, isEmpty, type AddressSet } from '../addresses/set.js';
 import { diagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Endpoint, Flow } from '../flows/flow.js';
@@ -34,6 +34,7 @@ export function projectOntoHost(fw: Firewall, flows: readonly Flow[]): PlacedRul
   if (fw.placement.kind !== 'host') return [];
   const host = fw.placement.on;
   const rules: PlacedRule[] = [];
+  const local = hostPartOf(host);
   for (const flow of flows) {
     const localAsResponder = local(host, flow.to);
     if (localAsResponder) rules.push(ruleOf(flow, 'input', flow.from, localAsResponder.partial ? localAsResponder.endpoint : undefined));
@@ -45,11 +46,23 @@ export function projectOntoHost(fw: Firewall, flows: readonly Flow[]): PlacedRul
   return rules;
 }
 
-function local(host: NamedSet, endpoint: Endpoint): { endpoint: Endpoint; partial: boolean } | undefined {
-  const common = intersect(host.set, endpoint.set);
-  if (isEmpty(common)) return undefined;
-  const partial = !equals(common, host.set);
-  return { endpoint: partial ? { name: `${host.name}&${endpoint.name}`, set: common } : { name: host.name, set: host.set }, partial };
+/**
+ * What of the host lies in an endpoint. Flows share their address sets (every flow of a clients
+ * block uses the same objects), so the set arithmetic is done once per distinct set.
+ */
+function hostPartOf(host: NamedSet) {
+  const seen = new Map<AddressSet, AddressSet | undefined>();
+  return (h: NamedSet, endpoint: Endpoint): { endpoint: Endpoint; partial: boolean } | undefined => {
+    let common = seen.get(endpoint.set);
+    if (common === undefined && !seen.has(endpoint.set)) {
+      const c = intersect(host.set, endpoint.set);
+      common = isEmpty(c) ? undefined : c;
+      seen.set(endpoint.set, common);
+    }
+    if (common === undefined) return undefined;
+    const partial = !equals(common, h.set);
+    return { endpoint: partial ? { name: `${h.name}&${endpoint.name}`, set: common } : { name: h.name, set: h.set }, partial };
+  };
 }
 
 /** A gateway sees only flows that cross it: from one zone into the other, either way. */
@@ -57,10 +70,11 @@ export function projectOntoGateway(fw: Firewall, flows: readonly Flow[]): Placed
   if (fw.placement.kind !== 'gateway') return [];
   const { a, b } = fw.placement;
   const rules: PlacedRule[] = [];
+  const cross = crossingOf();
   for (const flow of flows) {
     for (const [zoneFrom, zoneTo] of [[a, b], [b, a]] as const) {
-      const src = crossing(flow.from, zoneFrom);
-      const dst = crossing(flow.to, zoneTo);
+      const src = cross(flow.from, zoneFrom);
+      const dst = cross(flow.to, zoneTo);
       if (src && dst && families(src.set).some((f) => families(dst.set).includes(f))) {
         rules.push(ruleOf(flow, 'forward', src, dst));
       }
@@ -75,6 +89,42 @@ function crossing(endpoint: Endpoint, zone: NamedSet): Endpoint | undefined {
   if (equals(common, endpoint.set)) return endpoint;
   if (equals(common, zone.set)) return { name: zone.name, set: zone.set };
   return { name: `${endpoint.name}&${zone.name}`, set: common };
+}
+
+/**
+ * `crossing`, for many flows: they share their address sets (every flow of a clients block uses
+ * the same objects), so the set arithmetic is done once per pair of sets.
+ */
+function crossingOf() {
+  type Part = { kind: 'none' } | { kind: 'endpoint' } | { kind: 'zone' } | { kind: 'part'; set: AddressSet };
+  const seen = new Map<AddressSet, Map<AddressSet, Part>>();
+  const partOf = (endpoint: AddressSet, zone: AddressSet): Part => {
+    let byZone = seen.get(endpoint);
+    if (!byZone) seen.set(endpoint, (byZone = new Map()));
+    let part = byZone.get(zone);
+    if (!part) {
+      const common = intersect(endpoint, zone);
+      if (isEmpty(common)) part = { kind: 'none' };
+      else if (equals(common, endpoint)) part = { kind: 'endpoint' };
+      else if (equals(common, zone)) part = { kind: 'zone' };
+      else part = { kind: 'part', set: common };
+      byZone.set(zone, part);
+    }
+    return part;
+  };
+  return (endpoint: Endpoint, zone: NamedSet): Endpoint | undefined => {
+    const part = partOf(endpoint.set, zone.set);
+    switch (part.kind) {
+      case 'none':
+        return undefined;
+      case 'endpoint':
+        return endpoint;
+      case 'zone':
+        return { name: zone.name, set: zone.set };
+      case 'part':
+        return { name: `${endpoint.name}&${zone.name}`, set: part.set };
+    }
+  };
 }
 
 function ruleOf(flow: Flow, direction: PlacedRule['direction'], src: Endpoint | undefined, dst: Endpoint | undefined): PlacedRule {

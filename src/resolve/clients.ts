@@ -1,4 +1,4 @@
-import { families, intersect, isEmpty, union, emptySet } from '../addresses/set.js';
+import { families, intersect, isEmpty, union, emptySet, type AddressSet } from '../addresses/set.js';
 import type { ClientsItem, ClientsStmt, PortRangeLit } from '../parse/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { type Diagnostics, firstOfEach, origin, names } from './context.js';
@@ -12,6 +12,7 @@ import {
   FEATURES,
   type Feature,
   type GroupPolicyRange,
+  type NamedSet,
   type Server,
 } from './model.js';
 
@@ -29,6 +30,8 @@ export function resolveClients(
 ): ClientGroup[] {
   const groups: ClientGroup[] = [];
   const seen = new Map<string, ClientsItem>();
+  // Clients blocks that name the same peers share one address set (and so its set arithmetic).
+  const peerSets = new Map<string, AddressSet>();
   for (const item of items) {
     const name = item.network.text;
     const first = seen.get(name);
@@ -37,13 +40,13 @@ export function resolveClients(
       continue;
     }
     seen.set(name, item);
-    const group = resolveGroup(item, networks, servers, diags);
+    const group = resolveGroup(item, networks, servers, diags, peerSets);
     if (group) groups.push(group);
   }
   return groups;
 }
 
-function resolveGroup(item: ClientsItem, networks: NetworkTable, servers: readonly Server[], diags: Diagnostics): ClientGroup | undefined {
+function resolveGroup(item: ClientsItem, networks: NetworkTable, servers: readonly Server[], diags: Diagnostics, peerSets: Map<string, AddressSet>): ClientGroup | undefined {
   const name = item.network.text;
   const net = lookupNetwork(item.network, networks, diags);
   const stmts = firstOfEach(item.statements, `clients ${name}`, diags);
@@ -89,16 +92,18 @@ function resolveGroup(item: ClientsItem, networks: NetworkTable, servers: readon
   const peersStmt = stmts.get('peers') as Stmt<'peers'> | undefined;
   let peers = net ? { name, set: net.set, origin: origin(item.at, `clients ${name}`) } : undefined;
   if (peersStmt) {
-    let set = emptySet();
-    const found: string[] = [];
+    const found: NamedSet[] = [];
     for (const p of peersStmt.networks) {
       const n = lookupNetwork(p, networks, diags);
-      if (n) {
-        set = union(set, n.set);
-        found.push(n.name);
-      }
+      if (n) found.push(n);
     }
-    peers = { name: found.length === 1 ? found[0]! : found.join('+'), set, origin: origin(peersStmt.at, `clients ${name}: peers ${names(peersStmt.networks)}`) };
+    const key = found.map((n) => n.name).join(',');
+    let set = peerSets.get(key);
+    if (!set) {
+      set = found.reduce((acc, n) => union(acc, n.set), emptySet());
+      peerSets.set(key, set);
+    }
+    peers = { name: found.length === 1 ? found[0]!.name : found.map((n) => n.name).join('+'), set, origin: origin(peersStmt.at, `clients ${name}: peers ${names(peersStmt.networks)}`) };
   }
 
   if (net && server && families(intersect(familyMask(net.set), familyMask(server.set))).length === 0 && !isEmpty(net.set)) {

@@ -18,6 +18,13 @@ import {
 
 type Stmt<K extends FirewallStmt['kind']> = Extract<FirewallStmt, { kind: K }>;
 
+/**
+ * Plain rules per firewall (MSGR050). Checking rules against each other (shadowing, Windows
+ * Firewall's block-before-allow order) grows with the square of their number; a Messenger
+ * firewall needs a handful.
+ */
+export const MAX_PLAIN_RULES = 1000;
+
 const VERDICTS: Record<string, Verdict> = { deny: 'drop', accept: 'accept', allow: 'accept', drop: 'drop' };
 
 export function resolveFirewalls(items: readonly FirewallItem[], networks: NetworkTable, diags: Diagnostics): Firewall[] {
@@ -48,8 +55,13 @@ function resolveFirewall(item: FirewallItem, networks: NetworkTable, diags: Diag
     diags.report('MSGR035', outboundStmt.at, `'outbound' applies to host firewalls; gateway ${name} filters forwarded traffic with 'default'`, 'remove it');
   }
   const rules: PlainRule[] = [];
+  let count = 0;
   for (const s of item.statements) {
     if (s.kind !== 'rule') continue;
+    if (++count > MAX_PLAIN_RULES) {
+      diags.report('MSGR050', s.at, `firewall ${name} has more than ${MAX_PLAIN_RULES} plain rules`, 'merge rules with port lists and networks, or split the firewall');
+      return undefined;
+    }
     const rule = resolvePlainRule(s, name, networks, diags);
     if (rule) rules.push(rule);
   }

@@ -1,6 +1,6 @@
 import { parseCidr, type Cidr } from '../addresses/cidr.js';
-import { anySet, emptySet, fromCidrs, union, type AddressSet } from '../addresses/set.js';
-import type { Name, NetworkItem } from '../parse/ast.js';
+import { anySet, fromCidrs, unionAll, type AddressSet } from '../addresses/set.js';
+import type { AddressOrName, Name, NetworkItem } from '../parse/ast.js';
 import { type Diagnostics, origin } from './context.js';
 import type { NamedSet, Origin } from './model.js';
 
@@ -38,12 +38,13 @@ export function resolveNetworks(items: readonly NetworkItem[], diags: Diagnostic
   for (const rootName of declared.keys()) {
     if (state.get(rootName) === 'done') continue;
     // Post-order walk with an explicit stack.
-    const stack: { name: string; next: number }[] = [{ name: rootName, next: 0 }];
+    const refsOf = (name: string) => declared.get(name)!.members.filter((m) => m.kind === 'name');
+    const stack: { name: string; next: number; refs: AddressOrName[] }[] = [{ name: rootName, next: 0, refs: refsOf(rootName) }];
     state.set(rootName, 'visiting');
     while (stack.length > 0) {
       const frame = stack[stack.length - 1]!;
       const item = declared.get(frame.name)!;
-      const refs = item.members.filter((m) => m.kind === 'name');
+      const refs = frame.refs;
       if (frame.next < refs.length) {
         const ref = refs[frame.next++]!;
         const target = ref.text;
@@ -54,15 +55,20 @@ export function resolveNetworks(items: readonly NetworkItem[], diags: Diagnostic
           diags.report('MSGR012', ref.at, `networks refer to each other in a cycle: ${cycle.join(' -> ')}`, 'a network may name only networks that do not lead back to it');
         } else if (s === undefined) {
           state.set(target, 'visiting');
-          stack.push({ name: target, next: 0 });
+          stack.push({ name: target, next: 0, refs: refsOf(target) });
         }
         continue;
       }
-      let set = own.get(frame.name)!;
+      const parts = [own.get(frame.name)!];
       for (const ref of refs) {
-        if (ref.text === ANY) set = union(set, anySet());
-        else set = union(set, table.get(ref.text)?.set ?? emptySet());
+        if (ref.text === ANY) parts.push(anySet());
+        else {
+          const found = table.get(ref.text);
+          if (found) parts.push(found.set);
+        }
       }
+      // Most networks name only addresses: their set is final as read.
+      const set = parts.length === 1 ? parts[0]! : unionAll(parts);
       table.set(frame.name, { name: frame.name, set, origin: origin(item.at, `network ${frame.name}`) });
       state.set(frame.name, 'done');
       stack.pop();

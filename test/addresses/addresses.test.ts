@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { isIPv4, isIPv6 } from 'node:net';
 import { formatCidr, parseCidr } from '../../src/addresses/cidr.js';
 import { cidrTexts, fromCidrs, intersect, isSubset, union, equals } from '../../src/addresses/set.js';
 import { normalizePorts, portsCover } from '../../src/addresses/ports.js';
@@ -74,3 +76,46 @@ describe('port ranges', () => {
     expect(portsCover([{ from: 1, to: 100 }], [{ from: 99, to: 101 }])).toBe(false);
   });
 });
+
+describe('address reading agrees with node:net', () => {
+  // node's isIPv4/isIPv6 (inet_pton's rules) are the oracle; parseCidr reads addresses itself
+  // because a large policy holds tens of thousands of them.
+  const hex = fc.constantFrom(...'0123456789abcdefABCDEF:.:%x/'.split(''));
+  const v4ish = fc.array(fc.constantFrom(...'0123456789..'.split('')), { maxLength: 17 }).map((a) => a.join(''));
+  const v6ish = fc.array(hex, { maxLength: 45 }).map((a) => a.join(''));
+  const v6shaped = fc
+    .tuple(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 0, maxLength: 9 }), fc.integer({ min: -1, max: 9 }), fc.boolean(), fc.ipV4())
+    .map(([gs, cut, tail, v4]) => {
+      const texts = gs.map((g) => g.toString(16));
+      const head = cut >= 0 && cut <= texts.length ? `${texts.slice(0, cut).join(':')}::${texts.slice(cut).join(':')}` : texts.join(':');
+      return tail ? `${head}${head.endsWith(':') ? '' : ':'}${v4}` : head;
+    });
+  const anyText = fc.oneof(v4ish, v6ish, v6shaped, fc.ipV4(), fc.ipV6(), fc.ipV4Extended());
+
+  it('accepts exactly the addresses node accepts, with the same value', () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const p = parseCidr(text);
+        const valid = !text.includes('/') && !text.includes('%') && (isIPv4(text) || isIPv6(text));
+        if (text.includes('/') || text.includes('%')) return;
+        expect(p.ok, text).toBe(valid);
+        if (p.ok) {
+          expect(p.cidr.family).toBe(isIPv4(text) ? 4 : 6);
+          expect(p.cidr.address).toBe(referenceValue(text));
+        }
+      }),
+      { numRuns: 20000 },
+    );
+  });
+});
+
+/** The address as the old bigint reading computed it, via node's own canonical form. */
+function referenceValue(text: string): bigint {
+  if (isIPv4(text)) return text.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+  const url = new URL(`http://[${text}]/`).hostname.slice(1, -1); // WHATWG's IPv6 serialiser: 8 groups after expansion
+  const [l, r] = url.includes('::') ? url.split('::') : [url, undefined];
+  const left = l ? l.split(':') : [];
+  const right = r ? r.split(':') : [];
+  const groups = r === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+}

@@ -2,13 +2,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/parse/parse.js';
+import { fastPathEnabled, parseFast } from '../../src/parse/fast.js';
 import { EXAMPLES, ROOT } from '../helpers.js';
 
 describe('the grammar', () => {
   it.each(EXAMPLES.map((e) => [e.name, e.text]))('parses %s in exactly one way (unambiguous)', (_name, text) => {
-    const r = parsePolicy(text, 'x.msgr');
+    // nearley alone: the fast path never counts parses.
+    const r = parsePolicy(text, 'x.msgr', { fastPath: false });
     expect(r.diagnostics).toEqual([]);
     expect(r.parseCount).toBe(1);
+  });
+
+  it('has the recursive-descent fast path on (it was written for exactly this grammar)', () => {
+    expect(fastPathEnabled).toBe(true);
+  });
+
+  it.each(EXAMPLES.map((e) => [e.name, e.text]))('reads %s on the fast path into the tree nearley builds', (_name, text) => {
+    expect(parseFast(text)).toBeDefined();
+    expect(parsePolicy(text, 'x.msgr').ast).toEqual(parsePolicy(text, 'x.msgr', { fastPath: false }).ast);
   });
 
   it('keeps examples/contoso.msgr verbatim as DESIGN.md §3 shows it', () => {

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { diagnostic } from '../../diagnostics/codes.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { TARGETS, type TargetName } from '../../resolve/model.js';
-import { emitTargets } from '../../../targets/emit.js';
 import { compiledOrExit, requireFirewall, Exit, EXIT, formatOption, usage, writeOrFail, type Io } from '../io.js';
 import { formatDiagnostics, type DiagnosticFormat } from '../render.js';
 
@@ -17,11 +16,13 @@ export function registerCompile(program: Command, io: Io): void {
     .option('-o, --output <file>', 'write the single selected artefact here (- for stdout)')
     .option('--out-dir <dir>', 'write every artefact into this directory (default: out)')
     .addOption(formatOption())
-    .action((file: string, opts: { target?: TargetName; firewall?: string; output?: string; outDir?: string; format: DiagnosticFormat }) => {
+    .action(async (file: string, opts: { target?: TargetName; firewall?: string; output?: string; outDir?: string; format: DiagnosticFormat }) => {
       if (opts.output !== undefined && opts.outDir !== undefined) usage(io, 'give either -o or --out-dir, not both');
       const { ir, diagnostics, text } = compiledOrExit(file, io, opts.format);
       requireFirewall(ir, opts.firewall, io);
       const selection = { ...(opts.firewall ? { firewall: opts.firewall } : {}), ...(opts.target ? { target: opts.target } : {}) };
+      // The targets (and their template engine) load only for a command that writes rules.
+      const { emitTargets } = await import('../../../targets/emit.js');
       const { files, problems, approximations } = emitTargets(ir, selection);
       const all: Diagnostic[] = [
         ...diagnostics,

@@ -1,0 +1,593 @@
+#!/usr/bin/env node
+// The msgrfw benchmark (`npm run bench`, after `npm run build`; uses dist/).
+//
+// For each size (client networks × firewalls) it writes a generated Messenger deployment
+// (bench/generate.mjs) and the equivalent Capirca policy into a temporary directory, then runs
+// both tools as whole processes, alternately: `node bin/msgrfw.js compile … --out-dir …` for every
+// registered target, and Debian's `aclgen` for the matching Capirca generators. It reports the
+// median wall time and peak memory, the rules each tool wrote per target, the growth exponents,
+// the parser's throughput and the start-up time, prints a Markdown report and writes
+// bench/results/latest.md and latest.json.
+//
+//   node bench/run.mjs [--quick] [--networks 1,100,1000,10000] [--firewalls 1,10,100]
+//                      [--runs N] [--no-capirca] [--no-parser] [--no-startup] [--keep]
+//                      [--results DIR] [--no-write]
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CAPIRCA_PLATFORM, capircaDefinitions, capircaPolicies, kindOf, msgrPolicy, plan } from './generate.mjs';
+import { profileMarkdown, summariseProfile } from './profile-summary.mjs';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const CLI = join(ROOT, 'bin', 'msgrfw.js');
+const TIME = '/usr/bin/time';
+const TARGET_ORDER = ['nftables', 'iptables', 'netsh', 'pf'];
+/** The requirements this benchmark checks (issue "Performance"). */
+const LIMITS = { wallMs: 1000, peakMb: 200, startupRatio: 2, networks: 10_000 };
+
+const { values: opt } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    networks: { type: 'string' },
+    firewalls: { type: 'string' },
+    runs: { type: 'string' },
+    'no-capirca': { type: 'boolean', default: false },
+    'no-parser': { type: 'boolean', default: false },
+    'no-startup': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    results: { type: 'string', default: join(ROOT, 'bench', 'results') },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const list = (s, d) => (s ?? d).split(',').filter(Boolean).map(Number);
+const NETWORKS = list(opt.networks, opt.quick ? '1,100,1000' : '1,100,1000,10000');
+const FIREWALLS = list(opt.firewalls, opt.quick ? '1,10' : '1,10,100');
+const PARSER_MB = opt.quick ? [1, 2] : [1, 5, 10];
+const WRITE = !opt['no-write'] && !opt.quick;
+
+const log = (s) => process.stderr.write(`${s}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Measuring one whole process: wall time (from spawn to exit), peak RSS of the largest process
+// (GNU time's %M, the kernel's high-water mark) and of the whole process tree (sampled from
+// /proc every 5 ms: aclgen runs a pool of worker processes), user and system CPU seconds.
+
+function treePids(root) {
+  const out = [];
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop();
+    out.push(pid);
+    let tasks = [];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) {
+      try {
+        for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ')) if (c.trim()) stack.push(Number(c));
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  return out;
+}
+
+function rssKb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const HAVE_TIME = existsSync(TIME);
+
+function measure(cmd, args, { cwd }) {
+  return new Promise((done) => {
+    const timeFile = join(os.tmpdir(), `msgrfw-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    const argv = HAVE_TIME ? [TIME, ['-f', '%M %U %S', '-o', timeFile, cmd, ...args]] : [cmd, args];
+    const start = process.hrtime.bigint();
+    const child = spawn(argv[0], argv[1], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout.length < 1 << 20 ? (stdout += d) : null));
+    child.stderr.on('data', (d) => (stderr.length < 1 << 20 ? (stderr += d) : null));
+    let treePeak = 0;
+    const sample = () => {
+      // The `time` wrapper itself is left out: only the measured command and its children count.
+      const pids = treePids(child.pid).filter((p) => !HAVE_TIME || p !== child.pid);
+      treePeak = Math.max(treePeak, pids.reduce((sum, p) => sum + rssKb(p), 0));
+    };
+    const timer = setInterval(sample, 5);
+    child.on('close', (status) => {
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+      clearInterval(timer);
+      let maxRssKb = treePeak;
+      let cpuS = null;
+      if (HAVE_TIME) {
+        const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ');
+        rmSync(timeFile, { force: true });
+        maxRssKb = Number(last[0]);
+        cpuS = Number(last[1]) + Number(last[2]);
+      }
+      done({ status, wallMs, maxRssKb, treeRssKb: Math.max(treePeak, maxRssKb), cpuS, stdout, stderr });
+    });
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const mb = (kb) => kb / 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Counting rules in what each tool wrote: nft rules (every statement line inside a chain), iptables
+// `-A`/`-I` lines, netsh `add rule` commands, pf `pass`/`block` lines.
+
+export function countNftRules(text) {
+  let inChain = false;
+  let n = 0;
+  for (const raw of text.split('\n')) {
+    const t = raw.trim();
+    if (/^chain\s+\S+\s*\{/.test(t)) {
+      inChain = true;
+      continue;
+    }
+    if (!inChain) continue;
+    if (t === '}') {
+      inChain = false;
+      continue;
+    }
+    if (t === '' || t.startsWith('#') || /^(type|comment|policy)\b/.test(t)) continue;
+    n++;
+  }
+  return n;
+}
+const countMatching = (re) => (text) => text.split('\n').filter((l) => re.test(l)).length;
+const COUNTERS = {
+  nftables: countNftRules,
+  iptables: countMatching(/^-[AI] /),
+  netsh: countMatching(/\badd rule\b/),
+  pf: countMatching(/^\s*(pass|block)\b/),
+};
+
+/** Which target an artefact belongs to, by file name. */
+function bysuffix(file, table) {
+  for (const [suffix, target] of table) if (suffix.test(file)) return { target, firewall: suffix.source === '^[^.]+$' ? file : file.replace(suffix, '') };
+  return undefined;
+}
+const MSGRFW_SUFFIXES = [
+  [/\.nft$/, 'nftables'],
+  [/\.rules\.v[46]$/, 'iptables'],
+  [/\.cmd$/, 'netsh'],
+  [/\.pf\.conf$/, 'pf'],
+]; // .reg and other companions hold no rules
+const CAPIRCA_SUFFIXES = [
+  [/\.nft$/, 'nftables'],
+  [/\.bat$/, 'netsh'],
+  [/\.pf$/, 'pf'],
+  [/^[^.]+$/, 'iptables'],
+];
+const msgrfwTargetOf = (file) => bysuffix(file, MSGRFW_SUFFIXES);
+const capircaTargetOf = (file) => bysuffix(file, CAPIRCA_SUFFIXES);
+
+/** Rules per target, in total and per firewall (artefacts are named `<firewall><suffix>`). */
+function countRules(dir, targetOf) {
+  const rules = {};
+  const perFirewall = {};
+  let files = 0;
+  let bytes = 0;
+  for (const f of readdirSync(dir)) {
+    const t = targetOf(f);
+    if (!t) continue;
+    const text = readFileSync(join(dir, f), 'utf8');
+    const n = COUNTERS[t.target](text);
+    files++;
+    bytes += Buffer.byteLength(text);
+    rules[t.target] = (rules[t.target] ?? 0) + n;
+    const fw = (perFirewall[t.firewall] ??= {});
+    fw[t.target] = (fw[t.target] ?? 0) + n;
+  }
+  return { rules, perFirewall, files, bytes };
+}
+
+/**
+ * msgrfw's rules per target over the firewalls Capirca wrote that target for, so the two columns
+ * count the same firewalls (Capirca has no nftables forward hook, for one).
+ */
+function commonRules(m, c) {
+  const out = {};
+  for (const [fw, byTarget] of Object.entries(c.perFirewall)) {
+    for (const t of Object.keys(byTarget)) out[t] = (out[t] ?? 0) + (m.perFirewall[fw]?.[t] ?? 0);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function machineInfo() {
+  const cpus = os.cpus();
+  const capirca = spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'python3-capirca'], { encoding: 'utf8' });
+  const hyperfine = spawnSync('hyperfine', ['--version'], { encoding: 'utf8' });
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    capirca: capirca.status === 0 ? capirca.stdout.trim() : null,
+    hyperfine: hyperfine.status === 0 ? hyperfine.stdout.trim() : null,
+    gnuTime: HAVE_TIME,
+  };
+}
+
+async function registeredTargets() {
+  const { TARGET_REGISTRY } = await import(pathToFileURL(join(ROOT, 'dist', 'targets', 'index.js')).href);
+  return TARGET_ORDER.filter((t) => t in TARGET_REGISTRY).concat(Object.keys(TARGET_REGISTRY).filter((t) => !TARGET_ORDER.includes(t)));
+}
+
+/**
+ * Writes the policy of one size. A target that refuses a kind of firewall (MSGR060: it cannot
+ * express it exactly) is taken off that kind of firewall, for both tools, and reported.
+ */
+async function preparePolicy(dir, networks, firewalls, targets) {
+  const p = plan(networks, firewalls);
+  const refused = {};
+  const notes = [];
+  for (let attempt = 0; attempt < 5; attempt++) {
+    writeFileSync(join(dir, 'policy.msgr'), msgrPolicy(p, targets, refused));
+    const out = join(dir, 'preflight');
+    rmSync(out, { recursive: true, force: true });
+    const r = spawnSync(process.execPath, [CLI, 'compile', 'policy.msgr', '--out-dir', out, '--format', 'json'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (r.status === 0) return { plan: p, refused, notes };
+    let diagnostics = [];
+    try {
+      diagnostics = JSON.parse(r.stderr).diagnostics ?? [];
+    } catch {
+      throw new Error(`msgrfw failed on the generated policy (${networks} networks, ${firewalls} firewalls):\n${r.stderr.slice(0, 4000)}`);
+    }
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    const refusals = errors.filter((d) => d.code === 'MSGR060');
+    if (refusals.length === 0 || refusals.length < errors.length) {
+      throw new Error(`msgrfw rejects the generated policy:\n${errors.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`).join('\n')}`);
+    }
+    for (const d of refusals) {
+      const m = /^target (\S+), firewall (\S+): (.*)$/.exec(d.message);
+      if (!m) throw new Error(`unexpected MSGR060 message: ${d.message}`);
+      const kind = kindOf({ name: m[2] });
+      if ((refused[kind] ??= []).includes(m[1])) continue;
+      refused[kind].push(m[1]);
+      notes.push({ target: m[1], kind, example: `${m[2]}: ${m[3]}` });
+    }
+  }
+  throw new Error('msgrfw keeps refusing the generated policy');
+}
+
+async function benchSize(base, networks, firewalls, targets, capirca) {
+  const dir = join(base, `n${networks}-f${firewalls}`);
+  mkdirSync(dir, { recursive: true });
+  const { plan: p, refused, notes } = await preparePolicy(dir, networks, firewalls, targets);
+  const policyBytes = statSync(join(dir, 'policy.msgr')).size;
+  if (capirca) {
+    mkdirSync(join(dir, 'cap', 'def'), { recursive: true });
+    mkdirSync(join(dir, 'cap', 'pol'), { recursive: true });
+    for (const [name, text] of Object.entries(capircaDefinitions(p))) writeFileSync(join(dir, 'cap', 'def', name), text);
+    for (const pol of capircaPolicies(p, targets, refused)) writeFileSync(join(dir, 'cap', 'pol', pol.name), pol.text);
+  }
+
+  const tools = {
+    msgrfw: {
+      out: join(dir, 'out'),
+      cmd: process.execPath,
+      args: (out) => [CLI, 'compile', 'policy.msgr', '--out-dir', out],
+      targetOf: msgrfwTargetOf,
+    },
+  };
+  if (capirca) {
+    tools.capirca = {
+      out: join(dir, 'capout'),
+      cmd: 'aclgen',
+      args: (out) => ['--base_directory', 'cap', '--definitions_directory', join('cap', 'def'), '--output_directory', out],
+      targetOf: capircaTargetOf,
+    };
+  }
+  const samples = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
+  let runs = opt.runs ? Number(opt.runs) : 5;
+  for (let r = 0; r < runs; r++) {
+    for (const [name, tool] of Object.entries(tools)) {
+      // A tool whose single run takes over a minute (Capirca on the largest sizes) runs once.
+      if (r > 0 && !opt.runs && samples[name][0].wallMs > 60_000) continue;
+      rmSync(tool.out, { recursive: true, force: true });
+      mkdirSync(tool.out, { recursive: true });
+      const m = await measure(tool.cmd, tool.args(tool.out), { cwd: dir });
+      if (m.status !== 0) throw new Error(`${name} failed (${networks} networks, ${firewalls} firewalls), exit ${m.status}:\n${m.stderr.slice(-4000)}`);
+      samples[name].push(m);
+    }
+    // Large sizes: three runs are enough (each takes seconds and the spread is small).
+    if (r === 0 && !opt.runs && Object.values(samples).some((s) => s[0].wallMs > 3000)) runs = 3;
+  }
+  const result = { networks, firewalls, regions: p.regions, policyBytes, runs: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.length])), refused: notes };
+  for (const [name, tool] of Object.entries(tools)) {
+    const s = samples[name];
+    const counted = countRules(tool.out, tool.targetOf);
+    result[name] = {
+      wallMs: median(s.map((x) => x.wallMs)),
+      runs: s.length,
+      wallMsRuns: s.map((x) => Math.round(x.wallMs)),
+      peakMb: mb(median(s.map((x) => x.maxRssKb))),
+      treePeakMb: mb(median(s.map((x) => x.treeRssKb))),
+      cpuS: s[0].cpuS === null ? null : median(s.map((x) => x.cpuS)),
+      ...counted,
+    };
+  }
+  if (result.capirca) result.msgrfw.rulesCommon = commonRules(result.msgrfw, result.capirca);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Least squares: log(y) = a + b·log(networks) + c·log(firewalls).
+
+function solve3(m, v) {
+  // Gaussian elimination on a 3×3 system.
+  const a = m.map((row, i) => [...row, v[i]]);
+  for (let i = 0; i < 3; i++) {
+    let p = i;
+    for (let r = i + 1; r < 3; r++) if (Math.abs(a[r][i]) > Math.abs(a[p][i])) p = r;
+    [a[i], a[p]] = [a[p], a[i]];
+    if (Math.abs(a[i][i]) < 1e-12) return null;
+    for (let r = 0; r < 3; r++) {
+      if (r === i) continue;
+      const f = a[r][i] / a[i][i];
+      for (let c = i; c < 4; c++) a[r][c] -= f * a[i][c];
+    }
+  }
+  return a.map((row, i) => row[3] / row[i]);
+}
+
+export function fitExponents(points) {
+  // points: { n, f, y } with y > 0. With a single value of an axis its exponent is undefined.
+  const usable = points.filter((p) => p.y > 0);
+  const ns = new Set(usable.map((p) => p.n));
+  const fs = new Set(usable.map((p) => p.f));
+  const cols = [() => 1];
+  if (ns.size > 1) cols.push((p) => Math.log(p.n));
+  if (fs.size > 1) cols.push((p) => Math.log(p.f));
+  const k = cols.length;
+  const m = Array.from({ length: 3 }, (_, i) => Array.from({ length: 3 }, (_, j) => (i === j && (i >= k || j >= k) ? 1 : 0)));
+  const v = [0, 0, 0];
+  for (const p of usable) {
+    const x = cols.map((c) => c(p));
+    for (let i = 0; i < k; i++) {
+      v[i] += x[i] * Math.log(p.y);
+      for (let j = 0; j < k; j++) m[i][j] += x[i] * x[j];
+    }
+  }
+  const s = solve3(m, v);
+  if (!s) return { networks: null, firewalls: null };
+  let i = 1;
+  return { networks: ns.size > 1 ? s[i++] : null, firewalls: fs.size > 1 ? s[i++] : null };
+}
+
+function fits(sizes, tool) {
+  const pick = (metric, filter = () => true) => fitExponents(sizes.filter((s) => s[tool] && filter(s)).map((s) => ({ n: s.networks, f: s.firewalls, y: s[tool][metric] })));
+  // The smallest sizes are start-up cost; the upper part of the grid shows the growth.
+  const upper = (s) => s.networks >= 100 && s.firewalls >= 10;
+  return { time: pick('wallMs'), memory: pick('peakMb'), timeUpper: pick('wallMs', upper), memoryUpper: pick('peakMb', upper) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser throughput: parsePolicy in its own process (so the benchmark's heap does not count),
+// on generated policies of about 1, 5 and 10 MB; the largest is also profiled.
+
+function policyOfSize(bytes, targets) {
+  const sample = msgrPolicy(plan(1000, 4), targets).length;
+  let n = Math.max(1, Math.round((1000 * bytes) / sample));
+  let text = msgrPolicy(plan(n, 4), targets);
+  n = Math.max(1, Math.round((n * bytes) / text.length));
+  text = msgrPolicy(plan(n, 4), targets);
+  return { networks: n, text };
+}
+
+function benchParser(base, targets) {
+  const dir = join(base, 'parser');
+  mkdirSync(dir, { recursive: true });
+  const files = PARSER_MB.map((size) => {
+    const { networks, text } = policyOfSize(size * 1e6, targets);
+    const path = join(dir, `policy-${size}mb.msgr`);
+    writeFileSync(path, text);
+    return { sizeMb: size, networks, path, bytes: Buffer.byteLength(text) };
+  });
+  const script = join(ROOT, 'bench', 'parse-throughput.mjs');
+  const r = spawnSync(process.execPath, [script, ...files.map((f) => f.path)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`parser benchmark failed:\n${r.stderr}`);
+  const measured = JSON.parse(r.stdout);
+  const rows = files.map((f, i) => ({ sizeMb: f.sizeMb, bytes: f.bytes, networks: f.networks, ms: measured[i].medianMs, msRuns: measured[i].ms, mbPerS: f.bytes / 1e6 / (measured[i].medianMs / 1000), tokens: measured[i].tokens, via: measured[i].via }));
+  const exp = fitExponents(rows.map((r) => ({ n: r.bytes, f: 1, y: r.ms }))).networks;
+
+  // One profiled parse of the largest file.
+  const profDir = join(dir, 'profile');
+  const largest = files[files.length - 1];
+  spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, script, '--once', largest.path], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  let profile = null;
+  const prof = existsSync(profDir) ? readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
+  if (prof) profile = summariseProfile(join(profDir, prof), 20);
+  return { rows, exponent: exp, profile, profiledFile: `${largest.sizeMb} MB (${largest.networks} networks)` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start-up: one firewall, one target, side by side with `node -e 0`, by hyperfine.
+
+function benchStartup(base) {
+  const out = join(base, 'startup');
+  mkdirSync(out, { recursive: true });
+  const json = join(out, 'hyperfine.json');
+  const compile = ['compile', 'examples/contoso.msgr', '-t', 'nftables', '-f', 'edge', '-o', join(out, 'edge.nft')];
+  const commands = [`${process.execPath} -e 0`, `${process.execPath} ${CLI} ${compile.join(' ')}`];
+  const r = spawnSync('hyperfine', ['-N', '--warmup', '5', '--runs', opt.quick ? '15' : '40', '--export-json', json, ...commands], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) return { error: `hyperfine failed or is missing: ${(r.stderr || r.error?.message || '').slice(0, 500)}` };
+  const res = JSON.parse(readFileSync(json, 'utf8')).results;
+  const row = (x, label) => ({ label, meanMs: x.mean * 1000, stddevMs: x.stddev * 1000, medianMs: x.median * 1000, minMs: x.min * 1000, userMs: x.user * 1000, systemMs: x.system * 1000 });
+  const node = row(res[0], 'node -e 0');
+  const msgrfw = row(res[1], 'msgrfw compile examples/contoso.msgr -t nftables -f edge -o edge.nft');
+  return { node, msgrfw, ratioMean: msgrfw.meanMs / node.meanMs, ratioMedian: msgrfw.medianMs / node.medianMs, ratioMin: msgrfw.minMs / node.minMs };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+const fmt = (x, d = 0) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
+const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? '–' : `${fmt(a / b, 2)}`);
+const exp = (x) => (x === null || x === undefined ? '–' : x.toFixed(2));
+
+function markdown(r) {
+  const L = [];
+  const m = r.machine;
+  L.push('## msgrfw benchmark', '');
+  L.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.os}; Node ${m.node}; Capirca ${m.capirca ?? 'not installed'} (Debian python3-capirca); ${m.hyperfine ?? 'no hyperfine'}.`);
+  L.push(`Load average (1 min) at start ${fmt(r.load.start, 2)}, at end ${fmt(r.load.end, 2)}${r.load.start > 1 || r.load.end > 1 ? ' — the machine was busy: treat absolute times as upper bounds' : ''}.`);
+  L.push(`Registered targets: ${r.targets.join(', ')}. Runs per size: median of ${r.runsNote}. Peak memory: largest process's maximum RSS (GNU time %M); Capirca's whole process tree (aclgen's worker pool, sampled) in brackets.`, '');
+
+  L.push('### Time and memory (whole process)', '');
+  L.push('| client networks | firewalls | policy KB | msgrfw ms | Capirca ms | msgrfw / Capirca | msgrfw MB | Capirca MB | msgrfw / Capirca |');
+  L.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const s of r.sizes) {
+    const c = s.capirca;
+    L.push(`| ${fmt(s.networks)} | ${s.firewalls} | ${fmt(s.policyBytes / 1024)} | ${fmt(s.msgrfw.wallMs)} | ${c ? fmt(c.wallMs) : '–'} | ${c ? ratio(s.msgrfw.wallMs, c.wallMs) : '–'} | ${fmt(s.msgrfw.peakMb)} | ${c ? `${fmt(c.peakMb)} (${fmt(c.treePeakMb)})` : '–'} | ${c ? ratio(s.msgrfw.peakMb, c.peakMb) : '–'} |`);
+  }
+  L.push('');
+  L.push('### Rules written per target (msgrfw / Capirca)', '');
+  L.push(`| client networks | firewalls | ${r.targets.map((t) => `${t}`).join(' | ')} |`);
+  L.push(`|---:|---:|${r.targets.map(() => '---:').join('|')}|`);
+  for (const s of r.sizes) {
+    const cells = r.targets.map((t) => {
+      const b = s.capirca?.rules[t];
+      if (b === undefined) return `${fmt(s.msgrfw.rules[t])} / –`;
+      const a = s.msgrfw.rulesCommon[t];
+      return `${fmt(a)} / ${fmt(b)}${a === s.msgrfw.rules[t] ? '' : ` (all: ${fmt(s.msgrfw.rules[t])})`}`;
+    });
+    L.push(`| ${fmt(s.networks)} | ${s.firewalls} | ${cells.join(' | ')} |`);
+  }
+  L.push('', 'Counted: nft statements inside chains; iptables `-A`/`-I` lines (IPv4 and IPv6 files); netsh `add rule` commands; pf `pass`/`block` lines. Each pair counts the same firewalls: Capirca has no nftables forward hook, so its nftables column covers the host firewalls only, and msgrfw\'s count over every firewall follows in brackets. Windows Firewall filters only its own host, so neither tool writes netsh for a gateway.');
+  const refusals = new Map();
+  for (const n of r.sizes.flatMap((s) => s.refused)) if (!refusals.has(`${n.target} ${n.kind}`)) refusals.set(`${n.target} ${n.kind}`, n);
+  if (refusals.size) {
+    L.push('', 'Left out for both tools because msgrfw refused them (MSGR060, "a target cannot express this firewall exactly"):');
+    for (const n of refusals.values()) L.push(`- ${n.target} for the ${n.kind} firewalls, e.g. ${n.example}`);
+  }
+  L.push('');
+
+  L.push('### Growth (least squares on log-log)', '');
+  L.push('| tool | time ~ networks^b | time ~ firewalls^c | memory ~ networks^b | memory ~ firewalls^c | upper grid (≥100 networks, ≥10 firewalls): time b, c |');
+  L.push('|---|---:|---:|---:|---:|---:|');
+  for (const [tool, f] of Object.entries(r.fits)) {
+    L.push(`| ${tool} | ${exp(f.time.networks)} | ${exp(f.time.firewalls)} | ${exp(f.memory.networks)} | ${exp(f.memory.firewalls)} | ${exp(f.timeUpper.networks)}, ${exp(f.timeUpper.firewalls)} |`);
+  }
+  L.push('');
+
+  if (r.parser) {
+    L.push('### Parser throughput (`parsePolicy`, in-process)', '');
+    L.push('| policy | bytes | tokens | median ms | MB/s | measured |', '|---:|---:|---:|---:|---:|---|');
+    for (const p of r.parser.rows) L.push(`| ${p.sizeMb} MB (${fmt(p.networks)} networks) | ${fmt(p.bytes)} | ${fmt(p.tokens)} | ${fmt(p.ms)} | ${fmt(p.mbPerS, 2)} | ${p.via} |`);
+    L.push('', `Time ~ bytes^${exp(r.parser.exponent)} (1.00 is linear).`);
+    if (r.parser.profile) {
+      const areas = r.parser.profile.byArea.slice(0, 4).map((a) => `${a.area} ${a.share}%`).join(', ');
+      L.push(`Profile of the ${r.parser.profiledFile} parse: ${areas} (details: bench/results/parser-profile.md).`);
+    }
+    L.push('');
+  }
+  if (r.startup) {
+    L.push('### Start-up (hyperfine)', '');
+    if (r.startup.error) L.push(r.startup.error, '');
+    else {
+      L.push('| command | mean ms | σ | median ms | min ms | user ms | system ms |', '|---|---:|---:|---:|---:|---:|---:|');
+      for (const x of [r.startup.node, r.startup.msgrfw]) L.push(`| \`${x.label}\` | ${fmt(x.meanMs, 1)} | ${fmt(x.stddevMs, 1)} | ${fmt(x.medianMs, 1)} | ${fmt(x.minMs, 1)} | ${fmt(x.userMs, 1)} | ${fmt(x.systemMs, 1)} |`);
+      L.push('', `msgrfw / node: ${fmt(r.startup.ratioMean, 2)}× (mean), ${fmt(r.startup.ratioMedian, 2)}× (median), ${fmt(r.startup.ratioMin, 2)}× (min).`, '');
+    }
+  }
+  L.push('### Checks', '');
+  for (const c of r.checks) L.push(`- ${c.ok === null ? '–' : c.ok ? '✓' : '✗'} ${c.what}: ${c.detail}`);
+  L.push('');
+  return L.join('\n');
+}
+
+function checks(r) {
+  const out = [];
+  for (const s of r.sizes.filter((x) => x.networks === LIMITS.networks)) {
+    const ok = s.msgrfw.wallMs < LIMITS.wallMs && s.msgrfw.peakMb < LIMITS.peakMb;
+    out.push({ what: `${fmt(s.networks)} networks, ${s.firewalls} firewalls, all targets: under ${LIMITS.wallMs} ms and ${LIMITS.peakMb} MB`, ok, detail: `${fmt(s.msgrfw.wallMs)} ms, ${fmt(s.msgrfw.peakMb)} MB` });
+  }
+  if (r.targets.includes('nftables')) {
+    for (const f of [...new Set(r.sizes.map((s) => s.firewalls))]) {
+      const counts = r.sizes.filter((s) => s.firewalls === f).map((s) => [s.networks, s.msgrfw.rules.nftables]);
+      if (counts.length < 2) continue;
+      const values = counts.map(([, c]) => c);
+      out.push({ what: `nftables rules do not grow with the networks (${f} firewalls)`, ok: Math.max(...values) <= Math.min(...values), detail: counts.map(([n, c]) => `${fmt(n)}: ${fmt(c)}`).join(', ') });
+    }
+  }
+  if (r.parser) out.push({ what: 'parser time linear in the input', ok: r.parser.exponent !== null && r.parser.exponent < 1.15, detail: `exponent ${exp(r.parser.exponent)}` });
+  if (r.startup && !r.startup.error) out.push({ what: `start-up within ${LIMITS.startupRatio}× of node -e 0`, ok: r.startup.ratioMean <= LIMITS.startupRatio, detail: `${fmt(r.startup.ratioMean, 2)}× (${fmt(r.startup.msgrfw.meanMs, 1)} ms vs ${fmt(r.startup.node.meanMs, 1)} ms)` });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) {
+    log('bench: dist/ is missing: run `npm run build` first (or `npm run bench`)');
+    process.exit(2);
+  }
+  const capirca = !opt['no-capirca'] && spawnSync('aclgen', ['--helpshort'], { encoding: 'utf8' }).status !== null;
+  if (!opt['no-capirca'] && !capirca) log('bench: aclgen not found (apt-get install python3-capirca): Capirca columns left empty');
+  if (!HAVE_TIME) log(`bench: ${TIME} not found (apt-get install time): peak memory is sampled from /proc instead`);
+  const targets = await registeredTargets();
+  const machine = machineInfo();
+  const base = mkdtempSync(join(os.tmpdir(), 'msgrfw-bench-'));
+  const report = { generatedAt: new Date().toISOString(), machine, load: { start: os.loadavg()[0] }, targets, runsNote: opt.runs ? `${opt.runs} runs` : '5 runs (3 when a run takes over 3 s; 1 for a tool whose run takes over 60 s)', sizes: [] };
+  log(`bench: ${machine.cpu}, ${machine.cores} cores; targets ${targets.join(', ')}; work in ${base}`);
+  try {
+    for (const f of FIREWALLS) {
+      for (const n of NETWORKS) {
+        const s = await benchSize(base, n, f, targets, capirca);
+        report.sizes.push(s);
+        log(`  ${String(n).padStart(6)} networks ${String(f).padStart(3)} firewalls: msgrfw ${fmt(s.msgrfw.wallMs)} ms ${fmt(s.msgrfw.peakMb)} MB` + (s.capirca ? ` | Capirca ${fmt(s.capirca.wallMs)} ms ${fmt(s.capirca.peakMb)} MB` : ''));
+      }
+    }
+    report.sizes.sort((a, b) => a.networks - b.networks || a.firewalls - b.firewalls);
+    report.fits = { msgrfw: fits(report.sizes, 'msgrfw'), ...(capirca ? { capirca: fits(report.sizes, 'capirca') } : {}) };
+    if (!opt['no-parser']) {
+      log('  parser throughput…');
+      report.parser = benchParser(base, targets);
+    }
+    if (!opt['no-startup']) {
+      log('  start-up…');
+      report.startup = benchStartup(base);
+    }
+    report.load.end = os.loadavg()[0];
+    report.checks = checks(report);
+    const md = markdown(report);
+    process.stdout.write(`${md}\n`);
+    if (WRITE) {
+      mkdirSync(opt.results, { recursive: true });
+      writeFileSync(join(opt.results, 'latest.md'), `${md}\n`);
+      writeFileSync(join(opt.results, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+      if (report.parser?.profile) {
+        writeFileSync(join(opt.results, 'parser-profile.md'), `${profileMarkdown(report.parser.profile, `parsePolicy on a generated ${report.parser.profiledFile} policy (node --cpu-prof)`)}`);
+      }
+      log(`bench: wrote ${join(opt.results, 'latest.md')} and latest.json`);
+    }
+  } finally {
+    if (opt.keep) log(`bench: kept ${base}`);
+    else rmSync(base, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,29 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '../../src/compile.js';
+import { emitTargets } from '../../targets/emit.js';
+import { EXAMPLES, ROOT } from '../helpers.js';
+
+// The built command runs a bundle with a precompiled schema validator and precompiled templates
+// (scripts/); the tests import the sources, which compile both at run time. The two must write
+// the same bytes.
+describe('the built command', () => {
+  it('was built with its bundle, validator and templates (npm test builds first)', () => {
+    for (const f of ['dist/msgrfw.mjs', 'dist/src/ir/irValidator.generated.js', 'dist/targets/templates.generated.js']) {
+      expect(existsSync(join(ROOT, f)), `${f} missing: run npm run build`).toBe(true);
+    }
+  });
+
+  it.each(EXAMPLES.map((e) => [e.name, e.path]))('writes for %s exactly what the sources write', (_name, file) => {
+    const dir = mkdtempSync(join(tmpdir(), 'msgrfw-build-'));
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'msgrfw.js'), 'compile', file, '--out-dir', dir], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const { ir } = compilePolicy(readFileSync(file, 'utf8'), file);
+    const expected = emitTargets(ir!, {}).files.map((f) => [f.artefact.name, f.artefact.content]);
+    const written = readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]);
+    expect(written).toEqual(expected.sort((a, b) => a[0]!.localeCompare(b[0]!)));
+  });
+});
