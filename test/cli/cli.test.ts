@@ -1,21 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.js';
-
-const BIN = join(ROOT, 'bin', 'msgrfw.js');
-const CONTOSO = join(ROOT, 'examples', 'contoso.msgr');
-
-/** Runs the built command as a user would (`npm test` builds first). */
-function msgrfw(args: string[], input?: string, cwd = ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { CONTOSO, msgrfw, noStackTrace } from './run.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'msgrfw-cli-'));
-const noStackTrace = (s: string) => expect(s).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
 
 describe('msgrfw check', () => {
   it('passes the bundled example with its warnings, exit 0', () => {

@@ -4,16 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.js';
+import { BIN, CONTOSO, msgrfw, noStackTrace } from './run.js';
 
-const BIN = join(ROOT, 'bin', 'msgrfw.js');
-const CONTOSO = join(ROOT, 'examples', 'contoso.msgr');
 const CONTOSO_TEXT = readFileSync(CONTOSO, 'utf8');
-
-function msgrfw(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-const noStackTrace = (s: string) => expect(s).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
 
 function policyFile(text: string, name = 'site.msgr'): string {
   const path = join(mkdtempSync(join(tmpdir(), 'msgrfw-diff-')), name);

@@ -1,19 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers.js';
+import { CONTOSO, msgrfw, noStackTrace } from './run.js';
 
-const BIN = join(ROOT, 'bin', 'msgrfw.js');
-const CONTOSO = join(ROOT, 'examples', 'contoso.msgr');
 const CONTOSO_TEXT = readFileSync(CONTOSO, 'utf8');
 
-/** Runs the built command as a user would (`npm test` builds first). */
-function msgrfw(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-const noStackTrace = (s: string) => expect(s).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
 const lineOf = (needle: string) => CONTOSO_TEXT.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
 describe('msgrfw explain', () => {

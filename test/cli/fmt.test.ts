@@ -1,17 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers.js';
-
-const BIN = join(ROOT, 'bin', 'msgrfw.js');
-const CONTOSO = join(ROOT, 'examples', 'contoso.msgr');
-
-function msgrfw(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { CONTOSO, msgrfw } from './run.js';
 
 const MESSY = 'deployment d{\r\n\tnetwork a=10.0.0.0/8 ,10.1.0.0/16   # nets\r\n  network bb = a\r\n}  \r\n\r\n';
 const TIDY = 'deployment d {\n  network a  = 10.0.0.0/8, 10.1.0.0/16  # nets\n  network bb = a\n}\n';
