@@ -1,4 +1,5 @@
-import Runtime from 'handlebars/runtime';
+import type HandlebarsApi from 'handlebars';
+import RuntimeModule from 'handlebars/runtime.js';
 import { readFileSync } from 'node:fs';
 import { packageFile } from '../src/files/packageFile.js';
 import { isMissingModule } from '../src/files/generatedModule.js';
@@ -20,6 +21,9 @@ export interface Target {
   name: IrTarget;
   render(doc: IrDocument, fw: IrFirewall): Artefact[];
 }
+
+// handlebars' runtime is its API without the compiler; its typings declare only the full one.
+const Runtime = RuntimeModule as unknown as typeof HandlebarsApi;
 
 type TemplateSpec = Parameters<typeof Runtime.template>[0];
 type Precompiled = Record<string, { source: string; spec: TemplateSpec }>;

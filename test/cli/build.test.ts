@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../src/compile.js';
 import { emitTargets } from '../../targets/emit.js';
@@ -17,11 +18,16 @@ describe('the built command', () => {
     }
   });
 
-  it.each(EXAMPLES.map((e) => [e.name, e.path]))('writes for %s exactly what the sources write', (_name, file) => {
+  // The bundle, and the compiled modules bin/msgrfw.js falls back to after a bare `tsc`.
+  const entries = {
+    bundle: [join(ROOT, 'bin', 'msgrfw.js')],
+    modules: ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'src', 'cli', 'main.js')).href)}); process.exitCode = await main(['node', 'msgrfw', ...process.argv.slice(1)]);`],
+  };
+  it.each(EXAMPLES.flatMap((e) => Object.keys(entries).map((how) => [e.name, how, e.path])))('writes for %s from the %s exactly what the sources write', (_name, how, file) => {
     const dir = mkdtempSync(join(tmpdir(), 'msgrfw-build-'));
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'msgrfw.js'), 'compile', file, '--out-dir', dir], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...entries[how as keyof typeof entries], 'compile', file!, '--out-dir', dir], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const { ir } = compilePolicy(readFileSync(file, 'utf8'), file);
+    const { ir } = compilePolicy(readFileSync(file!, 'utf8'), file!);
     const expected = emitTargets(ir!, {}).files.map((f) => [f.artefact.name, f.artefact.content]);
     const written = readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]);
     expect(written).toEqual(expected.sort((a, b) => a[0]!.localeCompare(b[0]!)));
