@@ -49,7 +49,7 @@ export function parsePolicy(text: string, file: string, options: ParseOptions = 
     // A well-formed policy takes the fast path (the same tree, see fast.ts); anything else, and
     // every syntax error, goes to nearley below.
     const fast = parseFast(text);
-    if (fast) return { ast: materialize(fast), diagnostics: [], parseCount: 1 };
+    if (fast) return { ast: fast, diagnostics: [], parseCount: 1 };
   }
   const diagnostics: Diagnostic[] = [];
   let current = text;
