@@ -45,24 +45,15 @@ export function buildIr(model: Model, placed: readonly PlacedFirewall[]): IrDocu
  * What every firewall of a document shares: an identity for each distinct set (equal sets get
  * the same one), the declared name of a set, and the CIDR texts of each set. A large policy's
  * sets hold tens of thousands of intervals and it declares tens of thousands of networks, so
- * sets are told apart by a cheap fingerprint and compared exactly only within one.
+ * sets are grouped by something cheap and compared exactly only within a group.
  */
 function documentLookups(model: Model) {
   const ids = new SetIdentities();
-  let declared: Map<number, string> | undefined;
-  const declaredNames = () => {
-    // The first network (in declaration order) that declares each set.
-    const out = new Map<number, string>();
-    for (const n of model.networks.values()) {
-      const id = ids.of(n.set);
-      if (!out.has(id)) out.set(id, n.name);
-    }
-    return out;
-  };
+  let declared: ((s: AddressSet) => string | undefined) | undefined;
   const texts = new Map<number, { ipv4: string[]; ipv6: string[] }>();
   return {
     keyOf: (s: AddressSet) => `#${ids.of(s)}`,
-    declaredName: (e: Endpoint) => (declared ??= declaredNames()).get(ids.of(e.set)) ?? e.name,
+    declaredName: (e: Endpoint) => (declared ??= declaredNames(model))(e.set) ?? e.name,
     cidrs(set: AddressSet): { ipv4: string[]; ipv6: string[] } {
       const id = ids.of(set);
       let t = texts.get(id);
@@ -71,6 +62,34 @@ function documentLookups(model: Model) {
     },
   };
 }
+
+/**
+ * The first network (in declaration order) that declares a set equal to a given one. Networks
+ * are indexed by the first address of each family, as numbers (no text per network), and
+ * compared exactly within one entry.
+ */
+function declaredNames(model: Model): (s: AddressSet) => string | undefined {
+  const index = new Map<number, Map<number, { set: AddressSet; name: string }[]>>();
+  const bucketOf = (s: AddressSet) => {
+    const [k4, k6] = firstAddresses(s);
+    let inner = index.get(k4);
+    if (!inner) index.set(k4, (inner = new Map()));
+    let bucket = inner.get(k6);
+    if (!bucket) inner.set(k6, (bucket = []));
+    return bucket;
+  };
+  for (const n of model.networks.values()) {
+    const bucket = bucketOf(n.set);
+    if (!bucket.some((b) => equals(b.set, n.set))) bucket.push({ set: n.set, name: n.name });
+  }
+  return (s) => bucketOf(s).find((b) => equals(b.set, s))?.name;
+}
+
+/** The first address of each family as a number (-1 for none); IPv6 rounds, which only groups. */
+const firstAddresses = (s: AddressSet): [number, number] => [
+  s.v4.length ? Number(s.v4[0]!.first) : -1,
+  s.v6.length ? Number(s.v6[0]!.first) : -1,
+];
 
 /** Numbers sets so that equal sets, and only those, share a number. */
 class SetIdentities {

@@ -86,10 +86,10 @@ function mergeOneDimension(a: PlacedRule, b: PlacedRule, owned: WeakSet<AddressS
     return { ...base, dstPorts: { label: joinLabels(a.dstPorts.label, b.dstPorts.label), ranges: normalizePorts([...a.dstPorts.ranges, ...b.dstPorts.ranges]) } };
   }
   if (same.dst && same.dstPorts && same.srcPorts && a.src && b.src) {
-    return { ...base, src: { name: joinNames(a.src.name, b.src.name), set: mergeSets(a.src.set, b.src.set, owned) } };
+    return { ...base, src: joinEndpoints(a.src, b.src, mergeSets(a.src.set, b.src.set, owned)) };
   }
   if (same.src && same.dstPorts && same.srcPorts && a.dst && b.dst) {
-    return { ...base, dst: { name: joinNames(a.dst.name, b.dst.name), set: mergeSets(a.dst.set, b.dst.set, owned) } };
+    return { ...base, dst: joinEndpoints(a.dst, b.dst, mergeSets(a.dst.set, b.dst.set, owned)) };
   }
   return undefined;
 }
@@ -115,7 +115,26 @@ function mergeSets(a: AddressSet, b: AddressSet, owned: WeakSet<AddressSet>): Ad
 const liesPast = (list: readonly Interval[], after: readonly Interval[]) =>
   after.length === 0 || list.length === 0 || after[0]!.first > list[list.length - 1]!.last + 1n;
 
-const joinNames = (a: string, b: string) => [...new Set([...a.split('+'), ...b.split('+')])].join('+');
+/** The names an endpoint this module made joins (`a+b+c`), so the next join need not split it. */
+const endpointParts = new WeakMap<Endpoint, Set<string>>();
+
+/**
+ * `a+b` for a merged endpoint: a's names, then those of b it lacks. A merged endpoint belongs
+ * to the one rule being replaced, so its names pass on to the new one instead of being copied
+ * (merging hundreds of clients blocks one after the other stays linear).
+ */
+function joinEndpoints(a: Endpoint, b: Endpoint, set: AddressSet): Endpoint {
+  const parts = endpointParts.get(a) ?? new Set(a.name.split('+'));
+  let name = a.name;
+  for (const part of b.name.split('+')) {
+    if (parts.has(part)) continue;
+    parts.add(part);
+    name += `+${part}`;
+  }
+  const joined = { name, set };
+  endpointParts.set(joined, parts);
+  return joined;
+}
 const joinLabels = (a: string, b: string) => (a && b && a !== b ? `${a}_${b}` : a || b);
 const joinIds = (a: string | undefined, b: string | undefined) => [a, b].filter(Boolean).join('+') || undefined;
 
@@ -127,26 +146,26 @@ function key(o: Origin): string {
   return k;
 }
 
-/**
- * The keys of an origin list this module built, so that merging into a rule that already has
- * hundreds of origins (one per clients block) does not rebuild them every time.
- */
-const originKeySets = new WeakMap<readonly Origin[], ReadonlySet<string>>();
+/** The keys of the origin lists merged into (each a rule's own, see `normalizeRule`). */
+const originKeySets = new WeakMap<Origin[], Set<string>>();
 
-function mergeOrigins(a: readonly Origin[], b: readonly Origin[]): Origin[] {
-  const out = [...a];
-  if (out.length + b.length <= 8) {
-    for (const o of b) if (!out.some((x) => x.line === o.line && x.column === o.column && x.text === o.text)) out.push(o);
-    return out;
+/**
+ * Adds to `into` the origins of `more` it lacks, in place, and returns it. `into` is the list of
+ * the rule being extended or replaced, which no other rule shares, so a rule that collects
+ * hundreds of origins (one per clients block) never copies them.
+ */
+function mergeOrigins(into: Origin[], more: readonly Origin[]): Origin[] {
+  let seen = originKeySets.get(into);
+  if (!seen && into.length + more.length <= 8) {
+    for (const o of more) if (!into.some((x) => x.line === o.line && x.column === o.column && x.text === o.text)) into.push(o);
+    return into;
   }
-  const known = originKeySets.get(a);
-  const seen = known ? new Set(known) : new Set(out.map(key));
-  for (const o of b) {
+  if (!seen) originKeySets.set(into, (seen = new Set(into.map(key))));
+  for (const o of more) {
     const k = key(o);
     if (seen.has(k)) continue;
     seen.add(k);
-    out.push(o);
+    into.push(o);
   }
-  originKeySets.set(out, seen);
-  return out;
+  return into;
 }
