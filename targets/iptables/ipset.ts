@@ -27,7 +27,12 @@ export interface IpsetSetView {
   name: string;
   /** `ipsetTempName(name)`: filled, swapped with `name`, then destroyed. */
   temp: string;
-  members: string[];
+  /**
+   * `add <temp> <cidr>` and a newline per member, joined here rather than by the template: a
+   * large site's sets hold tens of thousands of members, and a template loop costs a helper
+   * call for each.
+   */
+  memberLines: string;
 }
 
 /**
@@ -76,7 +81,7 @@ export function buildIpsetView(doc: IrDocument, fw: IrFirewall, sets: readonly I
         createTemp: `create ${temp} ${def} -exist`,
         name: s.name,
         temp,
-        members: s.members,
+        memberLines: s.members.map((m) => `add ${temp} ${m}\n`).join(''),
       };
     }),
   };

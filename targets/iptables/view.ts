@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IrDirection, IrDocument, IrFamily, IrFirewall, IrPortRange, IrPorts, IrRule } from '../../src/ir/types.js';
+import type { IrAddressSet, IrDirection, IrDocument, IrFamily, IrFirewall, IrPortRange, IrPorts, IrRule } from '../../src/ir/types.js';
 
 /**
  * What the template prints for one address family. Every string in it is already safe:
@@ -436,9 +436,20 @@ export type AddressMatch =
 
 const ANY: AddressMatch = { kind: 'any' };
 
+/** Per IR address set and family: many rules name the same few sets, of thousands of blocks. */
+const matches = new WeakMap<IrAddressSet, Map<IrFamily, AddressMatch>>();
+
 export function addressMatch(fw: IrFirewall, setName: string, family: IrFamily): AddressMatch {
   const set = fw.addressSets.find((s) => s.name === setName);
   if (!set) throw new Error(`iptables: firewall ${fw.name} names unknown address set ${setName}`);
+  let byFamily = matches.get(set);
+  if (!byFamily) matches.set(set, (byFamily = new Map()));
+  let match = byFamily.get(family);
+  if (!match) byFamily.set(family, (match = matchOf(fw, set, family)));
+  return match;
+}
+
+function matchOf(fw: IrFirewall, set: IrAddressSet, family: IrFamily): AddressMatch {
   const cidrs = (family === 4 ? set.ipv4 : set.ipv6).filter((c) => SAFE_CIDR.test(c));
   if (cidrs.length === 0) return { kind: 'none' };
   if (cidrs.some(isWholeFamily)) return { kind: 'all' };
