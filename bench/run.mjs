@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CAPIRCA_PLATFORM, capircaDefinitions, capircaPolicies, kindOf, msgrPolicy, plan } from './generate.mjs';
 import { profileMarkdown, summariseProfile } from './profile-summary.mjs';
+import { updateReadme } from './readme.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CLI = join(ROOT, 'bin', 'msgrfw.js');
@@ -599,6 +600,11 @@ async function main() {
         writeFileSync(join(opt.results, 'parser-profile.md'), sections.join('\n'));
       }
       log(`bench: wrote ${join(opt.results, 'latest.md')} and latest.json`);
+      // Only the whole grid, with the peer, the parser and start-up, stands in the README.
+      if (!opt.networks && !opt.firewalls && !opt['no-capirca'] && !opt['no-parser'] && !opt['no-startup']) {
+        updateReadme(md);
+        log('bench: updated the Performance section of README.md');
+      }
     }
   } finally {
     if (opt.keep) log(`bench: kept ${base}`);
