@@ -7,8 +7,9 @@ import { append, first } from './build.js';
 /**
  * A fast path for well-formed policies: a recursive-descent reading of grammar/msgr.ne that
  * builds the tree with the grammar's own post-processors, so it yields exactly the tree nearley
- * yields. nearley's Earley parser keeps the whole chart of a parse alive and is the compiler's
- * largest cost on a large policy (0.5–1 MB/s); this reads 10–20 MB/s.
+ * yields. nearley's Earley parser keeps the whole chart of a parse alive and was the compiler's
+ * largest cost on a large policy (about 1.7 MB/s here); this, with its own scanner (scan.ts),
+ * reads 6–11 MB/s (bench/results/latest.md).
  *
  * It is only a shortcut: at the first token it does not expect it gives up (undefined), and the
  * caller parses with nearley, which reports every syntax error as before. It is used only while
@@ -161,20 +162,12 @@ class FastParser {
   }
 
   /** The rule's post-processor applied to its data, as nearley does on completing it. */
-  private reduce(signature: string | Rule, start: number, d: Data[]): Data {
-    const rule = typeof signature === 'string' ? this.rule(signature) : signature;
+  private reduce(signature: string, start: number, d: Data[]): Data {
+    const rule = this.rules.get(signature)!;
     if (!rule.postprocess) return d;
     const v = rule.postprocess(d, start, REJECT);
     if (v === REJECT) throw GIVE_UP;
     return v;
-  }
-
-  /**
-   * A rule by signature. Loops look their rules up once, before the loop: a signature built
-   * per element (a template string, hashed afresh) cost more than the rest of the parse.
-   */
-  private rule(signature: string): Rule {
-    return this.rules.get(signature)!;
   }
 
   private advance(): MsgrToken {
