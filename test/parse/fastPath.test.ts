@@ -74,7 +74,7 @@ function mutate(text: string): string {
       pieces.splice(i, 0, pieces[i] ?? '');
       break;
     case 2:
-      pieces[i] = pick(['{', '}', ',', '=', '-', ';', '"', '@', '123', 'bogus', '\n', '10.0.0.0/8', '--', 'a-']);
+      pieces[i] = pick(['{', '}', ',', '=', '-', ';', '"', '@', '123', 'bogus', '\n', '10.0.0.0/8', '--', 'a-', 'a--b', '\t', '\r', 'é', 'x'.repeat(70), 'fe80::1%eth0', '1.2.3.4%x', '::', '1::2::3', 'dead:beef', 'ab:cd::', '01.2.3.4', '"a\\"b"', '"\\q"', '# c', '\r\n', '\u00a0']);
       break;
     case 3:
       return text.slice(0, rnd(text.length));
