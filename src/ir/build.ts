@@ -63,57 +63,49 @@ function documentLookups(model: Model) {
   };
 }
 
-/**
- * The first network (in declaration order) that declares a set equal to a given one. Networks
- * are indexed by the first address of each family, as numbers (no text per network), and
- * compared exactly within one entry.
- */
+/** The first network (in declaration order) that declares a set equal to a given one. */
 function declaredNames(model: Model): (s: AddressSet) => string | undefined {
-  const index = new Map<number, Map<number, { set: AddressSet; name: string }[]>>();
-  const bucketOf = (s: AddressSet) => {
-    const [k4, k6] = firstAddresses(s);
-    let inner = index.get(k4);
-    if (!inner) index.set(k4, (inner = new Map()));
-    let bucket = inner.get(k6);
-    if (!bucket) inner.set(k6, (bucket = []));
-    return bucket;
-  };
-  for (const n of model.networks.values()) {
-    const bucket = bucketOf(n.set);
-    if (!bucket.some((b) => equals(b.set, n.set))) bucket.push({ set: n.set, name: n.name });
-  }
-  return (s) => bucketOf(s).find((b) => equals(b.set, s))?.name;
+  const index = new SetIndex<string>();
+  for (const n of model.networks.values()) if (index.get(n.set) === undefined) index.add(n.set, n.name);
+  return (s) => index.get(s);
 }
-
-/** The first address of each family as a number (-1 for none); IPv6 rounds, which only groups. */
-const firstAddresses = (s: AddressSet): [number, number] => [
-  s.v4.length ? Number(s.v4[0]!.first) : -1,
-  s.v6.length ? Number(s.v6[0]!.first) : -1,
-];
 
 /** Numbers sets so that equal sets, and only those, share a number. */
 class SetIdentities {
   private readonly byObject = new Map<AddressSet, number>();
-  private readonly byPrint = new Map<string, { set: AddressSet; id: number }[]>();
+  private readonly byValue = new SetIndex<number>();
   private count = 0;
 
   of(s: AddressSet): number {
-    const known = this.byObject.get(s);
-    if (known !== undefined) return known;
-    const print = fingerprint(s);
-    let bucket = this.byPrint.get(print);
-    if (!bucket) this.byPrint.set(print, (bucket = []));
-    let entry = bucket.find((b) => equals(b.set, s));
-    if (!entry) bucket.push((entry = { set: s, id: this.count++ }));
-    this.byObject.set(s, entry.id);
-    return entry.id;
+    let id = this.byObject.get(s) ?? this.byValue.get(s);
+    if (id === undefined) this.byValue.add(s, (id = this.count++));
+    this.byObject.set(s, id);
+    return id;
   }
 }
 
 /**
- * Equal sets have equal fingerprints: sizes and outer bounds of each family (as doubles, which
- * round IPv6 but cost no text conversion of a 128-bit number).
+ * A map keyed by the value of an address set: sets are grouped by a fingerprint (sizes and outer
+ * bounds of each family, as doubles: IPv6 rounds, which only groups) and compared exactly within
+ * a group, so neither a key per set (tens of thousands of intervals) nor a text per declared
+ * network (tens of thousands of them) is ever built.
  */
+class SetIndex<V> {
+  private readonly groups = new Map<string, { set: AddressSet; value: V }[]>();
+
+  get(s: AddressSet): V | undefined {
+    return this.groups.get(fingerprint(s))?.find((e) => equals(e.set, s))?.value;
+  }
+
+  /** For a set not yet in the index. */
+  add(s: AddressSet, value: V): void {
+    const print = fingerprint(s);
+    const group = this.groups.get(print);
+    if (group) group.push({ set: s, value });
+    else this.groups.set(print, [{ set: s, value }]);
+  }
+}
+
 const fingerprint = (s: AddressSet) =>
   `${s.v4.length}:${bound(s.v4[0]?.first)}:${bound(s.v4[s.v4.length - 1]?.last)}|${s.v6.length}:${bound(s.v6[0]?.first)}:${bound(s.v6[s.v6.length - 1]?.last)}`;
 const bound = (b: bigint | undefined) => (b === undefined ? -1 : Number(b));
