@@ -85,30 +85,34 @@ class SetIdentities {
 }
 
 /**
- * A map keyed by the value of an address set: sets are grouped by a fingerprint (sizes and outer
- * bounds of each family, as doubles: IPv6 rounds, which only groups) and compared exactly within
- * a group, so neither a key per set (tens of thousands of intervals) nor a text per declared
- * network (tens of thousands of them) is ever built.
+ * A map keyed by the value of an address set. Sets are grouped by their bounds as numbers (the
+ * first and last IPv4 address, exact; or the first IPv6 address, rounded, which only groups) and
+ * compared exactly within a group, so neither a key per set (tens of thousands of intervals) nor
+ * a text per declared network (tens of thousands of them) is ever built.
  */
 class SetIndex<V> {
-  private readonly groups = new Map<string, { set: AddressSet; value: V }[]>();
+  private readonly groups = new Map<number, Map<number, { set: AddressSet; value: V }[]>>();
 
   get(s: AddressSet): V | undefined {
-    return this.groups.get(fingerprint(s))?.find((e) => equals(e.set, s))?.value;
+    const [k1, k2] = bounds(s);
+    return this.groups.get(k1)?.get(k2)?.find((e) => equals(e.set, s))?.value;
   }
 
   /** For a set not yet in the index. */
   add(s: AddressSet, value: V): void {
-    const print = fingerprint(s);
-    const group = this.groups.get(print);
+    const [k1, k2] = bounds(s);
+    let inner = this.groups.get(k1);
+    if (!inner) this.groups.set(k1, (inner = new Map()));
+    const group = inner.get(k2);
     if (group) group.push({ set: s, value });
-    else this.groups.set(print, [{ set: s, value }]);
+    else inner.set(k2, [{ set: s, value }]);
   }
 }
 
-const fingerprint = (s: AddressSet) =>
-  `${s.v4.length}:${bound(s.v4[0]?.first)}:${bound(s.v4[s.v4.length - 1]?.last)}|${s.v6.length}:${bound(s.v6[0]?.first)}:${bound(s.v6[s.v6.length - 1]?.last)}`;
-const bound = (b: bigint | undefined) => (b === undefined ? -1 : Number(b));
+const bounds = (s: AddressSet): [number, number] =>
+  s.v4.length
+    ? [Number(s.v4[0]!.first), Number(s.v4[s.v4.length - 1]!.last)]
+    : [-1, s.v6.length ? Number(s.v6[0]!.first) : -1];
 
 function buildFirewall(placed: PlacedFirewall, shared: ReturnType<typeof documentLookups>): IrFirewall {
   const fw = placed.firewall;
