@@ -101,6 +101,10 @@ function mergeOneDimension(a: PlacedRule, b: PlacedRule, owned: WeakSet<AddressS
  * address order — they are appended to a in place.
  */
 function mergeSets(a: AddressSet, b: AddressSet, owned: WeakSet<AddressSet>): AddressSet {
+  // A block merged into a set that already holds it (a site into all sites): the set itself,
+  // not a copy of its ten thousand intervals. Neither is changed: only `owned` sets ever are.
+  if (isSubset(b, a)) return a;
+  if (isSubset(a, b)) return b;
   if (owned.has(a) && liesPast(a.v4, b.v4) && liesPast(a.v6, b.v6)) {
     for (const iv of b.v4) a.v4.push(iv);
     for (const iv of b.v6) a.v6.push(iv);
