@@ -139,6 +139,7 @@ function joinEndpoints(a: Endpoint, b: Endpoint, set: AddressSet): Endpoint {
   endpointParts.set(joined, parts);
   return joined;
 }
+
 const joinLabels = (a: string, b: string) => (a && b && a !== b ? `${a}_${b}` : a || b);
 const joinIds = (a: string | undefined, b: string | undefined) => [a, b].filter(Boolean).join('+') || undefined;
 
