@@ -1,9 +1,10 @@
 // What the iptables target's tool tests need from the machine, and a describe() that runs,
 // skips (with the reason printed) or — when CI=true — fails, depending on the answer.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { compilePolicy } from '../../../src/compile.js';
 import type { IrDocument } from '../../../src/ir/types.js';
 
@@ -40,6 +41,36 @@ export interface Backend {
   name: string;
   v4: Tools;
   v6: Tools;
+}
+
+export const toolsOf = (b: Backend, family: 4 | 6): Tools => (family === 4 ? b.v4 : b.v6);
+
+/**
+ * A network namespace and a working directory for one backend's tests: made before them, with
+ * `preload(family)` (rules that were there before us) restored into each family with --noflush,
+ * and removed after them.
+ */
+export function namespaceFixture(ns: string, backend: Backend, preload: (family: 4 | 6) => string) {
+  let dir = '';
+  const inNs = (argv: string[], input = '') => mustExec(['ip', 'netns', 'exec', ns, ...argv], input, dir);
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'msgri-'));
+    exec(['ip', 'netns', 'del', ns]);
+    mustExec(['ip', 'netns', 'add', ns]);
+    for (const family of [4, 6] as const) inNs([toolsOf(backend, family).restore, '-w', '--noflush'], preload(family));
+  });
+  afterAll(() => {
+    exec(['ip', 'netns', 'del', ns]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    name: ns,
+    /** The working directory (set once the tests run). */
+    dir: () => dir,
+    inNs,
+    /** `iptables-save -t filter` of one family in the namespace, as lines. */
+    save: (family: 4 | 6) => inNs([toolsOf(backend, family).save, '-t', 'filter']).stdout.split('\n'),
+  };
 }
 
 const tools = (prefix: 'iptables' | 'ip6tables', infix: string): Tools => ({

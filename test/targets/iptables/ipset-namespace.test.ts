@@ -2,10 +2,9 @@
 // rules that are not ours, with the commands the headers document: sets first, twice, then a
 // changed policy, then the documented removal. Each installed iptables backend is tried.
 // Packets through these rules: test/kernel/ipset.test.ts.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Artefact } from '../../../targets/target.js';
 import {
   allOf,
@@ -16,9 +15,10 @@ import {
   exec,
   ipsetCapability,
   mustExec,
+  namespaceFixture,
   netnsCapability,
+  toolsOf,
   withTools,
-  type Backend,
   type Tools,
 } from './env.js';
 import { ipsetFileResult } from './ipsetFile.js';
@@ -31,7 +31,6 @@ const NETWORKS = 1000;
 /** Left out of the changed policy. */
 const DROPPED = 500;
 
-const toolsOf = (b: Backend, f: Family): Tools => (f === 4 ? b.v4 : b.v6);
 
 function edgeFiles(without: number[] = []): Map<string, string> {
   const arts: Artefact[] = largeArtefacts({ networks: NETWORKS, without }).get(FW)!;
@@ -67,11 +66,8 @@ const unrelated = (family: Family) => {
 describeWhen(allOf(netnsCapability(), ipsetCapability()), 'iptables target: ipset sets and rules applied in a network namespace', () => {
   backends().forEach((backend, index) => {
     describe(backend.name, () => {
-      const ns = `msgri-${process.pid}-ipset${index}`;
-      let dir = '';
-      const inNs = (argv: string[], input = '') => mustExec(['ip', 'netns', 'exec', ns, ...argv], input, dir);
+      const { name: ns, dir, inNs, save } = namespaceFixture(`msgri-${process.pid}-ipset${index}`, backend, (family) => unrelated(family).load);
       const sh = (script: string) => inNs(['sh', '-c', `set -e; ${script}`]);
-      const save = (f: Family) => inNs([toolsOf(backend, f).save, '-t', 'filter']).stdout.split('\n');
       const ours = (lines: string[]) => lines.filter((l) => l.startsWith(`-A MSGR-${FW}-`));
 
       /** The sets as the kernel has them: name → sorted members. */
@@ -87,7 +83,7 @@ describeWhen(allOf(netnsCapability(), ipsetCapability()), 'iptables target: ipse
 
       /** Write the files and run the documented commands: the ipset restore first, then each rules file's apply line. */
       const apply = (files: Map<string, string>) => {
-        for (const [name, content] of files) writeFileSync(join(dir, name), content);
+        for (const [name, content] of files) writeFileSync(join(dir(), name), content);
         const v4 = files.get(`${FW}.rules.v4`)!;
         const ipsetCmd = documentedIpsetCommand(v4);
         expect(ipsetCmd).toBe(`ipset restore -exist < ${FW}.ipset`);
@@ -101,7 +97,7 @@ describeWhen(allOf(netnsCapability(), ipsetCapability()), 'iptables target: ipse
       /** Our rules as iptables-save prints them after loading the file alone (its sets present) in a fresh namespace. */
       const reference = (files: Map<string, string>, family: Family) => {
         const t = toolsOf(backend, family);
-        const r = mustExec(['unshare', '-n', 'sh', '-c', `set -e; ipset restore -exist < ${FW}.ipset; ${t.restore} -w < ${FW}.rules.v${family}; ${t.save} -t filter`], '', dir);
+        const r = mustExec(['unshare', '-n', 'sh', '-c', `set -e; ipset restore -exist < ${FW}.ipset; ${t.restore} -w < ${FW}.rules.v${family}; ${t.save} -t filter`], '', dir());
         return ours(r.stdout.split('\n'));
       };
 
@@ -121,18 +117,6 @@ describeWhen(allOf(netnsCapability(), ipsetCapability()), 'iptables target: ipse
           for (const u of unrelated(family).lines) expect(lines.filter((l) => l === u || l.startsWith(`${u} [`)), `IPv${family} keeps ${u}`).toHaveLength(1);
         }
       };
-
-      beforeAll(() => {
-        dir = mkdtempSync(join(tmpdir(), 'msgri-'));
-        exec(['ip', 'netns', 'del', ns]);
-        mustExec(['ip', 'netns', 'add', ns]);
-        for (const family of FAMILIES) inNs([toolsOf(backend, family).restore, '-w', '--noflush'], unrelated(family).load);
-      });
-
-      afterAll(() => {
-        exec(['ip', 'netns', 'del', ns]);
-        if (dir) rmSync(dir, { recursive: true, force: true });
-      });
 
       it(`${NETWORKS} client networks, applied twice: the same sets, one jump, one copy of each rule, other rules kept`, () => {
         const files = edgeFiles();

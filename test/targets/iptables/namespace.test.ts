@@ -1,10 +1,9 @@
 // The iptables files in a real network namespace, next to rules that are not ours:
 // the documented apply command, run twice, leaves one jump per built-in chain and one copy
 // of each of our rules, and keeps everything else; a changed policy replaces our rules.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IrDocument } from '../../../src/ir/types.js';
 import { iptables } from '../../../targets/iptables/index.js';
 import {
@@ -15,10 +14,11 @@ import {
   documentedApplyCommand,
   exec,
   mustExec,
+  namespaceFixture,
   netnsCapability,
   unshareArgv,
+  toolsOf,
   withTools,
-  type Backend,
   type Tools,
 } from './env.js';
 import { kernelRuleCount } from './large.js';
@@ -44,7 +44,6 @@ const unrelated = (family: Family) => {
   };
 };
 
-const toolsOf = (b: Backend, f: Family): Tools => (f === 4 ? b.v4 : b.v6);
 
 function artefacts(ir: IrDocument): Map<string, string> {
   const out = new Map<string, string>();
@@ -66,12 +65,9 @@ const backendList = backends();
 describeWhen(netnsCapability(), 'iptables target: --noflush next to other rules, in a network namespace', () => {
   backendList.forEach((backend, index) => {
     describe(backend.name, () => {
-      const ns = `msgri-${process.pid}${index ? `-${index}` : ''}`;
-      let dir = '';
-      const inNs = (argv: string[], input = '') => mustExec(['ip', 'netns', 'exec', ns, ...argv], input, dir);
-      const save = (f: Family) => inNs([toolsOf(backend, f).save, '-t', 'filter']).stdout.split('\n');
+      const { dir, inNs, save } = namespaceFixture(`msgri-${process.pid}${index ? `-${index}` : ''}`, backend, (family) => unrelated(family).load);
       const write = (files: Map<string, string>) => {
-        for (const [name, content] of files) writeFileSync(join(dir, name), content);
+        for (const [name, content] of files) writeFileSync(join(dir(), name), content);
       };
       /** Run each file's documented apply command (adapted to this backend's tool names) in the namespace. */
       const applyAll = (files: Map<string, string>) => {
@@ -97,18 +93,6 @@ describeWhen(netnsCapability(), 'iptables target: --noflush next to other rules,
           }
         }
       };
-
-      beforeAll(() => {
-        dir = mkdtempSync(join(tmpdir(), 'msgri-'));
-        exec(['ip', 'netns', 'del', ns]);
-        mustExec(['ip', 'netns', 'add', ns]);
-        for (const family of FAMILIES) inNs([toolsOf(backend, family).restore, '-w', '--noflush'], unrelated(family).load);
-      });
-
-      afterAll(() => {
-        exec(['ip', 'netns', 'del', ns]);
-        if (dir) rmSync(dir, { recursive: true, force: true });
-      });
 
       it('applied twice with the documented command: one jump, one copy of each rule, other rules kept', () => {
         const files = artefacts(compileOrThrow(original, 'contoso.msgr'));
@@ -140,8 +124,8 @@ describeWhen(netnsCapability(), 'iptables target: --noflush next to other rules,
         for (const family of FAMILIES) {
           const t = toolsOf(backend, family);
           const content = files.get(`desktop.rules.v${family}`)!;
-          writeFileSync(join(dir, 'whole.rules'), content);
-          const r = mustExec([...unshareArgv(), 'sh', '-c', `${t.restore} -w < whole.rules && ${t.restore} -w < whole.rules && ${t.save} -t filter`], '', dir);
+          writeFileSync(join(dir(), 'whole.rules'), content);
+          const r = mustExec([...unshareArgv(), 'sh', '-c', `${t.restore} -w < whole.rules && ${t.restore} -w < whole.rules && ${t.save} -t filter`], '', dir());
           const lines = r.stdout.split('\n');
           expect(lines.filter((l) => l.includes('-j MSGR-desktop-IN') && l.startsWith('-A INPUT'))).toHaveLength(1);
           expect(lines.filter((l) => l.startsWith('-A MSGR-desktop-'))).toEqual(reference(t, content, 'desktop'));
@@ -153,8 +137,8 @@ describeWhen(netnsCapability(), 'iptables target: --noflush next to other rules,
       it('tool facts: a plain --noflush re-apply doubles the jump, -D of a missing rule aborts, a declared chain is emptied', () => {
         const t = backend.v4;
         const file = artefacts(compileOrThrow(original, 'contoso.msgr')).get('desktop.rules.v4')!;
-        writeFileSync(join(dir, 'plain.rules'), file);
-        const twice = mustExec([...unshareArgv(), 'sh', '-c', `${t.restore} -w --noflush < plain.rules && ${t.restore} -w --noflush < plain.rules && ${t.save} -t filter`], '', dir);
+        writeFileSync(join(dir(), 'plain.rules'), file);
+        const twice = mustExec([...unshareArgv(), 'sh', '-c', `${t.restore} -w --noflush < plain.rules && ${t.restore} -w --noflush < plain.rules && ${t.save} -t filter`], '', dir());
         const lines = twice.stdout.split('\n');
         expect(lines.filter((l) => l.startsWith('-A INPUT') && l.includes('-j MSGR-desktop-IN'))).toHaveLength(2);
         expect(lines.filter((l) => l.startsWith('-A MSGR-desktop-'))).toEqual(reference(t, file, 'desktop'));
