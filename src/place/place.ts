@@ -36,9 +36,9 @@ export function projectOntoHost(fw: Firewall, flows: readonly Flow[]): PlacedRul
   const rules: PlacedRule[] = [];
   const local = hostPartOf(host);
   for (const flow of flows) {
-    const localAsResponder = local(host, flow.to);
+    const localAsResponder = local(flow.to);
     if (localAsResponder) rules.push(ruleOf(flow, 'input', flow.from, localAsResponder.partial ? localAsResponder.endpoint : undefined));
-    const localAsInitiator = local(host, flow.from);
+    const localAsInitiator = local(flow.from);
     if (localAsInitiator && fw.outboundVerdict === 'drop') {
       rules.push(ruleOf(flow, 'output', localAsInitiator.partial ? localAsInitiator.endpoint : undefined, flow.to));
     }
@@ -52,7 +52,7 @@ export function projectOntoHost(fw: Firewall, flows: readonly Flow[]): PlacedRul
  */
 function hostPartOf(host: NamedSet) {
   const seen = new Map<AddressSet, AddressSet | undefined>();
-  return (h: NamedSet, endpoint: Endpoint): { endpoint: Endpoint; partial: boolean } | undefined => {
+  return (endpoint: Endpoint): { endpoint: Endpoint; partial: boolean } | undefined => {
     let common = seen.get(endpoint.set);
     if (common === undefined && !seen.has(endpoint.set)) {
       const c = intersect(host.set, endpoint.set);
@@ -60,8 +60,8 @@ function hostPartOf(host: NamedSet) {
       seen.set(endpoint.set, common);
     }
     if (common === undefined) return undefined;
-    const partial = !equals(common, h.set);
-    return { endpoint: partial ? { name: `${h.name}&${endpoint.name}`, set: common } : { name: h.name, set: h.set }, partial };
+    const partial = !equals(common, host.set);
+    return { endpoint: partial ? { name: `${host.name}&${endpoint.name}`, set: common } : { name: host.name, set: host.set }, partial };
   };
 }
 
@@ -84,11 +84,31 @@ export function projectOntoGateway(fw: Firewall, flows: readonly Flow[]): Placed
 }
 
 function crossing(endpoint: Endpoint, zone: NamedSet): Endpoint | undefined {
-  const common = intersect(endpoint.set, zone.set);
-  if (isEmpty(common)) return undefined;
-  if (equals(common, endpoint.set)) return endpoint;
-  if (equals(common, zone.set)) return { name: zone.name, set: zone.set };
-  return { name: `${endpoint.name}&${zone.name}`, set: common };
+  return endpointOf(partInZone(endpoint.set, zone.set), endpoint, zone);
+}
+
+/** What of an endpoint's set lies in a zone: none, all of it, all of the zone, or a part of both. */
+type ZonePart = { kind: 'none' } | { kind: 'endpoint' } | { kind: 'zone' } | { kind: 'part'; set: AddressSet };
+
+function partInZone(endpoint: AddressSet, zone: AddressSet): ZonePart {
+  const common = intersect(endpoint, zone);
+  if (isEmpty(common)) return { kind: 'none' };
+  if (equals(common, endpoint)) return { kind: 'endpoint' };
+  if (equals(common, zone)) return { kind: 'zone' };
+  return { kind: 'part', set: common };
+}
+
+function endpointOf(part: ZonePart, endpoint: Endpoint, zone: NamedSet): Endpoint | undefined {
+  switch (part.kind) {
+    case 'none':
+      return undefined;
+    case 'endpoint':
+      return endpoint;
+    case 'zone':
+      return { name: zone.name, set: zone.set };
+    case 'part':
+      return { name: `${endpoint.name}&${zone.name}`, set: part.set };
+  }
 }
 
 /**
@@ -96,34 +116,13 @@ function crossing(endpoint: Endpoint, zone: NamedSet): Endpoint | undefined {
  * the same objects), so the set arithmetic is done once per pair of sets.
  */
 function crossingOf() {
-  type Part = { kind: 'none' } | { kind: 'endpoint' } | { kind: 'zone' } | { kind: 'part'; set: AddressSet };
-  const seen = new Map<AddressSet, Map<AddressSet, Part>>();
-  const partOf = (endpoint: AddressSet, zone: AddressSet): Part => {
-    let byZone = seen.get(endpoint);
-    if (!byZone) seen.set(endpoint, (byZone = new Map()));
-    let part = byZone.get(zone);
-    if (!part) {
-      const common = intersect(endpoint, zone);
-      if (isEmpty(common)) part = { kind: 'none' };
-      else if (equals(common, endpoint)) part = { kind: 'endpoint' };
-      else if (equals(common, zone)) part = { kind: 'zone' };
-      else part = { kind: 'part', set: common };
-      byZone.set(zone, part);
-    }
-    return part;
-  };
+  const seen = new Map<AddressSet, Map<AddressSet, ZonePart>>();
   return (endpoint: Endpoint, zone: NamedSet): Endpoint | undefined => {
-    const part = partOf(endpoint.set, zone.set);
-    switch (part.kind) {
-      case 'none':
-        return undefined;
-      case 'endpoint':
-        return endpoint;
-      case 'zone':
-        return { name: zone.name, set: zone.set };
-      case 'part':
-        return { name: `${endpoint.name}&${zone.name}`, set: part.set };
-    }
+    let byZone = seen.get(endpoint.set);
+    if (!byZone) seen.set(endpoint.set, (byZone = new Map()));
+    let part = byZone.get(zone.set);
+    if (!part) byZone.set(zone.set, (part = partInZone(endpoint.set, zone.set)));
+    return endpointOf(part, endpoint, zone);
   };
 }
 
