@@ -97,13 +97,13 @@ function resolveGroup(item: ClientsItem, networks: NetworkTable, servers: readon
       const n = lookupNetwork(p, networks, diags);
       if (n) found.push(n);
     }
-    const key = found.map((n) => n.name).join(',');
-    let set = peerSets.get(key);
+    const peerName = found.map((n) => n.name).join('+');
+    let set = peerSets.get(peerName);
     if (!set) {
       set = found.reduce((acc, n) => union(acc, n.set), emptySet());
-      peerSets.set(key, set);
+      peerSets.set(peerName, set);
     }
-    peers = { name: found.length === 1 ? found[0]!.name : found.map((n) => n.name).join('+'), set, origin: origin(peersStmt.at, `clients ${name}: peers ${names(peersStmt.networks)}`) };
+    peers = { name: peerName, set, origin: origin(peersStmt.at, `clients ${name}: peers ${names(peersStmt.networks)}`) };
   }
 
   if (net && server && families(intersect(familyMask(net.set), familyMask(server.set))).length === 0 && !isEmpty(net.set)) {
