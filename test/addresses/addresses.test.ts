@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isIPv4, isIPv6 } from 'node:net';
 import { formatCidr, parseCidr } from '../../src/addresses/cidr.js';
-import { cidrTexts, fromCidrs, intersect, isSubset, union, equals } from '../../src/addresses/set.js';
+import { cidrTexts, emptySet, fromCidrs, intersect, isSubset, union, unionAll, equals } from '../../src/addresses/set.js';
 import { normalizePorts, portsCover } from '../../src/addresses/ports.js';
 
 const set = (...texts: string[]) =>
@@ -119,3 +119,26 @@ function referenceValue(text: string): bigint {
   const groups = r === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
 }
+
+describe('unionAll', () => {
+  // Random sets of IPv4 blocks in one /20 (so they overlap and touch) and a few IPv6 ones.
+  const block = fc.oneof(
+    fc.tuple(fc.integer({ min: 0, max: 4095 }), fc.integer({ min: 22, max: 32 })).map(([n, p]) => {
+      const a = 0x0a000000 + n;
+      const masked = a & ~((2 ** (32 - p) - 1) >>> 0);
+      return `${masked >>> 24}.${(masked >>> 16) & 255}.${(masked >>> 8) & 255}.${masked & 255}/${p}`;
+    }),
+    fc.tuple(fc.integer({ min: 0, max: 15 }), fc.constantFrom(60, 62, 64)).map(([n, p]) => `2001:db8:0:${(n * 16).toString(16)}::/${p}`),
+  );
+  const arbSet = fc.array(block, { maxLength: 6 }).map((texts) => set(...texts));
+
+  it('is the union of the sets, taken one at a time', () => {
+    fc.assert(
+      fc.property(fc.array(arbSet, { minLength: 1, maxLength: 8 }), (sets) => {
+        const expected = sets.reduce((acc, s) => union(acc, s), emptySet());
+        expect(unionAll(sets)).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
