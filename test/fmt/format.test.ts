@@ -21,7 +21,7 @@ const fmt = (text: string): string => {
 const body = (lines: string[]) => `${lines.join('\n')}\n`;
 
 describe('fmt: the canonical layout', () => {
-  it('leaves every example as it is (contoso stays byte-identical to DESIGN.md §3)', () => {
+  it('leaves every example as it is (contoso stays byte-identical to the design example)', () => {
     for (const e of EXAMPLES) {
       const r = formatPolicy(e.text, e.name);
       expect(r.ok && r.text, e.name).toBe(e.text);
