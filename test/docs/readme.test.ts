@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +22,11 @@ describe('the README', () => {
     expect(documented.sort()).toEqual(Object.keys(CODES).sort());
   });
 
-  it('is what .ci/run runs: npm test', () => {
-    expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/^npm test$/m);
+  it('gives CI its two commands: .ci/run runs exactly the first block, in a fresh clone', () => {
+    const commands = execFileSync(join(ROOT, '.ci', 'readme-commands'), [join(ROOT, 'README.md')], { encoding: 'utf8' });
+    expect(commands).toBe('npm ci && ./bin/msgrfw.js compile examples/contoso.msgr --out-dir out\nnpm test\n');
+    const run = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
+    expect(run).toMatch(/^git clone -q "\$repo" "\$work\/msgrfw"$/m);
+    expect(run).toMatch(/\.ci\/readme-commands README\.md/);
   });
 });
