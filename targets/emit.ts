@@ -1,6 +1,11 @@
 import type { IrDocument, IrFirewall, IrTarget } from '../src/ir/types.js';
 import type { Artefact } from './target.js';
+import { groupPolicyArtefacts } from './gpo/index.js';
 import { TARGET_REGISTRY } from './index.js';
+import { targetFindings, type FirewallFinding } from './judge.js';
+import { groupPolicySelected, selectedFirewalls, type Selection } from './selection.js';
+
+export type { Selection } from './selection.js';
 
 export interface Emitted {
   firewall: IrFirewall;
@@ -8,48 +13,37 @@ export interface Emitted {
   artefact: Artefact;
 }
 
-export interface EmitProblem {
-  firewall: IrFirewall;
-  target: IrTarget;
-  message: string;
-}
-
-export interface Selection {
-  /** Only this firewall (by name). */
-  firewall?: string;
-  /** This target for every selected firewall, instead of each firewall's own `targets` list. */
-  target?: IrTarget;
+export interface EmitResult {
+  files: Emitted[];
+  /** The clients' Group Policy files (`<clients>.gpo.reg`), when the selection includes them. */
+  groupPolicy: Artefact[];
+  /** Firewalls a target refuses (MSGR060): nothing was rendered for them. */
+  problems: FirewallFinding[];
+  /** What a target wrote only approximately (MSGR061). */
+  approximations: FirewallFinding[];
 }
 
 /**
- * IR → target text for the selected firewalls and targets. A target that cannot express a
- * firewall exactly says so: an Error whose message starts `MSGR-TARGET:` (a problem: nothing is
- * written), or an approximation it lists with its artefact (a warning). Never a quietly
- * different rule set.
+ * IR → target text for the selection: the firewalls' files, and the clients' Group Policy
+ * files when selected. What a target cannot express is decided first, from the IR alone (the
+ * findings `check` reports too); a firewall a target refuses is never rendered for it, and one
+ * it approximates is rendered with the finding saying how. Never a quietly different rule set.
  */
-export function emitTargets(doc: IrDocument, selection: Selection): { files: Emitted[]; problems: EmitProblem[]; approximations: EmitProblem[] } {
+export function emitTargets(doc: IrDocument, selection: Selection): EmitResult {
+  const findings = targetFindings(doc, selection);
+  const problems = findings.filter((f) => f.kind === 'refused');
+  const refused = new Set(problems.map((f) => `${f.target} ${f.firewall.name}`));
   const files: Emitted[] = [];
-  const problems: EmitProblem[] = [];
-  const approximations: EmitProblem[] = [];
-  for (const fw of doc.firewalls) {
-    if (selection.firewall !== undefined && fw.name !== selection.firewall) continue;
-    for (const target of selection.target ? [selection.target] : fw.targets) {
-      const impl = TARGET_REGISTRY[target];
-      if (!impl) {
-        problems.push({ firewall: fw, target, message: `target ${target} is not available in this build` });
-        continue;
-      }
-      try {
-        for (const artefact of impl.render(doc, fw)) {
-          files.push({ firewall: fw, target, artefact });
-          for (const message of artefact.approximations ?? []) approximations.push({ firewall: fw, target, message });
-        }
-      } catch (e) {
-        const message = (e as Error).message;
-        if (!message.startsWith('MSGR-TARGET:')) throw e;
-        problems.push({ firewall: fw, target, message: message.slice('MSGR-TARGET:'.length).trim() });
-      }
+  for (const { firewall, targets } of selectedFirewalls(doc, selection)) {
+    for (const target of targets) {
+      if (refused.has(`${target} ${firewall.name}`)) continue;
+      for (const artefact of TARGET_REGISTRY[target].render(doc, firewall)) files.push({ firewall, target, artefact });
     }
   }
-  return { files, problems, approximations };
+  return {
+    files,
+    groupPolicy: groupPolicySelected(selection) ? groupPolicyArtefacts(doc) : [],
+    problems,
+    approximations: findings.filter((f) => f.kind === 'approximated'),
+  };
 }

@@ -4,19 +4,20 @@ import { readFileSync } from 'node:fs';
 import { packageFile } from '../src/files/packageFile.js';
 import { importGenerated } from '../src/files/generatedModule.js';
 import type { IrDocument, IrFirewall, IrTarget } from '../src/ir/types.js';
+import type { GROUP_POLICY } from './selection.js';
 
 /** One file a target writes for one firewall. */
 export interface Artefact {
   /** File name only (no directory): `<firewall>.<ext>`. */
   name: string;
   content: string;
-  /**
-   * What the target could not express exactly but emitted anyway, slightly different, with the
-   * reason. Each becomes a warning (MSGR061): a target never degrades silently.
-   */
-  approximations?: string[];
 }
 
+/**
+ * One target's text. `render` is called only for a firewall the target's declared
+ * capabilities accept (targets/judge.ts): it never refuses one, and what it approximates the
+ * capabilities already say.
+ */
 export interface Target {
   name: IrTarget;
   render(doc: IrDocument, fw: IrFirewall): Artefact[];
@@ -57,9 +58,12 @@ const upToDate = Object.keys(precompiled).length > 0 && Object.entries(precompil
  */
 const handlebars = upToDate ? Runtime.create() : (await import('handlebars')).default.create();
 
-/** A target's template: precompiled when the build compiled exactly this source, else compiled here. */
-export function loadTemplate<View>(target: IrTarget, file: string): (view: View) => string {
-  const key = `${target}/${file}`;
+/**
+ * A template of a folder under targets/ (a target's, or `gpo`'s): precompiled when the build
+ * compiled exactly this source, else compiled here.
+ */
+export function loadTemplate<View>(folder: IrTarget | typeof GROUP_POLICY, file: string): (view: View) => string {
+  const key = `${folder}/${file}`;
   const source = templateSource(key);
   const built = precompiled[key];
   if (built?.source === source) return handlebars.template<View>(built.spec);

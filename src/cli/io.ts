@@ -36,7 +36,7 @@ export function compileFile(file: string, io: Io, format: DiagnosticFormat) {
     throw new Exit(input.problem === 'usage' ? EXIT.usage : EXIT.policy);
   }
   const text = input.text.replace(/^\uFEFF/, '');
-  return { ...compilePolicy(text, input.file), text };
+  return { ...compilePolicy(text, input.file), text, file: input.file };
 }
 
 /** Compiles a policy for a command that needs its IR: prints the diagnostics and exits 1 on errors. */

@@ -184,6 +184,7 @@ function buildFirewall(placed: PlacedFirewall, shared: ReturnType<typeof documen
     portSets: portSets.all(),
     rules,
     origin: irOrigin(fw.origin),
+    targetsOrigin: irOrigin(fw.targetsOrigin),
   };
 }
 

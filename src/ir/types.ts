@@ -16,6 +16,10 @@ export interface IrDocument {
   groupPolicy: IrGroupPolicy[];
 }
 
+/**
+ * Every target a firewall can be compiled for: the one list of their names (`src/ir/targets.ts`
+ * lists them at run time, and the target registry is a complete record over it).
+ */
 export type IrTarget = 'nftables' | 'iptables' | 'netsh' | 'pf';
 export type IrVerdict = 'accept' | 'drop';
 export type IrDirection = 'input' | 'output' | 'forward';
@@ -50,6 +54,8 @@ export interface IrFirewall {
   portSets: IrPortSet[];
   rules: IrRule[];
   origin: IrOrigin;
+  /** The firewall's `targets` statement: where a target's refusal or approximation points. */
+  targetsOrigin: IrOrigin;
 }
 
 export type IrPreamble = 'loopback' | 'established' | 'invalid' | 'icmp';

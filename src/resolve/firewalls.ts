@@ -1,6 +1,8 @@
 import { families, intersect, isEmpty, type AddressSet } from '../addresses/set.js';
 import type { FirewallItem, FirewallStmt, PlainRuleStmt } from '../parse/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
+import { IR_TARGETS, isIrTarget } from '../ir/targets.js';
+import type { IrTarget } from '../ir/types.js';
 import { type Diagnostics, firstOfEach, origin } from './context.js';
 import { lookupNetwork, type NetworkTable } from './networks.js';
 import { checkPortRange } from './ranges.js';
@@ -11,8 +13,6 @@ import {
   PROTOCOLS,
   type Protocol,
   type PortRange,
-  TARGETS,
-  type TargetName,
   type Verdict,
 } from './model.js';
 
@@ -47,7 +47,8 @@ function resolveFirewall(item: FirewallItem, networks: NetworkTable, diags: Diag
   const name = item.name.text;
   const stmts = firstOfEach(item.statements, `firewall ${name}`, diags, ['rule']);
   const placement = resolvePlacement(item, stmts, networks, diags);
-  const targets = resolveTargets(stmts.get('targets') as Stmt<'targets'> | undefined, item, diags);
+  const targetsStmt = stmts.get('targets') as Stmt<'targets'> | undefined;
+  const targets = resolveTargets(targetsStmt, item, diags);
   const defaultVerdict = verdictOf(stmts.get('default') as Stmt<'default'> | undefined, diags);
   const outboundStmt = stmts.get('outbound') as Stmt<'outbound'> | undefined;
   const outboundVerdict = outboundStmt ? verdictOf(outboundStmt, diags) : 'accept';
@@ -71,6 +72,8 @@ function resolveFirewall(item: FirewallItem, networks: NetworkTable, diags: Diag
     origin: origin(item.at, `firewall ${name}`),
     placement,
     targets,
+    // Without a statement the firewall has an error (MSGR044) and no IR; its own line stands in.
+    targetsOrigin: targetsStmt ? origin(targetsStmt.at, `firewall ${name}: targets ${targets.join(', ')}`) : origin(item.at, `firewall ${name}`),
     defaultVerdict,
     outboundVerdict,
     logDenied: stmts.has('log-denied'),
@@ -104,17 +107,17 @@ function resolvePlacement(item: FirewallItem, stmts: Map<string, FirewallStmt>, 
   return undefined;
 }
 
-function resolveTargets(stmt: Stmt<'targets'> | undefined, item: FirewallItem, diags: Diagnostics): TargetName[] {
+function resolveTargets(stmt: Stmt<'targets'> | undefined, item: FirewallItem, diags: Diagnostics): IrTarget[] {
   if (!stmt) {
-    diags.reportMissing(item, 'MSGR044', `firewall ${item.name.text} has no targets`, `add e.g. \`targets ${TARGETS.join(', ')}\``);
+    diags.reportMissing(item, 'MSGR044', `firewall ${item.name.text} has no targets`, `add e.g. \`targets ${IR_TARGETS.join(', ')}\``);
     return [];
   }
-  const out: TargetName[] = [];
+  const out: IrTarget[] = [];
   for (const t of stmt.targets) {
-    if (!(TARGETS as readonly string[]).includes(t.text)) {
-      diags.report('MSGR037', t.at, `unknown target '${t.text}'`, didYouMean(t.text, TARGETS) ?? `targets are: ${TARGETS.join(', ')}`);
-    } else if (!out.includes(t.text as TargetName)) {
-      out.push(t.text as TargetName);
+    if (!isIrTarget(t.text)) {
+      diags.report('MSGR037', t.at, `unknown target '${t.text}'`, didYouMean(t.text, IR_TARGETS) ?? `targets are: ${IR_TARGETS.join(', ')}`);
+    } else if (!out.includes(t.text)) {
+      out.push(t.text);
     }
   }
   return out;

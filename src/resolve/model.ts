@@ -1,5 +1,6 @@
 import type { AddressSet } from '../addresses/set.js';
 import type { SourcePosition } from '../diagnostics/diagnostic.js';
+import type { IrTarget } from '../ir/types.js';
 
 /** The resolved policy: names looked up, addresses normalised, defaults applied, constraints checked. */
 export const TRANSPORTS = ['tls', 'tcp'] as const;
@@ -7,9 +8,6 @@ export type Transport = (typeof TRANSPORTS)[number];
 
 export const FEATURES = ['im', 'presence', 'whiteboard', 'application-sharing', 'file-transfer', 'audio', 'video'] as const;
 export type Feature = (typeof FEATURES)[number];
-
-export const TARGETS = ['nftables', 'iptables', 'netsh', 'pf'] as const;
-export type TargetName = (typeof TARGETS)[number];
 
 export const CLIENT_SOFTWARE = ['messenger', 'communicator'] as const;
 export type ClientSoftware = (typeof CLIENT_SOFTWARE)[number];
@@ -80,7 +78,9 @@ export interface Firewall {
   name: string;
   origin: Origin;
   placement: Placement;
-  targets: TargetName[];
+  targets: IrTarget[];
+  /** The `targets` statement. */
+  targetsOrigin: Origin;
   /** Inbound on a host, forwarded on a gateway. */
   defaultVerdict: Verdict;
   /** Outbound on a host; a gateway has none. */

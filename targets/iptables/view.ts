@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IrAddressSet, IrDirection, IrDocument, IrFamily, IrFirewall, IrPortRange, IrPorts, IrRule } from '../../src/ir/types.js';
+import { brokenIr } from '../ir.js';
 
 /**
  * What the template prints for one address family. Every string in it is already safe:
@@ -300,7 +301,7 @@ function gatewayChain(fw: IrFirewall, family: IrFamily, name: string, cross: str
   const [a, b] = fw.placement.zones;
   for (const [i, z] of [a, b].entries()) {
     if (!fw.addressSets.some((s) => s.name === z)) {
-      throw new Error(`MSGR-TARGET: gateway ${fw.name}: the IR has no address set for the zone ${fw.placement.between[i]}`);
+      throw brokenIr('iptables', `gateway ${fw.name}: the IR has no address set for the zone ${fw.placement.between[i]}`);
     }
   }
   const zones = zonesText(fw);
@@ -325,11 +326,14 @@ function gatewayChain(fw: IrFirewall, family: IrFamily, name: string, cross: str
   return { name, hook: 'FORWARD', about: wrapComment(about), lines };
 }
 
-/** Record a set the rules match; two address sets must never share an ipset name. */
+/**
+ * Record a set the rules match. Two address sets never share an ipset name here: the
+ * capability check (capabilities.ts) refuses a firewall where they would.
+ */
 function useSet(fw: IrFirewall, sets: Map<string, IpsetDef>, set: IpsetDef): void {
   const known = sets.get(set.name);
   if (known && known.addressSet !== set.addressSet) {
-    throw new Error(`MSGR-TARGET: iptables: address sets ${known.addressSet} and ${set.addressSet} of firewall ${fw.name} would share the ipset name ${set.name}`);
+    throw brokenIr('iptables', `address sets ${known.addressSet} and ${set.addressSet} of firewall ${fw.name} would share the ipset name ${set.name}, which the capability check refuses`);
   }
   sets.set(set.name, set);
 }

@@ -1,6 +1,6 @@
-import type { IrDocument, IrFamily, IrFirewall, IrPortRange, IrPorts, IrRule } from '../../src/ir/types.js';
+import type { IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } from '../../src/ir/types.js';
 import { formatPortRange } from '../../src/addresses/ports.js';
-import { parseCidr, prefixMask, type Cidr } from '../../src/addresses/cidr.js';
+import { brokenIr } from '../ir.js';
 
 /**
  * Windows Firewall with Advanced Security, driven by `netsh advfirewall`.
@@ -15,8 +15,9 @@ import { parseCidr, prefixMask, type Cidr } from '../../src/addresses/cidr.js';
  *
  * Evaluation order: Windows Firewall is not first-match. A block rule wins over any allow rule
  * it overlaps, whatever their order. The IR's first-match order is therefore kept only when no
- * drop rule follows an accept rule that matches some of the same packets; otherwise the target
- * refuses the firewall rather than block what the policy allows.
+ * drop rule follows an accept rule that matches some of the same packets; otherwise the
+ * capability check (targets/ruleOrder.ts) refuses the firewall rather than block what the
+ * policy allows, and this view is never built for it.
  */
 
 /** Every string in the view is already safe for cmd.exe (see `cmdText`) or is fixed syntax. */
@@ -27,16 +28,6 @@ export interface NetshCmdView {
   defaults: { comments: string[]; commands: string[] }[];
 }
 
-export interface NetshRegView {
-  header: string[];
-  keys: { path: string; values: { comment: string; line: string }[] }[];
-  notes: string[];
-}
-
-/** Keys a Messenger/Communicator client reads its Group Policy port ranges from. */
-export const COMMUNICATOR_KEY = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Communicator\\PortRange';
-export const RTC_KEY = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\RTC\\PortRange';
-
 /** cmd.exe limits a command line to 8191 characters; stay well below it. */
 const MAX_COMMAND = 7800;
 
@@ -44,19 +35,12 @@ export function netshRuleName(doc: IrDocument, fw: IrFirewall): string {
   return `msgrfw ${doc.deployment} ${fw.name}`;
 }
 
-export function targetError(message: string): Error {
-  return new Error(`MSGR-TARGET: ${message}`);
-}
-
+/**
+ * Only for a firewall the capability check passed (targets/netsh/capabilities.ts: host
+ * firewalls only, no deny after an overlapping allow).
+ */
 export function buildNetshCmdView(doc: IrDocument, fw: IrFirewall, fileName: string): NetshCmdView {
-  if (fw.placement.kind !== 'host') {
-    throw targetError(
-      `firewall ${fw.name} is a gateway between ${fw.placement.between.join(' and ')}: Windows Firewall (netsh) filters only ` +
-        `traffic to and from the host it runs on, never forwarded traffic, so it cannot enforce this placement; ` +
-        `use nftables, iptables or pf for ${fw.name}, or write a host firewall (\`on NET\`) for netsh`,
-    );
-  }
-  checkWindowsOrder(fw);
+  if (fw.placement.kind !== 'host') throw brokenIr('netsh', `firewall ${fw.name} is a gateway, which the capability check refuses`);
   const name = netshRuleName(doc, fw);
   const on = fw.placement.on;
 
@@ -102,7 +86,7 @@ export function buildNetshCmdView(doc: IrDocument, fw: IrFirewall, fileName: str
 
 /** One IR rule → one `add rule` (or several, when the address lists would make the line too long). */
 function addRuleCommands(name: string, r: IrRule, fw: IrFirewall): string[] {
-  if (r.direction === 'forward') throw targetError(`rule ${r.id} of firewall ${fw.name} filters forwarded traffic, which netsh cannot express`);
+  if (r.direction === 'forward') throw brokenIr('netsh', `rule ${r.id} of host firewall ${fw.name} filters forwarded traffic`);
   const inbound = r.direction === 'input';
   // Inbound: the source is the remote side, the destination this host. Outbound: the reverse.
   const remoteSet = inbound ? r.src : r.dst;
@@ -149,12 +133,12 @@ function addRuleCommands(name: string, r: IrRule, fw: IrFirewall): string[] {
 function addressesOf(fw: IrFirewall, setName: string | undefined, families: IrFamily[]): string[] | undefined {
   if (setName === undefined) return undefined;
   const set = fw.addressSets.find((s) => s.name === setName);
-  if (!set) throw targetError(`firewall ${fw.name} names address set ${setName}, which it does not define`);
+  if (!set) throw brokenIr('netsh', `firewall ${fw.name} names address set ${setName}, which it does not define`);
   const list = [...(families.includes(4) ? set.ipv4 : []), ...(families.includes(6) ? set.ipv6 : [])];
   for (const a of list) {
-    if (!/^[0-9A-Fa-f:./]+$/.test(a)) throw targetError(`address ${JSON.stringify(a)} in set ${setName} is not a CIDR`);
+    if (!/^[0-9A-Fa-f:./]+$/.test(a)) throw brokenIr('netsh', `address ${JSON.stringify(a)} in set ${setName} is not a CIDR`);
   }
-  if (list.length === 0) throw targetError(`address set ${setName} has no addresses of the families of the rule that uses it`);
+  if (list.length === 0) throw brokenIr('netsh', `address set ${setName} has no addresses of the families of the rule that uses it`);
   return list;
 }
 
@@ -188,56 +172,6 @@ function chunk(list: string[], budget: number): string[][] {
 }
 
 /**
- * Windows applies block rules before allow rules. That equals the policy's first match as long
- * as no drop rule comes after an accept rule of the same direction that matches part of the
- * same traffic (there the policy accepts and Windows would block).
- */
-export function checkWindowsOrder(fw: IrFirewall): void {
-  fw.rules.forEach((drop, i) => {
-    if (drop.action !== 'drop') return;
-    for (const allow of fw.rules.slice(0, i)) {
-      if (allow.action !== 'accept' || !overlaps(fw, allow, drop)) continue;
-      throw targetError(
-        `firewall ${fw.name}: rule ${drop.id} (${drop.comment}) denies traffic that the earlier rule ${allow.id} (${allow.comment}) ` +
-          `allows; Windows Firewall applies block rules before allow rules whatever their order, so netsh would block what the ` +
-          `policy allows. Put the deny first, or narrow the rules so they do not overlap`,
-      );
-    }
-  });
-}
-
-function overlaps(fw: IrFirewall, a: IrRule, b: IrRule): boolean {
-  if (a.direction !== b.direction || a.protocol !== b.protocol) return false;
-  if (!portsOverlap(a.srcPorts, b.srcPorts) || !portsOverlap(a.dstPorts, b.dstPorts)) return false;
-  return a.families
-    .filter((f) => b.families.includes(f))
-    .some((f) => addressesOverlap(fw, a.src, b.src, f) && addressesOverlap(fw, a.dst, b.dst, f));
-}
-
-function portsOverlap(a: IrPorts | undefined, b: IrPorts | undefined): boolean {
-  if (!a || !b) return true;
-  return a.ranges.some((x: IrPortRange) => b.ranges.some((y) => x.from <= y.to && y.from <= x.to));
-}
-
-function addressesOverlap(fw: IrFirewall, a: string | undefined, b: string | undefined, family: IrFamily): boolean {
-  if (a === undefined || b === undefined) return true;
-  const ca = cidrsOf(fw, a, family);
-  const cb = cidrsOf(fw, b, family);
-  return ca.some((x) => cb.some((y) => contains(x, y) || contains(y, x)));
-}
-
-function cidrsOf(fw: IrFirewall, name: string, family: IrFamily): Cidr[] {
-  const set = fw.addressSets.find((s) => s.name === name);
-  return (family === 4 ? set?.ipv4 ?? [] : set?.ipv6 ?? []).flatMap((t) => {
-    const p = parseCidr(t);
-    return p.ok ? [p.cidr] : [];
-  });
-}
-
-const contains = (outer: Cidr, inner: Cidr) =>
-  outer.family === inner.family && outer.prefix <= inner.prefix && (inner.address & prefixMask(outer.family, outer.prefix)) === outer.address;
-
-/**
  * Text that may appear in a `rem` line or inside a double-quoted netsh argument. cmd.exe expands
  * `%` everywhere (also in `rem` and inside quotes), treats `^ & | < > ( )` specially outside
  * quotes, `!` under delayed expansion, a trailing `^` joins the next line to a `rem`, and a `"`
@@ -249,68 +183,4 @@ export function cmdText(s: string): string {
   return s.replace(/&/g, '+').replace(/[^A-Za-z0-9 _.,:/+=@#'()-]/g, '_');
 }
 
-/**
- * The `.reg` for the clients a host firewall sits on: the Group Policy port ranges that make
- * those clients use exactly the ports the firewall opens. Undefined when the host is not a
- * client network of the policy.
- */
-export function buildNetshRegView(doc: IrDocument, fw: IrFirewall, cmdName: string): NetshRegView | undefined {
-  if (fw.placement.kind !== 'host') return undefined;
-  const on = fw.placement.on;
-  const matches = doc.groupPolicy.filter((g) => g.clients === on);
-  if (matches.length === 0) return undefined;
-  const g = matches[0]!;
-  for (const other of matches.slice(1)) {
-    if (JSON.stringify(other) !== JSON.stringify(g)) {
-      throw targetError(`firewall ${fw.name} is on ${on}, which has two different Group Policy entries; one .reg cannot set both`);
-    }
-  }
-
-  const notes: string[] = [];
-  const values: NetshRegView['keys'][number]['values'] = [];
-  const dword = (n: number) => `dword:${n.toString(16).padStart(8, '0')}`;
-  const pair = (label: string, min: string, max: string, range: IrPortRange) => {
-    values.push({ comment: `${label}: ${range.from}-${range.to}`, line: `"${min}"=${dword(range.from)}` });
-    values.push({ comment: '', line: `"${max}"=${dword(range.to)}` });
-  };
-
-  if (g.mediaNeeded && g.media) pair('RTP/RTCP media range (audio, video)', 'MinMediaPort', 'MaxMediaPort', g.media);
-  else if (g.mediaNeeded) notes.push(unsetNote('media ports', 'MinMediaPort/MaxMediaPort', 'the firewall opens 1024-65535/udp for audio and video'));
-  else notes.push('MinMediaPort/MaxMediaPort: not set, audio and video are not enabled for these clients.');
-
-  if (g.sipNeeded && g.sipDynamic) {
-    pair('SIP dynamic listening range (TCP mode)', 'MinSipDynamicPort', 'MaxSipDynamicPort', g.sipDynamic);
-    notes.push('KB 903056 warns that some PortRange values in the Communicator ADM file do not work in Office Communicator;');
-    notes.push('the evidence points at the SIP pair: check that Office Communicator clients honour MinSipDynamicPort/MaxSipDynamicPort.');
-  } else if (g.sipNeeded) {
-    notes.push(unsetNote('sip dynamic ports', 'MinSipDynamicPort/MaxSipDynamicPort', 'the server may connect back to any of 1024-65535/tcp'));
-  } else {
-    notes.push(`MinSipDynamicPort/MaxSipDynamicPort: not set, the clients use ${g.transport.toUpperCase()}; only TCP mode listens for the server.`);
-  }
-
-  const header = [
-    `Generated by msgrfw from ${regText(doc.source)}: deployment ${doc.deployment}, firewall ${fw.name} (host firewall on ${on}).`,
-    `Group Policy port ranges for the clients ${g.clients} (SIP over ${g.transport.toUpperCase()}), so that they use exactly the ports ${regText(cmdName)} opens.`,
-    'Import as Administrator (reg import FILE, or regedit /s FILE); clients read the values when they start.',
-    'Office Communicator reads the key KB 903056 names: HKLM\\SOFTWARE\\Policies\\Microsoft\\Communicator\\PortRange.',
-    'Windows Messenger 5.x is built on the RTC Client API, which reads HKLM\\Software\\Policies\\Microsoft\\Windows\\RTC\\PortRange;',
-    'the same values are written to both keys.',
-  ];
-  const keys = values.length
-    ? [COMMUNICATOR_KEY, RTC_KEY].map((path) => ({ path, values: [{ comment: 'Enabled: 1 turns the PortRange policy on', line: '"Enabled"=dword:00000001' }, ...values] }))
-    : [];
-  if (!values.length) notes.push('Nothing to set: the PortRange keys are left as they are.');
-  return { header, keys, notes };
-}
-
-function unsetNote(statement: string, values: string, consequence: string): string {
-  return `${values}: not set, the policy has no \`${statement}\` for these clients, so ${consequence}; add \`${statement} MIN-MAX\` to narrow it.`;
-}
-
-/** Text for a `;` comment in a .reg file: one line, printable ASCII. */
-function regText(s: string): string {
-  return s.replace(/[^\x20-\x7e]/g, '_');
-}
-
-export const CRLF = (text: string) => text.replace(/\r?\n/g, '\r\n');
 

@@ -9,9 +9,7 @@ export const pf: Target = {
   name: 'pf',
   render(doc: IrDocument, fw: IrFirewall): Artefact[] {
     const name = `${fw.name}.pf.conf`;
-    const approximations = fw.placement.kind === 'host' && fw.preamble.includes('icmp')
-      ? ['pf cannot match the IPv6 hop limit, so neighbour and router discovery are accepted without the hop-limit-255 check the other targets make']
-      : [];
-    return [{ name, content: template(buildPfView(doc, fw, name)), approximations }];
+    // What pf only approximates (the IPv6 hop limit) is declared in capabilities.ts.
+    return [{ name, content: template(buildPfView(doc, fw, name)) }];
   },
 };

@@ -1,5 +1,6 @@
 import type { IrAddressSet, IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } from '../../src/ir/types.js';
 import { formatPortRange } from '../../src/addresses/ports.js';
+import { brokenIr } from '../ir.js';
 
 /**
  * pf (OpenBSD, FreeBSD, macOS): one anchor per firewall, loaded with
@@ -38,21 +39,17 @@ const PF_LABEL_MAX = 63;
 
 export const pfAnchor = (fw: IrFirewall) => `msgr/${fw.name}`;
 
-function targetError(message: string): Error {
-  return new Error(`MSGR-TARGET: ${message}`);
-}
-
 export function buildPfView(doc: IrDocument, fw: IrFirewall, fileName: string): PfView {
   const anchor = pfAnchor(fw);
   const host = fw.placement.kind === 'host';
   for (const s of fw.addressSets) {
     if (!/^[a-z][a-z0-9_]*$/.test(s.name) || s.name.length > PF_TABLE_NAME_MAX) {
-      throw targetError(`address set ${s.name} of firewall ${fw.name} is not a valid pf table name (letters, digits, _; at most ${PF_TABLE_NAME_MAX})`);
+      throw brokenIr('pf', `address set ${s.name} of firewall ${fw.name} is not a valid pf table name (letters, digits, _; at most ${PF_TABLE_NAME_MAX})`);
     }
   }
   const tables = fw.addressSets.map((s) => {
     const entries = [...s.ipv4, ...s.ipv6];
-    for (const e of entries) if (!/^[0-9A-Fa-f:./]+$/.test(e)) throw targetError(`address ${JSON.stringify(e)} in set ${s.name} is not a CIDR`);
+    for (const e of entries) if (!/^[0-9A-Fa-f:./]+$/.test(e)) throw brokenIr('pf', `address ${JSON.stringify(e)} in set ${s.name} is not a CIDR`);
     return { name: s.name, entries: entries.join(', ') };
   });
 
@@ -110,7 +107,7 @@ function hostSections(fw: IrFirewall): PfView['sections'] {
     });
   }
   for (const r of fw.rules) {
-    if (r.direction === 'forward') throw targetError(`rule ${r.id} of host firewall ${fw.name} filters forwarded traffic`);
+    if (r.direction === 'forward') throw brokenIr('pf', `rule ${r.id} of host firewall ${fw.name} filters forwarded traffic`);
     sections.push({ title: `${r.id} ${r.comment}`, lines: ruleLines(fw, r, PF_DIR[r.direction]) });
   }
   const defaults = (['input', 'output'] as const)
@@ -142,7 +139,7 @@ function gatewaySections(fw: IrFirewall): PfView['sections'] {
   }
   if (pre.length) sections.push({ title: 'ICMP errors and path MTU between the zones.', lines: pre });
   for (const r of fw.rules) {
-    if (r.direction !== 'forward') throw targetError(`rule ${r.id} of gateway ${fw.name} is not a forward rule`);
+    if (r.direction !== 'forward') throw brokenIr('pf', `rule ${r.id} of gateway ${fw.name} is not a forward rule`);
     sections.push({ title: `${r.id} ${r.comment}`, lines: ruleLines(fw, r, undefined) });
   }
   if (deny && a && b) {
@@ -159,7 +156,7 @@ function zoneSet(fw: IrFirewall, zone: string, required: boolean): IrAddressSet 
   const index = fw.placement.kind === 'gateway' ? fw.placement.between.indexOf(zone) : -1;
   const name = fw.placement.kind === 'gateway' && index >= 0 ? fw.placement.zones[index] : undefined;
   const set = fw.addressSets.find((s) => s.name === name);
-  if (!set && required) throw targetError(`gateway ${fw.name}: the IR has no address set for the zone ${zone}`);
+  if (!set && required) throw brokenIr('pf', `gateway ${fw.name}: the IR has no address set for the zone ${zone}`);
   return set;
 }
 
@@ -184,7 +181,7 @@ const familyKeyword = (f: IrFamily) => (f === 4 ? 'inet' : 'inet6');
 
 function address(fw: IrFirewall, name: string | undefined): string {
   if (name === undefined) return 'any';
-  if (!fw.addressSets.some((s) => s.name === name)) throw targetError(`firewall ${fw.name} names address set ${name}, which it does not define`);
+  if (!fw.addressSets.some((s) => s.name === name)) throw brokenIr('pf', `firewall ${fw.name} names address set ${name}, which it does not define`);
   return `<${name}>`;
 }
 

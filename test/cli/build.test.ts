@@ -28,7 +28,8 @@ describe('the built command', () => {
     const r = spawnSync(process.execPath, [...entries[how as keyof typeof entries], 'compile', file!, '--out-dir', dir], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const { ir } = compilePolicy(readFileSync(file!, 'utf8'), file!);
-    const expected = emitTargets(ir!, {}).files.map((f) => [f.artefact.name, f.artefact.content]);
+    const emitted = emitTargets(ir!, {});
+    const expected = [...emitted.files.map((f) => f.artefact), ...emitted.groupPolicy].map((a) => [a.name, a.content]);
     const written = readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]);
     expect(written).toEqual(expected.sort((a, b) => a[0]!.localeCompare(b[0]!)));
   });

@@ -11,7 +11,8 @@ import { compilePolicy } from '../../src/compile.js';
 import type { IrFirewall } from '../../src/ir/types.js';
 import { buildIpsetView } from '../../targets/iptables/ipset.js';
 import { buildIptablesView } from '../../targets/iptables/view.js';
-import { buildNetshCmdView, buildNetshRegView, cmdText } from '../../targets/netsh/view.js';
+import { buildNetshCmdView, cmdText } from '../../targets/netsh/view.js';
+import { buildGroupPolicyView } from '../../targets/gpo/view.js';
 import { buildNftView } from '../../targets/nftables/view.js';
 import { buildPfView } from '../../targets/pf/view.js';
 import { loadTemplate } from '../../targets/target.js';
@@ -120,7 +121,7 @@ describe('handlebars never HTML-escapes', () => {
     ['iptables', 'rules.hbs', v4],
     ['iptables', 'ipset.hbs', buildIpsetView(ir, desktop, [...v4.ipsets, ...v6.ipsets], 'desktop.ipset', ['desktop.rules.v4', 'desktop.rules.v6'])],
     ['netsh', 'netsh.cmd.hbs', buildNetshCmdView(ir, desktop, 'desktop.cmd')],
-    ['netsh', 'netsh.reg.hbs', buildNetshRegView(ir, desktop, 'desktop.cmd')],
+    ['gpo', 'portrange.reg.hbs', buildGroupPolicyView(ir, ir.groupPolicy[0]!)],
     ['pf', 'pf.hbs', buildPfView(ir, fw('edge'), 'edge.pf.conf')],
   ];
 

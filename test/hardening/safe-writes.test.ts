@@ -40,7 +40,7 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-const ALL = ['desktop.cmd', 'desktop.reg', 'desktop.rules.v4', 'desktop.rules.v6', 'edge.nft', 'edge.pf.conf', 'lcs-host.cmd', 'lcs-host.nft'];
+const ALL = ['clients.gpo.reg', 'desktop.cmd', 'desktop.reg', 'desktop.rules.v4', 'desktop.rules.v6', 'edge.nft', 'edge.pf.conf', 'lcs-host.cmd', 'lcs-host.nft'];
 
 describe('--out-dir writes only its own files', () => {
   it('lists exactly what it wrote, and leaves unrelated files (and same-named files of other firewalls) untouched', () => {

@@ -12,6 +12,7 @@ const FIREWALL: Firewall = {
   origin: { line: 1, column: 1, text: 'firewall fw' },
   placement: { kind: 'host', on: { name: 'h', set: fromCidrs([]) }, origin: { line: 2, column: 5, text: 'on h' } },
   targets: ['nftables'],
+  targetsOrigin: { line: 3, column: 5, text: 'targets nftables' },
   defaultVerdict: 'drop',
   outboundVerdict: 'accept',
   logDenied: false,

@@ -45,6 +45,7 @@ export function hostFirewall(over: Partial<IrFirewall> = {}): IrFirewall {
       }),
     ],
     origin: { line: 31, column: 3, text: 'firewall desktop' },
+    targetsOrigin: { line: 33, column: 5, text: 'firewall desktop: targets iptables' },
     ...over,
   };
 }
@@ -67,6 +68,7 @@ export function gatewayFirewall(over: Partial<IrFirewall> = {}): IrFirewall {
       rule('r2', { direction: 'forward', action: 'drop', protocol: 'udp', families: [4, 6], src: 'clients', dstPorts: { ranges: ports(5060) } }),
     ],
     origin: { line: 24, column: 3, text: 'firewall edge' },
+    targetsOrigin: { line: 26, column: 5, text: 'firewall edge: targets iptables' },
     ...over,
   };
 }

@@ -162,7 +162,7 @@ describe('ipset names', () => {
     }
   });
 
-  it('refuses (MSGR-TARGET) to give two sets of one firewall the same name, should the 6 hex digits ever collide', () => {
+  it('refuses (MSGR060, from the IR alone) to give two sets of one firewall the same name, should the 6 hex digits ever collide', () => {
     // Birthday search for two set names whose shortened names collide (deterministic: same pair every run).
     const fwName = 'a23456789012345';
     const seen = new Map<string, string>();
@@ -181,9 +181,14 @@ describe('ipset names', () => {
       addressSets: [set(a, v4s(9)), set(b, v4s(9, 20))],
       rules: [rule('r1', { src: a, families: [4] }), rule('r2', { src: b, families: [4] })],
     });
-    expect(() => iptables.render(doc([fw]), fw)).toThrow(/^MSGR-TARGET: .*would share the ipset name/);
-    const { problems } = emitTargets(doc([fw]), { target: 'iptables' });
-    expect(problems.map((p) => p.message)).toEqual([expect.stringContaining(`address sets ${a} and ${b} of firewall ${fwName}`)]);
+    const { files, problems } = emitTargets(doc([fw]), { target: 'iptables' });
+    expect(problems.map((p) => p.message)).toEqual([`address sets ${a} and ${b} would share the ipset name ${ipsetName({ name: fwName }, a, 4)}`]);
+    expect(files).toEqual([]);
+    // Rendered anyway, the view stops rather than write two sets under one name.
+    expect(() => iptables.render(doc([fw]), fw)).toThrow(/^iptables: the IR breaks an invariant: .*would share the ipset name/);
+    // Without the clash (one of the two sets short enough to be written out) nothing is refused.
+    const fine = hostFirewall({ ...fw, addressSets: [set(a, v4s(9)), set(b, v4s(3, 20))] });
+    expect(emitTargets(doc([fine]), { target: 'iptables' }).problems).toEqual([]);
   });
 });
 

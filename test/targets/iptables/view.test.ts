@@ -349,9 +349,9 @@ describe('gateway: only the traffic between the zones', () => {
     expect(chainOf(bare, 'MSGR-edge-CROSS')[0]).toContain('ESTABLISHED,RELATED');
   });
 
-  it('refuses (MSGR-TARGET) a gateway whose zone has no address set in the IR', () => {
+  it('refuses, as a broken IR, a gateway whose zone has no address set', () => {
     const fw = gatewayFirewall({ addressSets: [{ name: 'clients', stands: 'clients', ipv4: ['10.20.0.0/16'], ipv6: [] }], rules: [] });
-    expect(() => render(fw, 4)).toThrow(/^MSGR-TARGET: gateway edge: the IR has no address set for the zone partners$/);
+    expect(() => render(fw, 4)).toThrow(/^iptables: the IR breaks an invariant: gateway edge: the IR has no address set for the zone partners$/);
   });
 
   it('a host firewall declares MSGR-<id>-CROSS empty (a re-apply after a placement change leaves nothing behind)', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IrDocument, IrFirewall } from '../../../src/ir/types.js';
+import { judgeFirewall } from '../../../targets/judge.js';
 import { netsh } from '../../../targets/netsh/index.js';
 import { EXAMPLES, irOf, policy } from '../../helpers.js';
 import { batchSafetyProblems, parseBatch } from '../../readers/cmd.js';
@@ -67,9 +68,13 @@ describe('netsh target: every host firewall of every example reads back as its I
 });
 
 describe('netsh target: placement', () => {
-  it('refuses a gateway with an MSGR-TARGET error instead of writing host rules', () => {
+  it('declares that it refuses a gateway, instead of writing host rules; rendering one anyway is a bug, not a finding', () => {
     const doc = irOf(EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text);
-    expect(() => files(doc, 'edge')).toThrowError(/^MSGR-TARGET: firewall edge is a gateway between clients and partners: .*netsh/);
+    expect(judgeFirewall(fwOf(doc, 'edge'), 'netsh')).toEqual([
+      { kind: 'refused', message: expect.stringMatching(/^edge is a gateway between clients and partners: Windows Firewall \(netsh\) filters only/), hint: expect.stringMatching(/nftables, iptables or pf/) },
+    ]);
+    expect(judgeFirewall(fwOf(doc, 'desktop'), 'netsh')).toEqual([]);
+    expect(() => files(doc, 'edge')).toThrowError(/^netsh: the IR breaks an invariant: firewall edge is a gateway/);
   });
 });
 
@@ -219,7 +224,39 @@ describe('netsh target: rules', () => {
   }`,
     });
     const doc = irOf(text);
-    expect(() => cmdOf(doc, 'fw')).toThrowError(/^MSGR-TARGET: firewall fw: rule r2 .* denies traffic that the earlier rule r1 .* allows; Windows Firewall applies block rules before allow rules/);
+    expect(judgeFirewall(fwOf(doc, 'fw'), 'netsh')).toEqual([
+      {
+        kind: 'refused',
+        message:
+          'rule r2 (line 18: firewall fw: deny tcp 20-30 from some) denies traffic that the earlier rule r1 (line 17: firewall fw: allow tcp 22 from cl) allows; ' +
+          'netsh applies block rules before allow rules whatever their order (as Windows Firewall does), so it would block what the policy allows',
+        hint: 'put the deny first, or narrow the rules so they do not overlap',
+      },
+    ]);
+    // The same rules in the other order mean the same to Windows and to the policy: accepted.
+    const swapped = irOf(text.replace('allow tcp 22 from cl\n    deny tcp 20-30 from some', 'deny tcp 20-30 from some\n    allow tcp 22 from cl'));
+    expect(judgeFirewall(fwOf(swapped, 'fw'), 'netsh')).toEqual([]);
+    expectFaithful(swapped, fwOf(swapped, 'fw'), cmdOf(swapped, 'fw'));
+  });
+
+  it('reports every deny that follows an overlapping allow, each once', () => {
+    const text = policy({
+      networks: 'network cl = 10.20.0.0/16, 2001:db8:20::/48\n  network srv = 10.1.1.10, 2001:db8:1::10\n  network pt = 198.51.100.0/24\n  network some = 10.20.5.0/24',
+      firewalls: `firewall fw {
+    on srv
+    targets netsh
+    allow tcp 22 from cl
+    allow udp 161 from cl
+    deny tcp 20-30 from some
+    deny tcp 443 from pt
+    deny udp 100-200 from cl
+  }`,
+    });
+    const findings = judgeFirewall(fwOf(irOf(text), 'fw'), 'netsh');
+    expect(findings.map((f) => f.message.replace(/ \(.*?\)/g, '').split(';')[0])).toEqual([
+      'rule r3 denies traffic that the earlier rule r1 allows',
+      'rule r5 denies traffic that the earlier rule r2 allows',
+    ]);
   });
 
   it('a deny after an allow that does not overlap it is kept', () => {

@@ -178,7 +178,7 @@ describe('pf target: gateways', () => {
     const doc = contoso();
     const fw = structuredClone(fwOf(doc, 'edge'));
     fw.addressSets = fw.addressSets.filter((s) => s.name !== 'partners');
-    expect(() => pf.render(doc, fw)).toThrowError(/^MSGR-TARGET: gateway edge: the IR has no address set for the zone partners/);
+    expect(() => pf.render(doc, fw)).toThrowError(/^pf: the IR breaks an invariant: gateway edge: the IR has no address set for the zone partners/);
   });
 
   it('a plain deny before Messenger rules stays first (branch)', () => {

@@ -1,0 +1,9 @@
+import { EXACT, type TargetCapabilities } from '../capability.js';
+
+/** nftables expresses every placement, family and match of the IR, in the IR's order. */
+export const nftablesCapabilities: TargetCapabilities = {
+  placements: { host: EXACT, gateway: EXACT },
+  families: { 4: EXACT, 6: EXACT },
+  matches: { 'connection-state': EXACT, icmp: EXACT, 'nd-hop-limit': EXACT, 'log-denied': EXACT },
+  order: 'first-match',
+};
