@@ -2,6 +2,7 @@ import { diagnostic } from '../src/diagnostics/codes.js';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
 import type { IrFamily, IrFirewall, IrTarget } from '../src/ir/types.js';
 import type { IrDocument } from '../src/ir/types.js';
+import type { TargetNote, TargetNotes } from '../src/ir/targets.js';
 import { IR_MATCHES, type IrMatch, type Support, type TargetCapabilities, type TargetFinding } from './capability.js';
 import { iptablesCapabilities } from './iptables/capabilities.js';
 import { netshCapabilities } from './netsh/capabilities.js';
@@ -80,6 +81,19 @@ export function targetFindings(doc: IrDocument, selection: Selection = {}): Fire
   );
 }
 
+const codeOf = (f: TargetFinding): TargetNote['code'] => (f.kind === 'refused' ? 'MSGR060' : 'MSGR061');
+
+/** The findings of every firewall on its own targets, by firewall name, for explain and diff. */
+export function targetNotes(doc: IrDocument): TargetNotes {
+  const notes = new Map<string, TargetNote[]>();
+  for (const f of targetFindings(doc)) {
+    let list = notes.get(f.firewall.name);
+    if (!list) notes.set(f.firewall.name, (list = []));
+    list.push({ target: f.target, code: codeOf(f), message: f.message });
+  }
+  return notes;
+}
+
 /**
  * The findings as diagnostics: MSGR060 (refused: nothing is written) and MSGR061 (written
  * approximately). Each points at the firewall's `targets` statement, or, for a target the
@@ -90,12 +104,8 @@ export function targetDiagnostics(doc: IrDocument, file: string, selection: Sele
     const fw = f.firewall;
     const listed = fw.targets.includes(f.target);
     const at = listed ? fw.targetsOrigin : fw.origin;
-    const message = `target ${f.target}, firewall ${fw.name}: ${f.message}`;
-    if (f.kind === 'refused') {
-      const instead = listed ? `remove ${f.target} from the targets of firewall ${fw.name}` : `compile firewall ${fw.name} for another target`;
-      return diagnostic('MSGR060', file, at, message, f.hint ? `${f.hint}; or ${instead}` : instead);
-    }
-    const instead = listed ? `if that matters here, remove ${f.target} from the targets of firewall ${fw.name}` : `if that matters here, compile firewall ${fw.name} for another target`;
-    return diagnostic('MSGR061', file, at, message, f.hint ? `${f.hint}; or ${instead}` : instead);
+    const instead = listed ? `remove ${f.target} from the targets of firewall ${fw.name}` : `compile firewall ${fw.name} for another target`;
+    const fallback = f.kind === 'refused' ? instead : `if that matters here, ${instead}`;
+    return diagnostic(codeOf(f), file, at, `target ${f.target}, firewall ${fw.name}: ${f.message}`, f.hint ? `${f.hint}; or ${fallback}` : fallback);
   });
 }

@@ -46,6 +46,7 @@ export const CODES = {
   MSGR050: { severity: 'error', summary: 'policy too large or nested too deeply' },
   MSGR060: { severity: 'error', summary: 'a target cannot express this firewall exactly' },
   MSGR061: { severity: 'warning', summary: 'a target expresses part of this firewall only approximately' },
+  MSGR062: { severity: 'warning', summary: 'overlapping clients blocks set one Group Policy range differently' },
   // Lints (src/lint/): legal policies that very likely do not mean what they say.
   MSGR070: { severity: 'warning', summary: 'plain rule shadowed by earlier rules (it can never match)' },
   MSGR071: { severity: 'warning', summary: "plain allow rule duplicates Messenger's own rules" },

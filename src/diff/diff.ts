@@ -7,6 +7,7 @@ import { explainRule, type ExplainedRule } from '../explain/explain.js';
 import { ruleMatchText } from '../explain/ruleText.js';
 import { quoteOrigins, type PolicySource, type QuotedLine } from '../explain/source.js';
 import type { IrDirection, IrDocument, IrProtocol, IrVerdict } from '../ir/types.js';
+import type { TargetNote, TargetNotes } from '../ir/targets.js';
 import { compact, intersect, normalizeSpans, type Product, type Region, type Span } from './boxes.js';
 import { ALL_PORTS, decisions, DIRECTIONS, FAMILIES, PROTOCOLS, type Decided, type Slice } from './decisions.js';
 
@@ -15,6 +16,8 @@ export interface PolicyVersion {
   ir: IrDocument;
   source: PolicySource;
   statements: FirewallStatements;
+  /** What the firewalls' targets cannot express exactly (targets/judge.ts); none when absent. */
+  targetNotes?: TargetNotes;
 }
 
 /** One row of a report: every connection of the product of these lists. */
@@ -53,7 +56,7 @@ export interface FirewallDiff {
   /** `changed`: what the firewall accepts changed; `unchanged`: it did not (rules may be reworded). */
   status: 'added' | 'removed' | 'changed' | 'unchanged';
   placement: { old?: string; new?: string };
-  /** Changes that do not change what is accepted: targets, logging, placement. */
+  /** Changes that do not change what is accepted: targets (and what they refuse or approximate), logging, placement. */
   notes: string[];
   /** Connections NEW accepts and OLD did not; the new cause is responsible. */
   newlyAllowed: Change[];
@@ -88,7 +91,7 @@ function diffFirewall(oldP: PolicyVersion, newP: PolicyVersion, o: FirewallView 
     out.status = o ? 'removed' : 'added';
     return out;
   }
-  out.notes = notesOf(o, n);
+  out.notes = [...notesOf(o, n), ...targetNoteChanges(oldP.targetNotes?.get(name) ?? [], newP.targetNotes?.get(name) ?? [])];
   const allowed = new Grouper(oldP, newP, o, n);
   const denied = new Grouper(oldP, newP, o, n);
   for (const s of slices()) {
@@ -124,6 +127,26 @@ function notesOf(o: FirewallView, n: FirewallView): string[] {
   if (t(o) !== t(n)) notes.push(`targets: ${t(o)} -> ${t(n)}`);
   if (o.ir.logDenied !== n.ir.logDenied) notes.push(`log denied: ${o.ir.logDenied ? 'on' : 'off'} -> ${n.ir.logDenied ? 'on' : 'off'}`);
   return notes;
+}
+
+/**
+ * A target that starts or stops refusing (MSGR060) or approximating (MSGR061) the firewall:
+ * the allowed traffic may be the same, but what compile writes is not.
+ */
+function targetNoteChanges(was: readonly TargetNote[], is: readonly TargetNote[]): string[] {
+  const what = (t: TargetNote) => (t.code === 'MSGR060' ? 'refused' : 'approximated');
+  // One note per target and code: a target that refuses for several reasons is named once.
+  const firstOf = (list: readonly TargetNote[]) => {
+    const m = new Map<string, TargetNote>();
+    for (const t of list) if (!m.has(`${t.target} ${t.code}`)) m.set(`${t.target} ${t.code}`, t);
+    return m;
+  };
+  const before = firstOf(was);
+  const after = firstOf(is);
+  return [
+    ...[...after].filter(([k]) => !before.has(k)).map(([, t]) => `target ${t.target}: now ${what(t)} (${t.code}): ${t.message}`),
+    ...[...before].filter(([k]) => !after.has(k)).map(([, t]) => `target ${t.target}: no longer ${what(t)} (${t.code})`),
+  ];
 }
 
 function zoneCidrs(v: FirewallView): string[] {

@@ -4,6 +4,7 @@ import { evaluate, type Evaluation, type NewConnectionDecision, type Verdict } f
 import { packetText, type Packet } from '../evaluate/packet.js';
 import { placementText, type FirewallView } from '../evaluate/view.js';
 import type { IrDirection, IrFirewall, IrPortRange as PortRange, IrRule, IrVerdict } from '../ir/types.js';
+import type { TargetNote, TargetNotes } from '../ir/targets.js';
 import type { FirewallStatements } from './statements.js';
 import { ruleMatchText } from './ruleText.js';
 import { quoteOrigins, type PolicySource, type QuotedLine } from './source.js';
@@ -31,6 +32,11 @@ export interface ExplainedEvaluation {
   direction?: IrDirection;
   verdict: Verdict;
   decidedBy: ExplainedDecision;
+  /**
+   * The firewall's targets that do not write exactly this verdict logic: refused (MSGR060,
+   * compile writes nothing for them) or approximated (MSGR061). Empty when every target is exact.
+   */
+  targets: TargetNote[];
 }
 
 export interface ExplainedRule {
@@ -54,6 +60,8 @@ export interface ExplainContext {
   views: readonly FirewallView[];
   source: PolicySource;
   statements: FirewallStatements;
+  /** What the firewalls' targets cannot express exactly (targets/judge.ts); none when absent. */
+  targetNotes?: TargetNotes;
 }
 
 /**
@@ -75,7 +83,13 @@ export function packetJson(p: Packet): PacketJson {
 }
 
 function explainEvaluation(ctx: ExplainContext, view: FirewallView, packet: Packet, e: Evaluation): ExplainedEvaluation {
-  const out: ExplainedEvaluation = { firewall: e.firewall, placement: placementText(view.zones), verdict: e.verdict, decidedBy: explainDecision(ctx, view.ir, packet, e.decidedBy) };
+  const out: ExplainedEvaluation = {
+    firewall: e.firewall,
+    placement: placementText(view.zones),
+    verdict: e.verdict,
+    decidedBy: explainDecision(ctx, view.ir, packet, e.decidedBy),
+    targets: [...(ctx.targetNotes?.get(e.firewall) ?? [])],
+  };
   if (e.direction) out.direction = e.direction;
   return out;
 }

@@ -1,5 +1,6 @@
 import type { ExplainedEvaluation, ExplainedNewConnection, Explanation } from './explain.js';
 import type { QuotedLine } from './source.js';
+import type { TargetNote } from '../ir/targets.js';
 
 const VERDICT_TEXT: Record<ExplainedEvaluation['verdict'], string> = {
   accept: 'ACCEPT',
@@ -17,6 +18,16 @@ export function renderExplanation(x: Explanation): string {
 }
 
 function renderEvaluation(e: ExplainedEvaluation): string[] {
+  return [...renderDecision(e), ...e.targets.map((t) => `  ${targetNoteText(t)}`)];
+}
+
+/** `target netsh: refuses this firewall (MSGR060, compile writes nothing for it): …` */
+export function targetNoteText(t: TargetNote): string {
+  const what = t.code === 'MSGR060' ? 'refuses this firewall (MSGR060, compile writes nothing for it)' : 'writes this firewall only approximately (MSGR061)';
+  return `target ${t.target} ${what}: ${t.message}`;
+}
+
+function renderDecision(e: ExplainedEvaluation): string[] {
   const where = e.direction ? `, ${e.direction}` : '';
   const head = `${e.firewall} (${e.placement})${where}: ${VERDICT_TEXT[e.verdict]}`;
   const d = e.decidedBy;

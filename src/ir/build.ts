@@ -2,6 +2,7 @@ import { anySet, cidrTexts, equals, families, type AddressSet } from '../address
 import type { Endpoint, PortList } from '../flows/flow.js';
 import type { PlacedFirewall, PlacedRule } from '../place/placed.js';
 import type { Model, Origin } from '../resolve/model.js';
+import { groupPolicyNeeds } from '../resolve/groupPolicy.js';
 import type {
   IrAddressSet,
   IrDocument,
@@ -26,12 +27,7 @@ export function buildIr(model: Model, placed: readonly PlacedFirewall[]): IrDocu
     source: baseName(model.file),
     firewalls: placed.map((p) => buildFirewall(p, shared)),
     groupPolicy: model.clients.map((c): IrGroupPolicy => {
-      const g: IrGroupPolicy = {
-        clients: c.name,
-        transport: c.server.transport,
-        sipNeeded: c.server.transport === 'tcp' && c.features.length > 0,
-        mediaNeeded: c.features.some((f) => f.name === 'audio' || f.name === 'video'),
-      };
+      const g: IrGroupPolicy = { clients: c.name, transport: c.server.transport, ...groupPolicyNeeds(c) };
       if (c.sipRange.explicit) g.sipDynamic = { ...c.sipRange.range };
       if (c.mediaRange.explicit) g.media = { ...c.mediaRange.range };
       return g;

@@ -5,6 +5,7 @@ import { resolveNetworks } from './networks.js';
 import { resolveServers } from './servers.js';
 import { resolveClients } from './clients.js';
 import { resolveFirewalls } from './firewalls.js';
+import { checkGroupPolicyOverlaps } from './groupPolicy.js';
 import type { Model } from './model.js';
 
 export interface ResolveResult {
@@ -24,6 +25,7 @@ export function resolvePolicy(ast: Deployment, file: string, syntaxErrorLines: R
   const networks = resolveNetworks(of('network') as NetworkItem[], diags);
   const servers = resolveServers(of('server') as ServerItem[], networks, diags);
   const clients = resolveClients(of('clients') as ClientsItem[], networks, servers, diags);
+  checkGroupPolicyOverlaps(clients, diags);
   const firewalls = resolveFirewalls(of('firewall') as FirewallItem[], networks, diags);
 
   // Least privilege: a listener no clients use opens nothing, and the user should know.

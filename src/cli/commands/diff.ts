@@ -3,6 +3,7 @@ import { compilePolicy } from '../../compile.js';
 import { firewallStatements } from '../../explain/statements.js';
 import { diffPolicies, type PolicyVersion } from '../../diff/diff.js';
 import { renderDiff } from '../../diff/render.js';
+import { targetNotes } from '../../../targets/judge.js';
 import { readPolicy } from '../input.js';
 import { Exit, type Io } from '../io.js';
 import { formatDiagnostics, type DiagnosticFormat } from '../render.js';
@@ -56,5 +57,5 @@ function load(path: string, io: Io, format: DiagnosticFormat): PolicyVersion {
     io.stderr(formatDiagnostics(diagnostics, format, text, io.color));
     trouble(io, `${input.file} has errors: no difference computed`);
   }
-  return { ir, source: { file: input.file, text }, statements: firewallStatements(text, input.file) };
+  return { ir, source: { file: input.file, text }, statements: firewallStatements(text, input.file), targetNotes: targetNotes(ir) };
 }

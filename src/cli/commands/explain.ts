@@ -4,6 +4,7 @@ import { firewallViews } from '../../evaluate/view.js';
 import { firewallStatements } from '../../explain/statements.js';
 import { explainPacket } from '../../explain/explain.js';
 import { renderExplanation } from '../../explain/render.js';
+import { targetNotes } from '../../../targets/judge.js';
 import { compiledOrExit, requireFirewall, usage, type Io } from '../io.js';
 import type { DiagnosticFormat } from '../render.js';
 
@@ -21,7 +22,8 @@ export function registerExplain(program: Command, io: Io): void {
       const { ir, text } = compiledOrExit(file, io, opts.format);
       requireFirewall(ir, opts.firewall, io);
       const source = { file: file === '-' ? '<stdin>' : file, text };
-      const explanation = explainPacket({ views: firewallViews(ir), source, statements: firewallStatements(text, source.file) }, parsed.packet, opts.firewall);
+      const context = { views: firewallViews(ir), source, statements: firewallStatements(text, source.file), targetNotes: targetNotes(ir) };
+      const explanation = explainPacket(context, parsed.packet, opts.firewall);
       io.stdout(opts.format === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : renderExplanation(explanation));
     });
 }
