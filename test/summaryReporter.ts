@@ -10,8 +10,9 @@ export default class SummaryLineReporter implements Reporter {
     const count = { passed: 0, failed: 0, skipped: 0 };
     const visit = (t: RunnerTask) => {
       if (t.type === 'suite' || t.type === undefined) {
-        // A file or suite that failed before its tests ran counts as a failure.
-        if ('tasks' in t && t.tasks.length === 0 && t.result?.state === 'fail') count.failed++;
+        // A file or suite that failed before its tests ran counts as a failure, and so does one
+        // whose own hook failed after them (test/setup/checkMatchesCompile.ts compares there).
+        if ('tasks' in t && t.result?.state === 'fail' && (t.tasks.length === 0 || (t.result.errors?.length ?? 0) > 0)) count.failed++;
         if ('tasks' in t) t.tasks.forEach(visit);
         return;
       }
