@@ -38,12 +38,13 @@ export interface TargetFinding {
  * What a target can express, declared next to its code as data, so `check`, `compile`,
  * `explain` and `diff` all ask the same question and nothing needs to render a template to
  * answer it. `judge` holds what depends on more than the features a firewall uses (names the
- * target derives, for example).
+ * target derives, for example); the rule order is judged by targets/ruleOrder.ts.
  */
 export interface TargetCapabilities {
   placements: Record<IrPlacement['kind'], Support>;
   families: Record<IrFamily, Support>;
   matches: Record<IrMatch, Support>;
   order: RuleOrder;
-  judge?: (fw: IrFirewall) => TargetFinding[];
+  /** A check of what the target derives itself, with what it checks in words (for the README). */
+  judge?: { about: string; findings: (fw: IrFirewall) => TargetFinding[] };
 }

@@ -46,8 +46,7 @@ export function requirementsOf(fw: IrFirewall): Requirements {
  * What one target makes of one firewall, from the IR alone: nothing when it expresses the
  * firewall exactly. A refused placement ends the judgement (nothing else could be written).
  */
-export function judgeFirewall(fw: IrFirewall, target: IrTarget): TargetFinding[] {
-  const caps = TARGET_CAPABILITIES[target];
+export function judgeFirewall(fw: IrFirewall, target: IrTarget, caps: TargetCapabilities = TARGET_CAPABILITIES[target]): TargetFinding[] {
   const needs = requirementsOf(fw);
   const placement = caps.placements[needs.placement];
   if (placement.level === 'none') {
@@ -65,7 +64,7 @@ export function judgeFirewall(fw: IrFirewall, target: IrTarget): TargetFinding[]
       return [];
     }),
     ...ruleOrderFindings(fw, caps.order, target),
-    ...(caps.judge?.(fw) ?? []),
+    ...(caps.judge?.findings(fw) ?? []),
   ];
 }
 

@@ -12,7 +12,10 @@ export const iptablesCapabilities: TargetCapabilities = {
   families: { 4: EXACT, 6: EXACT },
   matches: { 'connection-state': EXACT, icmp: EXACT, 'nd-hop-limit': EXACT, 'log-denied': EXACT },
   order: 'first-match',
-  judge: ipsetNameClashes,
+  judge: {
+    about: 'refuses (MSGR060) a firewall whose long address lists would share an ipset name: a shortened name carries 6 hex digits of a hash',
+    findings: ipsetNameClashes,
+  },
 };
 
 function ipsetNameClashes(fw: IrFirewall): TargetFinding[] {

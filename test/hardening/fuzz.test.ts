@@ -14,7 +14,7 @@ import { compilePolicy } from '../../src/compile.js';
 import { CODES } from '../../src/diagnostics/codes.js';
 import { rules as lexerRules } from '../../src/parse/lexer.js';
 import { EXAMPLES } from '../helpers.js';
-import { emitEverything, escapeMsgr, HOSTILE_TEXT, readerProblems, ValidatorBatch, validatorsUsable } from './support.js';
+import { ALL_TARGETS, emitEverything, escapeMsgr, HOSTILE_TEXT, readerProblems, ValidatorBatch, validatorsUsable } from './support.js';
 
 /** Cases in all; the four properties share them 2:1:1:1. MSGRFW_FUZZ_RUNS sets the total. */
 const TOTAL = Number(process.env.MSGRFW_FUZZ_RUNS ?? 2000);
@@ -252,7 +252,7 @@ const firewallBlock = (name: string) =>
         pick([...NETS, 'srv']).map((n) => `on ${n}`),
         fc.uniqueArray(pick(NETS), { minLength: 2, maxLength: 2 }).map(([a, b]) => `between ${a} and ${b}`),
       ),
-      targets: fc.subarray(['nftables', 'iptables', 'netsh', 'pf'], { minLength: 1 }),
+      targets: fc.subarray([...ALL_TARGETS], { minLength: 1 }),
       def: fc.option(rare(pick(['deny', 'accept']), pick(['drop', 'reject']), 100)),
       outbound: fc.option(pick(['deny', 'accept']), { freq: 3 }),
       log: fc.boolean(),

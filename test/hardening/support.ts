@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { compilePolicy } from '../../src/compile.js';
+import { IR_TARGETS } from '../../src/ir/targets.js';
 import type { IrDocument, IrFirewall, IrTarget } from '../../src/ir/types.js';
 import { emitTargets } from '../../targets/emit.js';
 import { batchSafetyProblems, parseBatch } from '../readers/cmd.js';
@@ -14,7 +15,7 @@ import { netshTuples, readNetshScript } from '../readers/netsh.js';
 import { readPf } from '../readers/pf.js';
 import { isPortTuple, tupleText } from '../readers/tuple.js';
 
-export const ALL_TARGETS: readonly IrTarget[] = ['nftables', 'iptables', 'netsh', 'pf'];
+export const ALL_TARGETS: readonly IrTarget[] = IR_TARGETS;
 
 /** Commands a generated .cmd may run (as the netsh target's own tests allow). */
 export const NETSH_COMMANDS = ['netsh', 'setlocal', 'endlocal', 'if', 'exit', 'echo'];
