@@ -1,7 +1,6 @@
 import { diagnostic } from '../src/diagnostics/codes.js';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
-import type { IrFamily, IrFirewall, IrTarget } from '../src/ir/types.js';
-import type { IrDocument } from '../src/ir/types.js';
+import type { IrDocument, IrFamily, IrFirewall, IrTarget } from '../src/ir/types.js';
 import type { TargetNote, TargetNotes } from '../src/ir/targets.js';
 import { IR_MATCHES, type IrMatch, type Support, type TargetCapabilities, type TargetFinding } from './capability.js';
 import { iptablesCapabilities } from './iptables/capabilities.js';
