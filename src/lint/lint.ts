@@ -4,7 +4,7 @@ import { diagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { PlacedFirewall, PlacedRule } from '../place/placed.js';
 import type { ClientGroup, Feature, Model, Origin, PortRange } from '../resolve/model.js';
-import { regionOf, regionsIntersect, subtract, type Region } from './region.js';
+import { regionOf, regionsIntersect, subtract, type RuleRegion } from './region.js';
 
 /**
  * Lints: policies that compile but very likely do not mean what they say. They run after
@@ -30,7 +30,7 @@ const PEER_FEATURES: ReadonlySet<Feature> = new Set(CATALOG.filter((e) => e.init
 
 interface Rule {
   placed: PlacedRule;
-  region: Region;
+  region: RuleRegion;
   origin: Origin;
   /** The statement as written, e.g. `allow tcp 22 from admins`. */
   text: string;
@@ -95,7 +95,7 @@ function lintFirewall(file: string, fw: PlacedFirewall): Diagnostic[] {
  * rules are Messenger's, and only a plain allow ever compares against them.
  */
 function lazyRule(placed: PlacedRule, host: AddressSet | undefined, origin: Origin): Rule {
-  let region: Region | undefined;
+  let region: RuleRegion | undefined;
   return {
     placed,
     get region() {
