@@ -1,4 +1,6 @@
+import { ListIds } from './listIds.js';
 import { intersectIntervals, normalizeIntervals, subtractIntervals, type Interval } from './set.js';
+import { Work, type IntervalList, type Memo } from './work.js';
 
 /**
  * Exact set algebra on boxes. A box is a product of interval lists, one per dimension (for
@@ -6,55 +8,15 @@ import { intersectIntervals, normalizeIntervals, subtractIntervals, type Interva
  * list sorted, disjoint, non-adjacent and not empty; a region is a list of pairwise disjoint
  * boxes. A rule with a hundred ports or a network of a hundred hosts is one box, not a hundred,
  * so the work follows the number of rules, not the number of their ports and hosts. Nothing is
- * ever widened or rounded: every result holds exactly the points it should.
+ * ever widened or rounded: every result holds exactly the points it should. Every operation
+ * counts its steps in a `Work` (src/addresses/work.ts).
  */
-export type IntervalList = readonly Interval[];
 export type Box = readonly IntervalList[];
 export type Region = Box[];
 
-/** The work a computation may do is counted in steps; past its limit it stops with this. */
-export class WorkLimitExceeded extends Error {
-  constructor(readonly limit: number) {
-    super(`more than ${limit} steps of box arithmetic`);
-  }
-}
-
-type Memo = WeakMap<IntervalList, WeakMap<IntervalList, IntervalList>>;
-
-/**
- * What a computation remembers. Results of operations on long lists, by the lists themselves:
- * the same networks meet the same networks again in every direction, family and protocol, and a
- * result, being the same list object again, keeps later operations on it cheap. Lists are never
- * changed, so a remembered result stays right. And the content hashes of lists (see ListIds).
- */
-interface Memos {
-  intersections: Memo;
-  differences: Memo;
-  hashes: WeakMap<IntervalList, number>;
-}
-
-/**
- * One computation's step counter, with its limit, and what it remembers. A step is one box
- * compared or produced, or one interval read or written by an operation on a dimension's list:
- * roughly proportional to time, and the same on every machine and every run, so whether a
- * computation fits its limit does not depend on the machine's load.
- */
-export class Work {
-  used = 0;
-  /** Made when first needed: a quick question (do two boxes meet?) needs none of it. */
-  private memos?: Memos;
-
-  constructor(readonly limit = Number.POSITIVE_INFINITY) {}
-
-  get memo(): Memos {
-    return (this.memos ??= { intersections: new WeakMap(), differences: new WeakMap(), hashes: new WeakMap() });
-  }
-
-  spend(steps: number): void {
-    this.used += steps;
-    if (this.used > this.limit) throw new WorkLimitExceeded(this.limit);
-  }
-}
+// The algebra's users need these too: one module to import from.
+export { ListIds, Work, type IntervalList };
+export { WorkLimitExceeded } from './work.js';
 
 /** One operation on two lists: the shorter one is walked (the longer is searched), the result written. */
 const listCost = (a: IntervalList, b: IntervalList, out: IntervalList) => 1 + Math.min(a.length, b.length) + out.length;
@@ -159,8 +121,6 @@ export const union = (a: Region, b: Region, work: Work = new Work()): Region => 
 
 export const isEmpty = (r: Region) => r.length === 0;
 
-export const sameRegion = (a: Region, b: Region, work: Work = new Work()) => isEmpty(minus(a, b, work)) && isEmpty(minus(b, a, work));
-
 const listSize = (l: IntervalList) => l.reduce((n, i) => n + (i.last - i.first + 1n), 0n);
 
 /** How many points the region holds (its boxes are disjoint). */
@@ -184,58 +144,6 @@ export function listOf(intervals: readonly Interval[]): IntervalList {
 
 /** The box of the given lists, or nothing when one of them is empty. */
 export const boxOf = (lists: readonly IntervalList[]): Region => (lists.some((l) => l.length === 0) ? [] : [lists]);
-
-/** A hash of a list's content, worked out once per list and computation (lists are never changed). */
-function hashOf(list: IntervalList, work: Work): number {
-  let h = work.memo.hashes.get(list);
-  if (h === undefined) {
-    h = list.length;
-    for (const i of list) h = Math.imul(h ^ Number(BigInt.asUintN(32, i.first)), 0x9e3779b1) ^ Number(BigInt.asUintN(32, i.last));
-    work.memo.hashes.set(list, h);
-    work.spend(list.length);
-  }
-  return h;
-}
-
-/**
- * Numbers for lists by content: equal lists get the same number. Lists are hashed and compared
- * interval by interval (a list of ten thousand networks is never turned into text); the same
- * list object is looked up at once.
- */
-export class ListIds {
-  private readonly known = new Map<IntervalList, number>();
-  private readonly byHash = new Map<number, { list: IntervalList; id: number }[]>();
-  private count = 0;
-
-  constructor(private readonly work: Work) {}
-
-  id(list: IntervalList): number {
-    const seen = this.known.get(list);
-    if (seen !== undefined) return seen;
-    const h = hashOf(list, this.work);
-    const alike = this.byHash.get(h) ?? [];
-    this.byHash.set(h, alike);
-    let id = alike.find((e) => this.same(e.list, list))?.id;
-    if (id === undefined) alike.push({ list, id: (id = this.count++) });
-    this.known.set(list, id);
-    return id;
-  }
-
-  /** Whether two lists are equal, each interval compared a step. */
-  private same(x: IntervalList, y: IntervalList): boolean {
-    if (x.length !== y.length) return false;
-    for (let k = 0; k < x.length; k++) {
-      const v = x[k]!;
-      const w = y[k]!;
-      if (v !== w && (v.first !== w.first || v.last !== w.last)) {
-        this.work.spend(k + 1);
-        return false;
-      }
-    }
-    this.work.spend(1 + x.length);
-    return true;
-  }
-}
 
 /**
  * Joins boxes that agree in every dimension but one into one box (the union of that

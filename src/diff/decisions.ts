@@ -31,7 +31,7 @@ export interface Decided {
 
 /** Ports 1-65535: a connection never uses port 0. */
 export const ALL_PORTS: Interval = { first: 1n, last: 65535n };
-export const allAddresses = (f: Family): Interval => ({ first: 0n, last: (1n << BigInt(familyBits(f))) - 1n });
+const allAddresses = (f: Family): Interval => ({ first: 0n, last: (1n << BigInt(familyBits(f))) - 1n });
 /** The same list object every time: the box algebra then recognises it at once. */
 const ANY_ADDRESS: Record<Family, IntervalList> = { 4: [allAddresses(4)], 6: [allAddresses(6)] };
 

@@ -1,28 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { boxMinus, coalesce, containsPoint, intersect, ListIds, listOf, minus, union, volume, Work, WorkLimitExceeded, type Box, type Region } from '../../src/addresses/boxes.js';
-import { subtractIntervals, type Interval } from '../../src/addresses/set.js';
+import { subtractIntervals } from '../../src/addresses/set.js';
+import { smallSpace } from './boxArbitraries.js';
 
 /** Small spaces (0..7 per dimension) so every point can be checked against the brute-force oracle. */
 const SIDE = 8;
 const DIMS = 3;
+const { box, region, points: POINTS } = smallSpace(SIDE, DIMS);
 
-const toList = (values: readonly number[]): Interval[] => {
-  const out: Interval[] = [];
-  for (const v of [...new Set(values)].sort((a, b) => a - b)) {
-    const top = out[out.length - 1];
-    if (top && top.last + 1n === BigInt(v)) top.last = BigInt(v);
-    else out.push({ first: BigInt(v), last: BigInt(v) });
-  }
-  return out;
-};
-/** Any non-empty subset of a dimension, as the sorted, merged list a box holds. */
-const list = fc.uniqueArray(fc.integer({ min: 0, max: SIDE - 1 }), { minLength: 1, maxLength: SIDE }).map(toList);
-const box = fc.array(list, { minLength: DIMS, maxLength: DIMS }) as fc.Arbitrary<Box>;
-/** Any boxes, overlapping or not, folded into a region of disjoint boxes. */
-const region = fc.array(box, { maxLength: 6 }).map((boxes) => boxes.reduce<Region>((r, b) => union(r, [b]), []));
-
-const POINTS = Array.from({ length: SIDE ** DIMS }, (_, i) => Array.from({ length: DIMS }, (_, k) => BigInt(Math.floor(i / SIDE ** k) % SIDE)));
 /** The oracle: a region as the set of its points, one by one. */
 const pointsOf = (r: Region) => new Set(POINTS.filter((p) => containsPoint(r, p)).map((p) => p.join(',')));
 const pointsOfBoxes = (boxes: readonly Box[]) => new Set(POINTS.filter((p) => boxes.some((b) => containsPoint([b], p))).map((p) => p.join(',')));

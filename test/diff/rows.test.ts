@@ -1,26 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { containsPoint, minus, union, volume, type Box, type Region } from '../../src/addresses/boxes.js';
-import type { Interval } from '../../src/addresses/set.js';
 import { canonicalRows, rows } from '../../src/diff/rows.js';
+import { smallSpace, toList } from '../addresses/boxArbitraries.js';
 
 /** Small spaces (0..5 per dimension) so every point can be checked. */
-const SIDE = 6;
-const DIMS = 3;
-const POINTS = Array.from({ length: SIDE ** DIMS }, (_, i) => Array.from({ length: DIMS }, (_, k) => BigInt(Math.floor(i / SIDE ** k) % SIDE)));
-
-const toList = (values: readonly number[]): Interval[] => {
-  const out: Interval[] = [];
-  for (const v of [...new Set(values)].sort((a, b) => a - b)) {
-    const top = out[out.length - 1];
-    if (top && top.last + 1n === BigInt(v)) top.last = BigInt(v);
-    else out.push({ first: BigInt(v), last: BigInt(v) });
-  }
-  return out;
-};
-const list = fc.uniqueArray(fc.integer({ min: 0, max: SIDE - 1 }), { minLength: 1, maxLength: SIDE }).map(toList);
-const box = fc.array(list, { minLength: DIMS, maxLength: DIMS }) as fc.Arbitrary<Box>;
-const region = fc.array(box, { maxLength: 6 }).map((boxes) => boxes.reduce<Region>((r, b) => union(r, [b]), []));
+const { box, region, points: POINTS } = smallSpace(6, 3);
 
 const pointsOf = (r: Region) => POINTS.filter((p) => containsPoint(r, p)).map((p) => p.join(','));
 /** The same points as one box each: the most splintered way to write a region. */
