@@ -17,7 +17,7 @@ const ALL_PORTS: IntervalList = [{ first: 0n, last: 65535n }];
  * The work one coverage question may take before the answer is "don't know" (lints then stay
  * silent rather than guess): a compile runs them for every plain rule.
  */
-const WORK_LIMIT = 200_000;
+const WORK_LIMIT = 100_000;
 
 const ports = (ranges: readonly PortRange[] | undefined): IntervalList =>
   ranges === undefined ? ALL_PORTS : listOf(ranges.map((r) => ({ first: BigInt(r.from), last: BigInt(r.to) })));
