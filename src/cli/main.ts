@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { endQuietlyWhenReaderCloses } from './closedPipe.js';
 import { Exit, EXIT } from './exit.js';
 import type { Io } from './io.js';
 import { useColor } from './render.js';
@@ -23,6 +24,8 @@ const COMMANDS: readonly [string, () => Promise<Register>][] = [
 const VERSION_FLAGS = ['-V', '--version'];
 
 function processIo(): Io {
+  endQuietlyWhenReaderCloses(process.stdout, 'stdout');
+  endQuietlyWhenReaderCloses(process.stderr, 'stderr');
   return {
     stdout: (s) => void (s && process.stdout.write(s)),
     stderr: (s) => void (s && process.stderr.write(s)),
