@@ -78,6 +78,31 @@ describe('--format json', () => {
  * properties the standard gives it, so a misspelt or invented property fails too. No network.
  */
 const message = { type: 'object', properties: { text: { type: 'string' } }, required: ['text'], additionalProperties: false };
+/** Locations (results and notifications alike): a file, and where required a line and column in it. */
+const locationsOf = (required: string[]) => ({
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      physicalLocation: {
+        type: 'object',
+        properties: {
+          artifactLocation: { type: 'object', properties: { uri: { type: 'string' } }, required: ['uri'], additionalProperties: false },
+          region: {
+            type: 'object',
+            properties: { startLine: { type: 'integer', minimum: 1 }, startColumn: { type: 'integer', minimum: 1 } },
+            required: ['startLine', 'startColumn'],
+            additionalProperties: false,
+          },
+        },
+        required,
+        additionalProperties: false,
+      },
+    },
+    required: ['physicalLocation'],
+    additionalProperties: false,
+  },
+});
 const SARIF_SUBSET = {
   type: 'object',
   properties: {
@@ -133,21 +158,7 @@ const SARIF_SUBSET = {
                     properties: {
                       level: { enum: ['none', 'note', 'warning', 'error'] },
                       message,
-                      locations: {
-                        type: 'array',
-                        items: {
-                          type: 'object',
-                          properties: {
-                            physicalLocation: {
-                              type: 'object',
-                              properties: { artifactLocation: { type: 'object', properties: { uri: { type: 'string' } }, required: ['uri'], additionalProperties: false } },
-                              required: ['artifactLocation'],
-                              additionalProperties: false,
-                            },
-                          },
-                          additionalProperties: false,
-                        },
-                      },
+                      locations: locationsOf(['artifactLocation']),
                     },
                     required: ['message'],
                     additionalProperties: false,
@@ -168,30 +179,7 @@ const SARIF_SUBSET = {
                 ruleIndex: { type: 'integer', minimum: -1 },
                 level: { enum: ['none', 'note', 'warning', 'error'] },
                 message,
-                locations: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      physicalLocation: {
-                        type: 'object',
-                        properties: {
-                          artifactLocation: { type: 'object', properties: { uri: { type: 'string' } }, required: ['uri'], additionalProperties: false },
-                          region: {
-                            type: 'object',
-                            properties: { startLine: { type: 'integer', minimum: 1 }, startColumn: { type: 'integer', minimum: 1 } },
-                            required: ['startLine', 'startColumn'],
-                            additionalProperties: false,
-                          },
-                        },
-                        required: ['artifactLocation', 'region'],
-                        additionalProperties: false,
-                      },
-                    },
-                    required: ['physicalLocation'],
-                    additionalProperties: false,
-                  },
-                },
+                locations: locationsOf(['artifactLocation', 'region']),
                 properties: { type: 'object' },
               },
               required: ['message', 'ruleId', 'level', 'locations'],
