@@ -19,16 +19,14 @@ export type PolicyInput =
  */
 export const MAX_POLICY_BYTES = MAX_POLICY_CHARS;
 
-/** `file` as diagnostics name it: the path as given, `<stdin>` for `-`. */
-export const inputName = (path: string): string => (path === '-' ? '<stdin>' : path);
-
 /**
  * Reads a policy from a path or `-` (stdin), never more than `limit` bytes: a file, a pipe, a
  * FIFO or a device is read in chunks, and reading stops as soon as the input goes past the
  * limit, so `/dev/zero` or an endless pipe costs at most the limit in memory.
  */
 export function readPolicy(path: string, limit = MAX_POLICY_BYTES): PolicyInput {
-  const file = inputName(path);
+  // As diagnostics name it: the path as given, `<stdin>` for `-`.
+  const file = path === '-' ? '<stdin>' : path;
   let fd: number | undefined;
   try {
     fd = path === '-' ? 0 : openSync(path, 'r');

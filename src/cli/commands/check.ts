@@ -12,10 +12,11 @@ export function registerCheck(program: Command, io: Io): void {
       requireStdinOnce(io, paths);
       const reports: FileReport[] = [];
       for (const path of paths) {
-        const { ir: _ir, source, ...report } = compileInput(path);
-        // Text is printed file by file, as each is checked; only what the total needs is kept.
-        if (opts.format === 'text') io.stdout(fileText({ ...report, ...(source !== undefined ? { source } : {}) }, { color: io.color, okLine: true, summary: paths.length === 1 }));
-        reports.push(report);
+        const checked = compileInput(path);
+        // Text is printed file by file, as each is checked; of each file only what the total
+        // or the machine document needs is kept (not its text, not its IR).
+        if (opts.format === 'text') io.stdout(fileText(checked, { color: io.color, okLine: true, summary: paths.length === 1 }));
+        reports.push({ file: checked.file, diagnostics: checked.diagnostics, ...(checked.unreadable !== undefined ? { unreadable: checked.unreadable } : {}) });
       }
       if (opts.format !== 'text') io.stdout(machineReport(reports, opts.format));
       else io.stdout(totalText(reports));
