@@ -1,9 +1,12 @@
 import { Option } from 'commander';
 import { compilePolicy } from '../compile.js';
+import type { IrDocument } from '../ir/types.js';
+import { Exit, EXIT } from './exit.js';
 import { readPolicy } from './input.js';
 import { writeAllOrNothing } from './output.js';
-import { DIAGNOSTIC_FORMATS, formatDiagnostics, formatInputProblem, type DiagnosticFormat } from './render.js';
-import type { IrDocument } from '../ir/types.js';
+import { DIAGNOSTIC_FORMATS, formatReport, reportStatus, type DiagnosticFormat, type FileReport } from './render.js';
+
+export { Exit, EXIT } from './exit.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -11,48 +14,47 @@ export interface Io {
   color: boolean;
 }
 
-/** Exit statuses: 0 ok, 1 the policy has errors, 2 usage or I/O trouble. */
-export const EXIT = { ok: 0, policy: 1, usage: 2 } as const;
-
-/** Thrown by a command to end with a status; `main` turns it into the exit code. */
-export class Exit extends Error {
-  constructor(readonly status: number) {
-    super(`exit ${status}`);
-  }
-}
-
 export const formatOption = () =>
   new Option('--format <format>', 'diagnostics as text, json or sarif (SARIF 2.1.0)').choices([...DIAGNOSTIC_FORMATS]).default('text');
 
-/** Reads and compiles a policy file; a file that cannot be read ends the command. */
-export function compileFile(file: string, io: Io, format: DiagnosticFormat) {
-  const input = readPolicy(file);
-  if (!input.ok) {
-    if (format !== 'text' && input.problem === 'content') {
-      io.stdout(formatInputProblem(input.message, format));
-    } else {
-      io.stderr(`${input.problem === 'usage' ? 'msgrfw: ' : ''}${input.message}\n`);
-    }
-    throw new Exit(input.problem === 'usage' ? EXIT.usage : EXIT.policy);
-  }
+/** A policy file read and compiled: its report, and its IR when it has no errors. */
+export interface CompiledFile extends FileReport {
+  ir?: IrDocument;
+}
+
+/** Reads and compiles one policy file; what cannot be read is in the report, never thrown. */
+export function compileInput(path: string): CompiledFile {
+  const input = readPolicy(path);
+  if (input.kind === 'unreadable') return { file: input.file, diagnostics: [], unreadable: input.message };
+  if (input.kind === 'invalid') return { file: input.file, diagnostics: [input.diagnostic] };
   const text = input.text.replace(/^\uFEFF/, '');
-  return { ...compilePolicy(text, input.file), text };
+  const { ir, diagnostics } = compilePolicy(text, input.file);
+  return { file: input.file, source: text, diagnostics, ...(ir ? { ir } : {}) };
 }
 
-/** Compiles a policy for a command that needs its IR: prints the diagnostics and exits 1 on errors. */
-export function compiledOrExit(file: string, io: Io, format: DiagnosticFormat) {
-  const result = compileFile(file, io, format);
-  if (!result.ir) {
-    io.stderr(formatDiagnostics(result.diagnostics, format, result.text, io.color));
-    throw new Exit(EXIT.policy);
+/**
+ * Compiles a policy for a command that needs its IR. When it has none, the report goes to
+ * stderr and the command ends: `errorStatus` (1) for errors, 2 for a file that cannot be read.
+ */
+export function compiledOrExit(path: string, io: Io, format: DiagnosticFormat, errorStatus: number = EXIT.policy): CompiledFile & { ir: IrDocument; source: string } {
+  const result = compileInput(path);
+  if (!result.ir || result.source === undefined) {
+    io.stderr(formatReport([result], format, { color: io.color }));
+    throw new Exit(Math.max(reportStatus([result]), errorStatus));
   }
-  return { ...result, ir: result.ir };
+  return { ...result, ir: result.ir, source: result.source };
 }
 
-/** `-f NAME` must name a firewall of the policy: a usage error that lists the names otherwise. */
-export function requireFirewall(ir: IrDocument, name: string | undefined, io: Io): void {
-  if (name !== undefined && !ir.firewalls.some((f) => f.name === name)) {
-    usage(io, `no firewall named '${name}' (the policy has: ${ir.firewalls.map((f) => f.name).join(', ')})`);
+/** `-` reads stdin, which can be read only once. */
+export function requireStdinOnce(io: Io, paths: readonly string[]): void {
+  if (paths.filter((p) => p === '-').length > 1) usage(io, 'stdin (-) can be read only once');
+}
+
+/** `-f NAME` must name a firewall of the policies: a usage error that lists the names otherwise. */
+export function requireFirewall(irs: readonly IrDocument[], name: string | undefined, io: Io): void {
+  const names = irs.flatMap((ir) => ir.firewalls.map((f) => f.name));
+  if (name !== undefined && !names.includes(name)) {
+    usage(io, `no firewall named '${name}' (the ${irs.length > 1 ? 'policies have' : 'policy has'}: ${names.join(', ')})`);
   }
 }
 

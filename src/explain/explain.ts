@@ -70,6 +70,14 @@ export function explainPacket(ctx: ExplainContext, packet: Packet, firewall?: st
   return { packet: packetJson(packet), evaluations };
 }
 
+/**
+ * Whether a firewall stops the packet as what it is, the opening packet of a new connection:
+ * dropped, or dropped as new and passed only as the reply of a connection the other side opens.
+ */
+export function isDropped(e: ExplainedEvaluation): boolean {
+  return e.verdict === 'drop' || e.verdict === 'return-only';
+}
+
 export function packetJson(p: Packet): PacketJson {
   return { text: packetText(p), protocol: p.protocol, family: p.family, src: formatAddress(p.family, p.src), sport: p.sport, dst: formatAddress(p.family, p.dst), dport: p.dport };
 }

@@ -1,51 +1,70 @@
 import { Option, type Command } from 'commander';
 import { join } from 'node:path';
 import { diagnostic } from '../../diagnostics/codes.js';
-import { hasErrors, sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import type { IrDocument } from '../../ir/types.js';
 import { TARGETS, type TargetName } from '../../resolve/model.js';
-import { compiledOrExit, requireFirewall, Exit, EXIT, formatOption, usage, writeOrFail, type Io } from '../io.js';
-import { formatDiagnostics, type DiagnosticFormat } from '../render.js';
+import { artefactForOutput, collidingArtefact } from '../artefactNames.js';
+import { compileInput, requireFirewall, requireStdinOnce, Exit, formatOption, usage, writeOrFail, type Io } from '../io.js';
+import { formatReport, reportStatus, type DiagnosticFormat, type FileReport } from '../render.js';
 
 export function registerCompile(program: Command, io: Io): void {
   program
     .command('compile')
     .description('write the rules of every firewall for its targets')
-    .argument('<file>', 'policy file, or - for stdin')
+    .argument('<files...>', 'policy files, or - for stdin')
     .addOption(new Option('-t, --target <target>', 'only this target, for every selected firewall').choices([...TARGETS]))
     .option('-f, --firewall <name>', 'only this firewall')
-    .option('-o, --output <file>', 'write the single selected artefact here (- for stdout)')
+    .option('-o, --output <file>', 'write the single selected artefact here (- for stdout); with iptables or netsh, the file name says which (wan.rules.v6)')
     .option('--out-dir <dir>', 'write every artefact into this directory (default: out)')
     .addOption(formatOption())
-    .action(async (file: string, opts: { target?: TargetName; firewall?: string; output?: string; outDir?: string; format: DiagnosticFormat }) => {
+    .action(async (paths: string[], opts: { target?: TargetName; firewall?: string; output?: string; outDir?: string; format: DiagnosticFormat }) => {
       if (opts.output !== undefined && opts.outDir !== undefined) usage(io, 'give either -o or --out-dir, not both');
-      const { ir, diagnostics, text } = compiledOrExit(file, io, opts.format);
-      requireFirewall(ir, opts.firewall, io);
+      if (opts.output !== undefined && paths.length > 1) usage(io, `-o writes one artefact of one policy, but ${paths.length} policies are given; use --out-dir for several`);
+      requireStdinOnce(io, paths);
+      const compiled = paths.map(compileInput);
+      const irs = compiled.flatMap((c) => (c.ir ? [c.ir] : []));
+      // With a policy that has errors, they are what to report, not a firewall name it may lack.
+      if (irs.length === compiled.length) requireFirewall(irs, opts.firewall, io);
       const selection = { ...(opts.firewall ? { firewall: opts.firewall } : {}), ...(opts.target ? { target: opts.target } : {}) };
       // The targets (and their template engine) load only for a command that writes rules.
       const { emitTargets } = await import('../../../targets/emit.js');
-      const { files, problems, approximations } = emitTargets(ir, selection);
-      const all: Diagnostic[] = [
-        ...diagnostics,
-        ...problems.map((p) => diagnostic('MSGR060', file, p.firewall.origin, `target ${p.target}, firewall ${p.firewall.name}: ${p.message}`, `remove ${p.target} from the targets of firewall ${p.firewall.name}`)),
-        ...approximations.map((p) => diagnostic('MSGR061', file, p.firewall.origin, `target ${p.target}, firewall ${p.firewall.name}: ${p.message}`, `if that matters here, use another target for firewall ${p.firewall.name}`)),
-      ];
-      const sorted = sortDiagnostics(all);
+
+      const reports: FileReport[] = [];
+      const artefacts: { name: string; firewall: string; policy: string; content: string }[] = [];
+      for (const c of compiled) {
+        if (!c.ir) {
+          reports.push(c);
+          continue;
+        }
+        const { files, problems, approximations } = emitTargets(c.ir, selection);
+        const all: Diagnostic[] = [
+          ...c.diagnostics,
+          ...problems.map((p) => diagnostic('MSGR060', c.file, p.firewall.origin, `target ${p.target}, firewall ${p.firewall.name}: ${p.message}`, `remove ${p.target} from the targets of firewall ${p.firewall.name}`)),
+          ...approximations.map((p) => diagnostic('MSGR061', c.file, p.firewall.origin, `target ${p.target}, firewall ${p.firewall.name}: ${p.message}`, `if that matters here, use another target for firewall ${p.firewall.name}`)),
+        ];
+        reports.push({ ...withoutIr(c), diagnostics: sortDiagnostics(all) });
+        artefacts.push(...files.map((f) => ({ name: f.artefact.name, firewall: f.firewall.name, policy: c.file, content: f.artefact.content })));
+      }
       // A machine format always gets its document (an empty one too), so a CI step can rely on it.
-      if (sorted.length || opts.format !== 'text') io.stderr(formatDiagnostics(sorted, opts.format, text, io.color));
-      if (hasErrors(sorted)) throw new Exit(EXIT.policy);
+      io.stderr(formatReport(reports, opts.format, { color: io.color }));
+      const status = reportStatus(reports);
+      if (status) throw new Exit(status);
 
       if (opts.output !== undefined) {
-        if (files.length !== 1) {
-          usage(io, `-o needs exactly one artefact, but this selection has ${files.length}: ${files.map((f) => f.artefact.name).join(', ')}; narrow it with -t and -f, or use --out-dir`);
-        }
-        const only = files[0]!;
-        if (opts.output === '-') io.stdout(only.artefact.content);
-        else writeOrFail(io, [{ path: opts.output, content: only.artefact.content }]);
+        const chosen = artefactForOutput(artefacts, opts.output);
+        if (!chosen.ok) usage(io, chosen.problem);
+        if (opts.output === '-') io.stdout(chosen.artefact.content);
+        else writeOrFail(io, [{ path: opts.output, content: chosen.artefact.content }]);
         return;
       }
+      const collision = collidingArtefact(artefacts);
+      if (collision) usage(io, `${collision}; nothing was written`);
       const dir = opts.outDir ?? 'out';
-      const outputs = files.map((f) => ({ path: join(dir, f.artefact.name), content: f.artefact.content }));
+      const outputs = artefacts.map((a) => ({ path: join(dir, a.name), content: a.content }));
       writeOrFail(io, outputs);
       for (const o of outputs) io.stdout(`wrote ${o.path}\n`);
     });
 }
+
+const withoutIr = <T extends { ir?: IrDocument }>({ ir: _ir, ...rest }: T): Omit<T, 'ir'> => rest;

@@ -6,7 +6,7 @@ import { DIFF_WORK_LIMIT, DiffTooComplex, diffPolicies, type PolicyVersion } fro
 import { renderDiff } from '../../diff/render.js';
 import { readPolicy } from '../input.js';
 import { Exit, type Io } from '../io.js';
-import { formatDiagnostics, type DiagnosticFormat } from '../render.js';
+import { formatReport, type DiagnosticFormat } from '../render.js';
 
 /** diff(1)'s exit statuses: 0 no change in allowed traffic, 1 changes, 2 trouble. */
 const DIFF_EXIT = { same: 0, different: 1, trouble: 2 } as const;
@@ -67,11 +67,11 @@ function trouble(io: Io, message: string): never {
 function load(path: string, io: Io, format: DiagnosticFormat): PolicyVersion {
   if (path === '/dev/null') return NO_POLICY;
   const input = readPolicy(path);
-  if (!input.ok) trouble(io, input.message);
-  const text = input.text.replace(/^\uFEFF/, '');
-  const { ir, diagnostics } = compilePolicy(text, input.file);
+  if (input.kind === 'unreadable') trouble(io, input.message);
+  const text = input.kind === 'text' ? input.text.replace(/^\uFEFF/, '') : '';
+  const { ir, diagnostics } = input.kind === 'text' ? compilePolicy(text, input.file) : { ir: undefined, diagnostics: [input.diagnostic] };
   if (!ir) {
-    io.stderr(formatDiagnostics(diagnostics, format, text, io.color));
+    io.stderr(formatReport([{ file: input.file, diagnostics, ...(input.kind === 'text' ? { source: text } : {}) }], format, { color: io.color }));
     trouble(io, `${input.file} has errors: no difference computed`);
   }
   return { ir, source: { file: input.file, text }, statements: firewallStatements(text, input.file) };

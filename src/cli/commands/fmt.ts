@@ -21,9 +21,9 @@ export function registerFmt(program: Command, io: Io): void {
       let failed = false;
       for (const path of files) {
         const input = readPolicy(path);
-        if (!input.ok) {
-          io.stderr(`${input.problem === 'usage' ? 'msgrfw: ' : ''}${input.message}\n`);
-          if (input.problem === 'usage') throw new Exit(EXIT.usage);
+        if (input.kind === 'unreadable') usage(io, input.message);
+        if (input.kind === 'invalid') {
+          io.stderr(renderText([input.diagnostic], { color: io.color }));
           failed = true;
           continue;
         }
