@@ -175,7 +175,7 @@ function resolveFeatures(stmt: Stmt<'features'>, group: string, diags: Diagnosti
       continue;
     }
     if (out.some((x) => x.name === f.text)) continue; // a repeat is harmless
-    out.push({ name: f.text as Feature, origin: origin(f.at, `clients ${group}: features ${f.text}`) });
+    out.push({ name: f.text as Feature, origin: { ...origin(f.at, `clients ${group}: features ${f.text}`), feature: f.text as Feature } });
   }
   return out;
 }

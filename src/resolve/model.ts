@@ -24,10 +24,21 @@ export interface PortRange {
   to: number;
 }
 
-/** A policy statement a rule can be traced back to. `text` holds only identifiers and numbers. */
+/**
+ * A policy statement a rule can be traced back to. `text` holds only identifiers and numbers:
+ * `BLOCK: STATEMENT` for a statement inside a block (`clients staff: media ports 50000-50059`).
+ */
 export interface Origin extends SourcePosition {
   text: string;
+  /** For an entry of a `features` statement: the feature (rule comments name the features behind a rule). */
+  feature?: Feature;
 }
+
+/** The statement of an origin without the block it stands in. */
+export const statementText = (o: Origin): string => {
+  const cut = o.text.indexOf(': ');
+  return cut < 0 ? o.text : o.text.slice(cut + 2);
+};
 
 export interface NamedSet {
   name: string;
@@ -83,8 +94,12 @@ export interface Firewall {
   targets: TargetName[];
   /** Inbound on a host, forwarded on a gateway. */
   defaultVerdict: Verdict;
+  /** The `default` statement; absent when the policy leaves it out. */
+  defaultOrigin?: Origin;
   /** Outbound on a host; a gateway has none. */
   outboundVerdict: Verdict;
+  /** The `outbound` statement; absent when the policy leaves it out. */
+  outboundOrigin?: Origin;
   logDenied: boolean;
   rules: PlainRule[];
 }

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../src/compile.js';
 import { parsePacket, type Packet } from '../../src/evaluate/packet.js';
 import { firewallViews } from '../../src/evaluate/view.js';
-import { firewallStatements } from '../../src/explain/statements.js';
 import { explainPacket, type Explanation } from '../../src/explain/explain.js';
 import { renderExplanation } from '../../src/explain/render.js';
 import { neutralise, quoteLine } from '../../src/explain/source.js';
@@ -16,7 +15,7 @@ function explain(text: string, packetText: string, firewall?: string): Explanati
   const r = parsePacket(packetText);
   if (!ir || !r.ok) throw new Error('bad test input');
   const source = { file: 'site.msgr', text };
-  return explainPacket({ views: firewallViews(ir), source, statements: firewallStatements(text, 'site.msgr') }, r.packet as Packet, firewall);
+  return explainPacket({ views: firewallViews(ir), source }, r.packet as Packet, firewall);
 }
 
 describe('explainPacket', () => {

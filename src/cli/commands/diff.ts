@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { compilePolicy } from '../../compile.js';
-import { firewallStatements } from '../../explain/statements.js';
 import { diffPolicies, type PolicyVersion } from '../../diff/diff.js';
 import { renderDiff } from '../../diff/render.js';
 import { readPolicy } from '../input.js';
@@ -34,7 +33,6 @@ export function registerDiff(program: Command, io: Io): void {
 const NO_POLICY: PolicyVersion = {
   ir: { irVersion: 1, deployment: 'none', source: '/dev/null', firewalls: [], groupPolicy: [] },
   source: { file: '/dev/null', text: '' },
-  statements: { policy: (fw) => ({ origin: fw.origin, written: false }), placement: (fw) => ({ origin: fw.origin, written: false }) },
 };
 
 function trouble(io: Io, message: string): never {
@@ -56,5 +54,5 @@ function load(path: string, io: Io, format: DiagnosticFormat): PolicyVersion {
     io.stderr(formatDiagnostics(diagnostics, format, text, io.color));
     trouble(io, `${input.file} has errors: no difference computed`);
   }
-  return { ir, source: { file: input.file, text }, statements: firewallStatements(text, input.file) };
+  return { ir, source: { file: input.file, text } };
 }
