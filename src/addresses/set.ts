@@ -153,6 +153,31 @@ export function intersect(a: AddressSet, b: AddressSet): AddressSet {
   return { v4: intersectIntervals(a.v4, b.v4), v6: intersectIntervals(a.v6, b.v6) };
 }
 
+/** The intervals of `a` outside every interval of `b`; each list sorted and disjoint. */
+function subtractIntervals(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+  if (a.length === 0 || b.length === 0) return a.slice();
+  const out: Interval[] = [];
+  let j = 0;
+  for (const iv of a) {
+    j = firstEndingAtOrAfter(b, j, iv.first);
+    let first = iv.first;
+    // A cut may reach past this interval into the next: `j` stays on it.
+    for (; j < b.length && b[j]!.first <= iv.last; j++) {
+      const cut = b[j]!;
+      if (cut.first > first) out.push({ first, last: cut.first - 1n });
+      first = cut.last + 1n;
+      if (cut.last >= iv.last) break;
+    }
+    if (first <= iv.last) out.push(first === iv.first ? iv : { first, last: iv.last });
+  }
+  return out;
+}
+
+/** a \ b: the addresses of `a` that are not in `b`. */
+export function difference(a: AddressSet, b: AddressSet): AddressSet {
+  return { v4: subtractIntervals(a.v4, b.v4), v6: subtractIntervals(a.v6, b.v6) };
+}
+
 export const isEmpty = (s: AddressSet) => s.v4.length === 0 && s.v6.length === 0;
 
 export const families = (s: AddressSet): Family[] =>

@@ -1,3 +1,4 @@
+import { MEDIA_FEATURES } from '../catalog/catalog.js';
 import { anySet, cidrTexts, equals, families, type AddressSet } from '../addresses/set.js';
 import type { Endpoint, PortList } from '../flows/flow.js';
 import type { PlacedFirewall, PlacedRule } from '../place/placed.js';
@@ -31,7 +32,7 @@ export function buildIr(model: Model, placed: readonly PlacedFirewall[]): IrDocu
         clients: c.name,
         transport: c.server.transport,
         sipNeeded: c.server.transport === 'tcp' && c.features.length > 0,
-        mediaNeeded: c.features.some((f) => f.name === 'audio' || f.name === 'video'),
+        mediaNeeded: c.features.some((f) => MEDIA_FEATURES.includes(f.name)),
       };
       if (c.sipRange.explicit) g.sipDynamic = { ...c.sipRange.range };
       if (c.mediaRange.explicit) g.media = { ...c.mediaRange.range };

@@ -5,6 +5,7 @@ import { type Diagnostics, firstOfEach, origin, names } from './context.js';
 import { lookupNetwork, type NetworkTable } from './networks.js';
 import { checkGroupPolicyRange, FALLBACK, mediaMinimum, overlaps, sipMinimum } from './ranges.js';
 import { isTransport } from './servers.js';
+import { resolveMediaPeers, usesMedia, type GroupWithoutMediaPeers } from './peers.js';
 import {
   CLIENT_SOFTWARE,
   type ClientGroup,
@@ -18,7 +19,6 @@ import {
 
 type Stmt<K extends ClientsStmt['kind']> = Extract<ClientsStmt, { kind: K }>;
 
-const MEDIA_FEATURES: readonly Feature[] = ['audio', 'video'];
 /** Later Communicator releases want at least this many media ports (a warning, not an error). */
 const RECOMMENDED_MEDIA_PORTS = 40;
 
@@ -28,7 +28,7 @@ export function resolveClients(
   servers: readonly Server[],
   diags: Diagnostics,
 ): ClientGroup[] {
-  const groups: ClientGroup[] = [];
+  const groups: GroupWithoutMediaPeers[] = [];
   const seen = new Map<string, ClientsItem>();
   // Clients blocks that name the same peers share one address set (and so its set arithmetic).
   const peerSets = new Map<string, AddressSet>();
@@ -43,10 +43,10 @@ export function resolveClients(
     const group = resolveGroup(item, networks, servers, diags, peerSets);
     if (group) groups.push(group);
   }
-  return groups;
+  return resolveMediaPeers(groups, diags);
 }
 
-function resolveGroup(item: ClientsItem, networks: NetworkTable, servers: readonly Server[], diags: Diagnostics, peerSets: Map<string, AddressSet>): ClientGroup | undefined {
+function resolveGroup(item: ClientsItem, networks: NetworkTable, servers: readonly Server[], diags: Diagnostics, peerSets: Map<string, AddressSet>): GroupWithoutMediaPeers | undefined {
   const name = item.network.text;
   const net = lookupNetwork(item.network, networks, diags);
   const stmts = firstOfEach(item.statements, `clients ${name}`, diags);
@@ -59,7 +59,7 @@ function resolveGroup(item: ClientsItem, networks: NetworkTable, servers: readon
   const server = serverStmt && resolveServerChoice(serverStmt, name, networks, servers, diags);
   const features = featuresStmt ? resolveFeatures(featuresStmt, name, diags) : [];
   const software = resolveSoftware(stmts.get('client') as Stmt<'client'> | undefined, diags);
-  const usesMedia = features.some((f) => MEDIA_FEATURES.includes(f.name));
+  const withMedia = usesMedia({ features });
   const tcpMode = server?.transport === 'tcp';
 
   const sipStmt = stmts.get('sip-dynamic-ports') as Stmt<'sip-dynamic-ports'> | undefined;
@@ -70,19 +70,19 @@ function resolveGroup(item: ClientsItem, networks: NetworkTable, servers: readon
   if (sip && media && sipStmt && mediaStmt && overlaps(sip, media)) {
     diags.report('MSGR026', mediaStmt.range.at, `media range ${media.from}-${media.to} overlaps the SIP dynamic range ${sip.from}-${sip.to} (line ${sipStmt.at.line})`, 'give SIP and media separate ranges');
   }
-  if (media && mediaStmt && usesMedia && media.to - media.from + 1 < RECOMMENDED_MEDIA_PORTS) {
+  if (media && mediaStmt && withMedia && media.to - media.from + 1 < RECOMMENDED_MEDIA_PORTS) {
     diags.report('MSGR027', mediaStmt.range.at, `media range ${media.from}-${media.to} has ${media.to - media.from + 1} ports; later Communicator releases want at least ${RECOMMENDED_MEDIA_PORTS}`, `widen it, e.g. ${media.from}-${media.from + RECOMMENDED_MEDIA_PORTS - 1}`);
   }
   if (tcpMode && !sipStmt) {
     diags.report('MSGR028', serverStmt!.at, `clients ${name} use SIP over TCP but set no SIP dynamic range: the server's notifications may arrive on any port 1024-65535, so the firewall must open all of them`, 'add `sip dynamic ports 7000-7099`; the .reg output sets MinSipDynamicPort/MaxSipDynamicPort to match');
   }
-  if (usesMedia && !mediaStmt && featuresStmt) {
+  if (withMedia && !mediaStmt && featuresStmt) {
     diags.report('MSGR028', featuresStmt.at, `clients ${name} use audio/video but set no media range: RTP may use any port 1024-65535, so the firewall must open all of them`, 'add `media ports 50000-50039`; the .reg output sets MinMediaPort/MaxMediaPort to match');
   }
   if (sipStmt && server && !tcpMode) {
     diags.report('MSGR035', sipStmt.at, `the SIP dynamic range matters only over TCP; clients ${name} use TLS, so it opens nothing`, 'remove it, or use `via tcp` if the clients really listen for notifications');
   }
-  if (mediaStmt && featuresStmt && !usesMedia) {
+  if (mediaStmt && featuresStmt && !withMedia) {
     diags.report('MSGR035', mediaStmt.at, `media ports matter only for audio and video, which clients ${name} do not enable`, 'remove it, or add audio/video to the features');
   }
   if (sipStmt && tcpMode && software === 'communicator') {

@@ -70,7 +70,24 @@ export interface ClientGroup extends NamedSet {
   sipRange: GroupPolicyRange;
   mediaRange: GroupPolicyRange;
   peers: NamedSet & { origin: Origin };
+  /**
+   * The peers a call (audio, video) can reach, by the media range their machines use; empty
+   * when the clients enable neither. See `resolveMediaPeers`.
+   */
+  mediaPeers: MediaPeers[];
   software: ClientSoftware;
+}
+
+/** A part of a clients block's peers whose machines use one media range. */
+export interface MediaPeers extends NamedSet {
+  range: PortRange;
+  /**
+   * The clients blocks whose range it is, in policy order; for peers in no clients block, the
+   * block that names them (their range is assumed to be its own).
+   */
+  owners: string[];
+  /** The `media ports` statements (or their fallbacks) the range comes from. */
+  origins: Origin[];
 }
 
 export type Placement =
