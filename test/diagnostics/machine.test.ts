@@ -41,7 +41,7 @@ describe('--format json', () => {
     expect(docs[0]).toMatchObject({ ok: true, diagnostics: expect.arrayContaining([expect.objectContaining({ code: 'MSGR073', line: 38, column: 3, severity: 'warning', file: CONTOSO })]) });
     expect(docs[1]).toMatchObject({ ok: false });
     expect(docs[2]).toMatchObject({ ok: false, diagnostics: [], error: expect.stringMatching(/MSGR006/) });
-    expect(docs[3].diagnostics).toHaveLength(4);
+    expect(docs[3].diagnostics).toHaveLength(5);
   });
 
   it('is a schema that says something: it rejects what the command must never print', () => {
@@ -204,7 +204,7 @@ describe('--format sarif', () => {
     const run = check.runs[0]!;
     expect(run.tool.driver.version).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
     expect(run.invocations).toEqual([{ executionSuccessful: true }]);
-    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(['MSGR031', 'MSGR032', 'MSGR035', 'MSGR073']);
+    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(['MSGR031', 'MSGR032', 'MSGR035', 'MSGR038', 'MSGR073']);
     expect(run.results.find((r) => r.ruleId === 'MSGR035')).toMatchObject({
       level: 'warning',
       message: { text: expect.stringMatching(/^the SIP dynamic range matters only over TCP.*\nhint: remove it/s) },
