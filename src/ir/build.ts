@@ -265,9 +265,9 @@ const COMMENT_MAX = 120;
 /**
  * `line 18,21: features whiteboard, application-sharing, file-transfer (t120, file-transfer)`:
  * the policy lines behind the rule, what it is for (the features behind a Messenger rule; the
- * statements themselves, block included, for a SIP or plain rule) and its catalog entries. When that is longer
- * than the limit, the line list and then the list of what it is for are cut, each ending in
- * `+N more`; the catalog entries always stay.
+ * statements themselves, block included, for a SIP or plain rule) and its catalog entries.
+ * When that is longer than the limit, the line list and then the list of what it is for are
+ * cut, each ending in `+N more`; the catalog entries always stay.
  */
 function commentFor(r: PlacedRule): string {
   const lines = [...new Set(r.origins.map((o) => o.line))].sort((a, b) => a - b).map(String);

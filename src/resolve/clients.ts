@@ -54,9 +54,10 @@ function resolveGroup(item: ClientsItem, networks: NetworkTable, servers: readon
   const featuresStmt = stmts.get('features') as Stmt<'features'> | undefined;
 
   if (!serverStmt) diags.reportMissing(item, 'MSGR034', `clients ${name} do not say which server they use`, 'add `server NAME via tls`');
+  // Clients without a server choice (an error) may be meant to use any listener: none is "unused".
+  if (!serverStmt) diags.unknown.chosen.add('*');
   // A statement of the block that failed to parse may have set anything the block lacks.
   const incomplete = diags.failedIn(item);
-  if (!serverStmt && incomplete) diags.unknown.chosen.add('*');
   if (!featuresStmt) diags.reportMissing(item, 'MSGR034', `clients ${name} enable no features`, 'add e.g. `features im, presence`');
 
   const server = serverStmt && resolveServerChoice(serverStmt, name, networks, servers, diags);

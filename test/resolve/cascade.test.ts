@@ -29,8 +29,9 @@ describe('a statement that failed is not reported missing', () => {
     expect(codesOf(policy({ clients: 'server sr via tls\n    features im' }))).toEqual(['MSGR010@9']);
   });
 
-  it('a `server` line of a clients block that failed to parse leaves no listener unused', () => {
+  it('a `server` line of a clients block that failed to parse, or is missing, leaves no listener unused', () => {
     expect(codesOf(policy({ clients: 'server srv vai tls\n    features im' }))).toEqual(['MSGR002@9']);
+    expect(codesOf(policy({ clients: 'features im' }))).toEqual(['MSGR034@8']);
   });
 
   it('a listener that failed to parse or resolve leaves the transport "offered": no MSGR030, no MSGR034', () => {
