@@ -172,6 +172,11 @@ export function intersect(a: AddressSet, b: AddressSet): AddressSet {
   return { v4: intersectIntervals(a.v4, b.v4), v6: intersectIntervals(a.v6, b.v6) };
 }
 
+/** a \ b: the addresses of `a` that are not in `b`. */
+export function difference(a: AddressSet, b: AddressSet): AddressSet {
+  return { v4: subtractIntervals(a.v4, b.v4), v6: subtractIntervals(a.v6, b.v6) };
+}
+
 export const isEmpty = (s: AddressSet) => s.v4.length === 0 && s.v6.length === 0;
 
 export const families = (s: AddressSet): Family[] =>

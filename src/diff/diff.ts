@@ -2,8 +2,7 @@ import { formatPortRange } from '../addresses/ports.js';
 import { cidrTexts } from '../addresses/set.js';
 import type { Family } from '../addresses/cidr.js';
 import { firewallViews, placementText, type AddressSets, type FirewallView, type Zone } from '../evaluate/view.js';
-import type { FirewallStatements } from '../explain/statements.js';
-import { explainRule, type ExplainedRule } from '../explain/explain.js';
+import { explainRule, policyOrigin, type ExplainedRule } from '../explain/explain.js';
 import { ruleMatchText } from '../explain/ruleText.js';
 import { quoteOrigins, type PolicySource, type QuotedLine } from '../explain/source.js';
 import type { IrDirection, IrDocument, IrProtocol, IrVerdict } from '../ir/types.js';
@@ -16,7 +15,6 @@ import { rows } from './rows.js';
 export interface PolicyVersion {
   ir: IrDocument;
   source: PolicySource;
-  statements: FirewallStatements;
 }
 
 /** One row of a report: every connection of the product of these lists. */
@@ -222,14 +220,14 @@ function causeOf(p: PolicyVersion, view: FirewallView, d: Decided, dports: { fro
     return { kind: 'rule', verdict: d.decider.rule.action, rules: [explainRule(fw, d.decider.rule, dports)], defaults: [], lines: quoteOrigins(p.source, d.decider.rule.origins) };
   }
   if (d.decider.kind === 'policy') {
-    const stmt = p.statements.policy(fw, d.decider.direction);
-    return { kind: 'policy', verdict: d.verdict!, rules: [], defaults: [{ direction: d.decider.direction, written: stmt.written }], lines: quoteOrigins(p.source, [stmt.origin]) };
+    const setting = policyOrigin(fw, d.decider.direction);
+    return { kind: 'policy', verdict: d.verdict!, rules: [], defaults: [{ direction: d.decider.direction, written: setting.written }], lines: quoteOrigins(p.source, [setting.origin]) };
   }
-  return { kind: 'unjudged', rules: [], defaults: [], lines: quoteOrigins(p.source, [p.statements.placement(fw).origin]) };
+  return { kind: 'unjudged', rules: [], defaults: [], lines: quoteOrigins(p.source, [fw.placement.origin]) };
 }
 
 /** Causes that read the same (same kind, verdict and policy lines) are one group. */
-const causeKey = (c: Cause) => `${c.kind}:${c.verdict ?? ''}:${c.lines.map((l) => `${l.line}`).join(',')}:${c.rules.map((r) => r.catalog.map((x) => x.id).join('+')).join(',')}`;
+const causeKey = (c: Cause) => `${c.kind}:${c.verdict ?? ''}:${c.lines.map((l) => `${l.line}`).join(',')}:${c.rules.map((r) => r.catalog.map((x) => x.id).join(' ')).join(',')}`;
 
 function mergeCause(into: Cause, from: Cause): void {
   for (const r of from.rules) if (!into.rules.some((x) => x.id === r.id)) into.rules.push(r);

@@ -3,8 +3,7 @@ import { CATALOG, type CatalogEntry } from '../catalog/catalog.js';
 import { evaluate, type Evaluation, type NewConnectionDecision, type Verdict } from '../evaluate/evaluate.js';
 import { packetText, type Packet } from '../evaluate/packet.js';
 import { placementText, type FirewallView } from '../evaluate/view.js';
-import type { IrDirection, IrFirewall, IrPortRange as PortRange, IrRule, IrVerdict } from '../ir/types.js';
-import type { FirewallStatements } from './statements.js';
+import type { IrDirection, IrFirewall, IrPortRange as PortRange, IrRule, IrSettingOrigin, IrVerdict } from '../ir/types.js';
 import { ruleMatchText } from './ruleText.js';
 import { quoteOrigins, type PolicySource, type QuotedLine } from './source.js';
 
@@ -52,8 +51,8 @@ export type ExplainedDecision =
 
 export interface ExplainContext {
   views: readonly FirewallView[];
+  /** The policy text, for quoting the lines a decision comes from. */
   source: PolicySource;
-  statements: FirewallStatements;
 }
 
 /**
@@ -104,8 +103,8 @@ function explainNewConnection(ctx: ExplainContext, fw: IrFirewall, packet: Packe
   if (d.kind === 'rule') {
     return { kind: 'rule', verdict: d.rule.action, rule: explainRule(fw, d.rule, [{ from: packet.dport, to: packet.dport }]), lines: quoteOrigins(ctx.source, d.origins) };
   }
-  const stmt = ctx.statements.policy(fw, d.direction);
-  return { kind: 'policy', verdict: d.verdict, direction: d.direction, written: stmt.written, lines: quoteOrigins(ctx.source, [stmt.origin]) };
+  const setting = policyOrigin(fw, d.direction);
+  return { kind: 'policy', verdict: d.verdict, direction: d.direction, written: setting.written, lines: quoteOrigins(ctx.source, [setting.origin]) };
 }
 
 /** A rule with its match text and catalog entries; with `dports`, only the entries that can reach them. */
@@ -118,12 +117,17 @@ export function explainRule(fw: IrFirewall, rule: IrRule, dports?: readonly Port
   };
 }
 
+/** The statement a direction's default comes from (the firewall's line when the policy leaves it out). */
+export function policyOrigin(fw: IrFirewall, direction: IrDirection): IrSettingOrigin {
+  return fw.policyOrigins[direction] ?? { origin: fw.origin, written: false };
+}
+
 /**
- * The catalog entries behind a rule. The optimiser merges entries (`t120+file-transfer`); for
- * given destination ports only the entries whose fixed ports meet them are named.
+ * The catalog entries behind a rule (several once the optimiser merged rules); for given
+ * destination ports only the entries whose fixed ports meet them are named.
  */
 function catalogEntries(rule: IrRule, dports?: readonly PortRange[]): CatalogEntry[] {
-  const entries = (rule.catalog ?? '').split('+').flatMap((id) => CATALOG.filter((c) => c.id === id));
+  const entries = (rule.catalog ?? []).flatMap((id) => CATALOG.filter((c) => c.id === id));
   if (!dports) return entries;
   const meets = (c: CatalogEntry) => c.dstPorts.kind !== 'fixed' || dports.some((r) => r.from <= (c.dstPorts as { to: number }).to && (c.dstPorts as { from: number }).from <= r.to);
   const fits = entries.filter(meets);

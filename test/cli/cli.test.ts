@@ -19,10 +19,12 @@ describe('msgrfw check', () => {
     const r = msgrfw(['check', CONTOSO]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/contoso\.msgr:13:5: warning MSGR032: /);
-    // MSGR031, MSGR032 (line 13), MSGR035 (line 19) and the MSGR073 lint: lcs-host denies inbound by
-    // default and nothing lets SSH/RDP/WinRM in (line 38).
+    // MSGR031, MSGR032 (line 13), MSGR035 (line 19), MSGR038 (line 21: partners are in no clients
+    // block, so their media range is assumed to be the clients') and the MSGR073 lint: lcs-host
+    // denies inbound by default and nothing lets SSH/RDP/WinRM in (line 38).
+    expect(r.stdout).toMatch(/contoso\.msgr:21:5: warning MSGR038: the peers of clients clients include 198\.51\.100\.0\/24, /);
     expect(r.stdout).toMatch(/contoso\.msgr:38:3: warning MSGR073: /);
-    expect(r.stdout).toMatch(/0 error\(s\), 4 warning\(s\)/);
+    expect(r.stdout).toMatch(/0 error\(s\), 5 warning\(s\)/);
   });
 
   it('reports every error with file:line:column, code and hint, exit 1', () => {

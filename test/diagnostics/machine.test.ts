@@ -53,7 +53,7 @@ describe('--format json', () => {
     // Several files: one document, every file's diagnostics in it, sorted by file.
     expect(several.unreadable).toEqual(unreadable.unreadable);
     expect(several.diagnostics).toEqual([...notUtf8.diagnostics, ...broken.diagnostics, ...clean.diagnostics].sort((a, b) => a.file.localeCompare(b.file)));
-    expect(compiles[0]!.doc.diagnostics).toHaveLength(4);
+    expect(compiles[0]!.doc.diagnostics).toHaveLength(5);
     expect(compiles.map((c) => c.code)).toEqual([0, 1, 2]);
     expect(compiles[2]!.doc).toEqual(unreadable);
   });
@@ -231,7 +231,7 @@ describe('--format sarif', () => {
     const run = check.runs[0]!;
     expect(run.tool.driver.version).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
     expect(run.invocations).toEqual([{ executionSuccessful: true }]);
-    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(['MSGR031', 'MSGR032', 'MSGR035', 'MSGR073']);
+    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(['MSGR031', 'MSGR032', 'MSGR035', 'MSGR038', 'MSGR073']);
     expect(run.results.find((r) => r.ruleId === 'MSGR035')).toMatchObject({
       level: 'warning',
       message: { text: expect.stringMatching(/^the SIP dynamic range matters only over TCP.*\nhint: remove it/s) },

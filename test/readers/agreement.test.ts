@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IrDocument, IrFirewall, IrTarget } from '../../src/ir/types.js';
 import { emitTargets } from '../../targets/emit.js';
-import { EXAMPLES, irOf } from '../helpers.js';
+import { EXAMPLES, irOf, ROOT } from '../helpers.js';
 import { kernelSuite } from '../kernel/capability.js';
 import { run } from '../kernel/exec.js';
 import { documentedApplyCommand, documentedIpsetCommand } from '../targets/iptables/env.js';
@@ -248,7 +248,10 @@ async function loadAll(ir: IrDocument, fw: IrFirewall, tweak: { nft?: (t: string
 
 // ---- the comparison ------------------------------------------------------------------------
 
-const CASES = EXAMPLES.flatMap((ex) => {
+/** The examples, and the kernel scenarios' policy of calls between clients blocks with their own media ranges. */
+const POLICIES = [...EXAMPLES, { name: 'calls.msgr', text: readFileSync(join(ROOT, 'test/kernel/fixtures/calls.msgr'), 'utf8') }];
+
+const CASES = POLICIES.flatMap((ex) => {
   const ir = irOf(ex.text, ex.name);
   return ir.firewalls.map((fw) => ({ label: `${ex.name} ${fw.name}`, ir, fw }));
 });

@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { compilePolicy } from '../../compile.js';
-import { firewallStatements } from '../../explain/statements.js';
 import { Work } from '../../addresses/boxes.js';
 import { DIFF_WORK_LIMIT, DiffTooComplex, diffPolicies, type PolicyVersion } from '../../diff/diff.js';
 import { renderDiff } from '../../diff/render.js';
@@ -38,7 +37,6 @@ export function registerDiff(program: Command, io: Io): void {
 const NO_POLICY: PolicyVersion = {
   ir: { irVersion: 1, deployment: 'none', source: '/dev/null', firewalls: [], groupPolicy: [] },
   source: { file: '/dev/null', text: '' },
-  statements: { policy: (fw) => ({ origin: fw.origin, written: false }), placement: (fw) => ({ origin: fw.origin, written: false }) },
 };
 
 /** The diff, or trouble when it runs past its work limit (nothing is printed on stdout then). */
@@ -74,5 +72,5 @@ function load(path: string, io: Io, format: DiagnosticFormat): PolicyVersion {
     io.stderr(formatReport([{ file: input.file, diagnostics, ...(input.kind === 'text' ? { source: text } : {}) }], format, { color: io.color }));
     trouble(io, `${input.file} has errors: no difference computed`);
   }
-  return { ir, source: { file: input.file, text }, statements: firewallStatements(text, input.file) };
+  return { ir, source: { file: input.file, text } };
 }

@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 import { parsePacket } from '../../evaluate/packet.js';
 import { firewallViews } from '../../evaluate/view.js';
-import { firewallStatements } from '../../explain/statements.js';
 import { explainPacket, isDropped } from '../../explain/explain.js';
 import { renderExplanation } from '../../explain/render.js';
 import { compiledOrExit, Exit, EXIT, requireFirewall, usage, type Io } from '../io.js';
@@ -26,7 +25,7 @@ export function registerExplain(program: Command, io: Io): void {
       const { ir, source: text, file: name } = compiledOrExit(file, io, opts.format, opts.exitCode ? EXIT.usage : EXIT.policy);
       requireFirewall([ir], opts.firewall, io);
       const source = { file: name, text };
-      const explanation = explainPacket({ views: firewallViews(ir), source, statements: firewallStatements(text, source.file) }, parsed.packet, opts.firewall);
+      const explanation = explainPacket({ views: firewallViews(ir), source }, parsed.packet, opts.firewall);
       io.stdout(opts.format === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : renderExplanation(explanation));
       if (opts.exitCode) throw new Exit(explanation.evaluations.some(isDropped) ? DROPPED : PASSES);
     });
