@@ -40,12 +40,12 @@ export function registerCompile(program: Command, io: Io): void {
         }
         const only = files[0]!;
         if (opts.output === '-') io.stdout(only.artefact.content);
-        else writeOrFail(io, [{ path: opts.output, content: only.artefact.content }]);
+        else await writeOrFail(io, [{ path: opts.output, content: only.artefact.content }]);
         return;
       }
       const dir = opts.outDir ?? 'out';
-      const outputs = files.map((f) => ({ path: join(dir, f.artefact.name), content: f.artefact.content }));
-      writeOrFail(io, outputs);
-      for (const o of outputs) io.stdout(`wrote ${o.path}\n`);
+      const outputs = files.map((f) => ({ path: join(dir, f.artefact.name), content: f.artefact.content, owner: { firewall: f.firewall.name, target: f.target } }));
+      // The directory's manifest: stale files of this deployment, within the selection, are removed.
+      await writeOrFail(io, outputs, { listAs: 'wrote', manifest: { dir, deployment: ir.deployment, ...selection, firewalls: ir.firewalls } });
     });
 }
