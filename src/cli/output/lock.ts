@@ -47,8 +47,9 @@ async function acquire(path: string, options: LockOptions): Promise<Holder> {
     const held = holderAt(path);
     if (held === undefined) continue; // released meanwhile
     if (held !== 'unreadable' && hasEnded(held)) {
-      await removeStale(path, held, options);
-      options.note(`${options.shown} was locked by ${describeHolder(held)}, which is no longer running: took the lock over`);
+      if (await removeStale(path, held, options)) {
+        options.note(`${options.shown} was locked by ${describeHolder(held)}, which is no longer running: took the lock over`);
+      }
       continue;
     }
     const who = held === 'unreadable' ? 'a lock file msgrfw cannot read' : describeHolder(held);
@@ -67,13 +68,15 @@ async function acquire(path: string, options: LockOptions): Promise<Holder> {
 /**
  * Removes a lock whose holder has ended. Two runs may find the same stale lock at once; only the
  * one that holds `<lock>.<its nonce>` may remove it, and only while it still carries that nonce,
- * so neither can remove the fresh lock the other has just taken.
+ * so neither can remove the fresh lock the other has just taken. Returns whether this run removed it.
  */
-async function removeStale(path: string, stale: Holder, options: LockOptions): Promise<void> {
+async function removeStale(path: string, stale: Holder, options: LockOptions): Promise<boolean> {
   const guard = `${path}.${stale.nonce}`;
   const mine = await acquire(guard, { ...options, note: () => {} });
   try {
-    if (nonceAt(path) === stale.nonce) unlinkQuietly(path);
+    if (nonceAt(path) !== stale.nonce) return false;
+    unlinkQuietly(path);
+    return true;
   } finally {
     if (nonceAt(guard) === mine.nonce) unlinkQuietly(guard);
   }
@@ -144,8 +147,7 @@ export async function sweepGuards(dir: string, options: LockOptions): Promise<nu
     const held = holderAt(join(dir, name));
     if (held === undefined || held === 'unreadable' || !hasEnded(held)) continue;
     try {
-      await removeStale(join(dir, name), held, { ...options, waitMs: 0 });
-      swept++;
+      if (await removeStale(join(dir, name), held, { ...options, waitMs: 0 })) swept++;
     } catch (e) {
       if (!(e instanceof OutputError)) throw e; // another run is sweeping it: leave it to that run
     }

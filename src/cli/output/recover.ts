@@ -39,7 +39,8 @@ export async function recoverDirectory(dir: string, options: LockOptions): Promi
   } catch (e) {
     throw failure('finish the run an earlier msgrfw left unfinished in', shown, e);
   }
-  await sweepGuards(dir, options);
+  const guards = await sweepGuards(dir, options);
+  if (guards) note(`${shown}: removed ${guards} lock file(s) of runs killed while taking over a lock`);
 }
 
 function summary(steps: Parameters<typeof applySteps>[1]): string {

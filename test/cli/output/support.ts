@@ -38,15 +38,31 @@ export function msgrfw(args: string[], options: { cwd?: string; env?: Record<str
     input: options.input,
     encoding: 'utf8',
     env: environment(options.env ?? {}),
+    timeout: 60_000, // a run that hangs (an endless mkdir) fails the test instead of stalling it
     ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
   });
   expect(r.stderr, 'no stack trace, no internal error').not.toMatch(/\n\s+at .*:\d+:\d+\)?|internal error/);
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * strace with every rename delayed by 20 ms: a run's commit then lasts long enough for runs
+ * started together to overlap, as they would with big outputs on a slow disk. Undefined when
+ * strace cannot trace here (the reason is in `slowRenamesMissing`).
+ */
+const SLOW_RENAMES = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=rename,renameat,renameat2', '-e', 'inject=rename,renameat,renameat2:delay_enter=20000'];
+export const slowRenamesMissing = ((): string | undefined => {
+  const r = spawnSync('strace', [...SLOW_RENAMES, 'true'], { encoding: 'utf8' });
+  const why = r.error ? `strace: ${r.error.message}` : r.status === 0 ? undefined : `strace cannot trace here: ${r.stderr.trim()}`;
+  if (why && process.env.CI === 'true') throw new Error(`${why}; CI must run the concurrency tests`);
+  return why;
+})();
+
 /** A msgrfw process that runs on while the test acts; `paused(point)` waits until it stops at MSGRFW_TEST_PAUSE. */
-export function started(args: string[], env: Record<string, string> = {}, cwd?: string) {
-  const child: ChildProcess = spawn(process.execPath, [BIN, ...args], { cwd, env: environment(env) });
+export function started(args: string[], env: Record<string, string> = {}, cwd?: string, options: { slowRenames?: boolean } = {}) {
+  const argv = [process.execPath, BIN, ...args];
+  const [command, ...rest] = options.slowRenames ? ['strace', ...SLOW_RENAMES, ...argv] : argv;
+  const child: ChildProcess = spawn(command!, rest, { cwd, env: environment(env) });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -93,8 +109,8 @@ export function completeSet(dir: string, policyPath: string, extra: string[] = [
  * A policy of `count` host firewalls, each for every target (6 files a firewall), whose
  * description `tag` is in every file: two tags give two versions that differ in every file.
  */
-export function manyFirewalls(tag: string, count: number, first = 0): string {
-  const firewalls = Array.from({ length: count }, (_, i) => `  firewall fw${first + i} {\n    on cl\n    targets nftables, iptables, netsh, pf\n  }\n`).join('');
+export function manyFirewalls(tag: string, count: number): string {
+  const firewalls = Array.from({ length: count }, (_, i) => `  firewall fw${i} {\n    on srv\n    targets nftables, iptables, netsh, pf\n  }\n`).join('');
   return `deployment many {\n  description "${tag}"\n  network cl = 10.20.0.0/16\n  network srv = 10.1.1.10\n  server srv {\n    sip tls\n  }\n  clients cl {\n    server srv via tls\n    features im, presence\n  }\n${firewalls}}\n`;
 }
 
