@@ -225,7 +225,7 @@ function commit(plans: readonly Plan[]): void {
       if (lost.length) throw new OutputError(`${why.message}; and the old version of ${lost.join(', ')} could not be put back`, false);
     } catch (undoing) {
       if (undoing instanceof OutputError) throw undoing;
-      throw new OutputError(`${why.message}; putting the old files back failed too (${(undoing as Error).message}): the next msgrfw run into these directories completes this one`, false);
+      throw new OutputError(`${why.message}; putting the old files back failed too (${(undoing as Error).message}): the next msgrfw run into these directories finishes or undoes this one`, false);
     }
     throw why;
   }
