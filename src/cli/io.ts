@@ -3,7 +3,9 @@ import { compilePolicy } from '../compile.js';
 import type { IrDocument } from '../ir/types.js';
 import { Exit, EXIT } from './exit.js';
 import { readPolicy } from './input.js';
-import { writeAllOrNothing } from './output.js';
+import { Interrupted, OutputError } from './output/failure.js';
+import { signalExitStatus } from './output/signals.js';
+import { writeAllOrNothing, type OutputFile, type WriteOptions } from './output/write.js';
 import { DIAGNOSTIC_FORMATS, formatReport, reportStatus, type DiagnosticFormat, type FileReport } from './render.js';
 
 export { Exit, EXIT } from './exit.js';
@@ -58,12 +60,33 @@ export function requireFirewall(irs: readonly IrDocument[], name: string | undef
   }
 }
 
-export function writeOrFail(io: Io, files: { path: string; content: string }[]): void {
+/**
+ * Writes a run's files (src/cli/output/write.ts: all or nothing, under the directory's lock) and
+ * reports: each file as `<listAs> PATH` on stdout, stale files removed, notes on stderr. An I/O
+ * failure ends the command with exit 2 and says that no file was changed; a signal before the
+ * commit likewise, with the signal's status; a signal during the commit after it.
+ */
+export async function writeOrFail(io: Io, files: readonly OutputFile[], options: Omit<WriteOptions, 'note'> & { listAs?: string } = {}): Promise<void> {
+  let result;
   try {
-    writeAllOrNothing(files);
+    result = await writeAllOrNothing(files, { ...options, note: (m) => io.stderr(`msgrfw: ${m}\n`) });
   } catch (e) {
-    io.stderr(`msgrfw: cannot write output: ${(e as Error).message}\n  no file was changed\n`);
+    if (e instanceof Interrupted) {
+      io.stderr(`msgrfw: interrupted by ${e.signal}\n  no file was changed\n`);
+      throw new Exit(signalExitStatus(e.signal));
+    }
+    // Anything else from the file system is an I/O failure too; only a bug goes on to main.
+    if (!(e instanceof OutputError) && typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+    const unchanged = !(e instanceof OutputError) || e.unchanged;
+    io.stderr(`msgrfw: ${(e as Error).message}\n${unchanged ? '  no file was changed\n' : ''}`);
     throw new Exit(EXIT.usage);
+  }
+  if (options.listAs) for (const path of result.written) io.stdout(`${options.listAs} ${path}\n`);
+  for (const r of result.removed) io.stdout(`removed ${r.path}: ${r.reason}\n`);
+  for (const k of result.kept) io.stderr(`msgrfw: warning: kept ${k.path} although ${k.reason}: it changed since msgrfw wrote it; remove it if it is not needed\n`);
+  if (result.interruptedBy) {
+    io.stderr(`msgrfw: ${result.interruptedBy} arrived while the files were being put in place; the run finished that first: every file above is written\n`);
+    throw new Exit(signalExitStatus(result.interruptedBy));
   }
 }
 

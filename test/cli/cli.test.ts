@@ -69,7 +69,7 @@ describe('msgrfw compile', () => {
     const dir = tmp();
     const r = msgrfw(['compile', CONTOSO, '-t', 'nftables', '--out-dir', dir]);
     expect(r.code).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['desktop.nft', 'edge.nft', 'lcs-host.nft']);
+    expect(readdirSync(dir).sort()).toEqual(['.msgrfw-manifest.json', 'desktop.nft', 'edge.nft', 'lcs-host.nft']);
     expect(r.stdout).toBe(['edge', 'desktop', 'lcs-host'].map((f) => `wrote ${join(dir, `${f}.nft`)}\n`).join(''));
   });
 
@@ -151,7 +151,7 @@ describe('msgrfw compile', () => {
       mkdirSync(join(dir, 'lcs-host.nft'));
       const r = msgrfw(['compile', CONTOSO, '-t', 'nftables', '--out-dir', dir]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/cannot write output/);
+      expect(r.stderr).toMatch(/lcs-host\.nft: it is a directory\n  no file was changed\n/);
       noStackTrace(r.stderr);
       expect(readFileSync(join(dir, 'edge.nft'), 'utf8')).toBe('old');
       expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);

@@ -4,6 +4,7 @@ import { diagnostic } from '../../diagnostics/codes.js';
 import { sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { IrDocument } from '../../ir/types.js';
 import { TARGETS, type TargetName } from '../../resolve/model.js';
+import type { Owner } from '../output/manifest.js';
 import { artefactForOutput, collidingArtefact } from '../artefactNames.js';
 import { compileInput, requireFirewall, requireStdinOnce, Exit, formatOption, usage, writeOrFail, type Io } from '../io.js';
 import { formatReport, reportStatus, type DiagnosticFormat, type FileReport } from '../render.js';
@@ -31,20 +32,21 @@ export function registerCompile(program: Command, io: Io): void {
       const { emitTargets } = await import('../../../targets/emit.js');
 
       const reports: FileReport[] = [];
-      const artefacts: { name: string; firewall: string; policy: string; content: string }[] = [];
+      const artefacts: { name: string; firewall: string; policy: string; content: string; owner: Owner }[] = [];
       for (const c of compiled) {
         if (!c.ir) {
           reports.push(c);
           continue;
         }
-        const { files, problems, approximations } = emitTargets(c.ir, selection);
+        const ir = c.ir;
+        const { files, problems, approximations } = emitTargets(ir, selection);
         const all: Diagnostic[] = [
           ...c.diagnostics,
           ...problems.map((p) => diagnostic('MSGR060', c.file, p.firewall.origin, `target ${p.target}, firewall ${p.firewall.name}: ${p.message}`, `remove ${p.target} from the targets of firewall ${p.firewall.name}`)),
           ...approximations.map((p) => diagnostic('MSGR061', c.file, p.firewall.origin, `target ${p.target}, firewall ${p.firewall.name}: ${p.message}`, `if that matters here, use another target for firewall ${p.firewall.name}`)),
         ];
         reports.push({ ...withoutIr(c), diagnostics: sortDiagnostics(all) });
-        artefacts.push(...files.map((f) => ({ name: f.artefact.name, firewall: f.firewall.name, policy: c.file, content: f.artefact.content })));
+        artefacts.push(...files.map((f) => ({ name: f.artefact.name, firewall: f.firewall.name, policy: c.file, content: f.artefact.content, owner: { deployment: ir.deployment, firewall: f.firewall.name, target: f.target } })));
       }
       // A machine format always gets its document (an empty one too), so a CI step can rely on it.
       io.stderr(formatReport(reports, opts.format, { color: io.color }));
@@ -55,15 +57,16 @@ export function registerCompile(program: Command, io: Io): void {
         const chosen = artefactForOutput(artefacts, opts.output);
         if (!chosen.ok) usage(io, chosen.problem);
         if (opts.output === '-') io.stdout(chosen.artefact.content);
-        else writeOrFail(io, [{ path: opts.output, content: chosen.artefact.content }]);
+        else await writeOrFail(io, [{ path: opts.output, content: chosen.artefact.content }]);
         return;
       }
       const collision = collidingArtefact(artefacts);
       if (collision) usage(io, `${collision}; nothing was written`);
       const dir = opts.outDir ?? 'out';
-      const outputs = artefacts.map((a) => ({ path: join(dir, a.name), content: a.content }));
-      writeOrFail(io, outputs);
-      for (const o of outputs) io.stdout(`wrote ${o.path}\n`);
+      const outputs = artefacts.map((a) => ({ path: join(dir, a.name), content: a.content, owner: a.owner }));
+      // The directory's manifest: stale files of these deployments, within the selection, are removed.
+      const policies = irs.map((ir) => ({ deployment: ir.deployment, firewalls: ir.firewalls }));
+      await writeOrFail(io, outputs, { listAs: 'wrote', manifest: { dir, policies, ...selection } });
     });
 }
 
