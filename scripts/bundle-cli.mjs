@@ -3,6 +3,10 @@
 // reads and links one file instead of about eighty, which is most of a small compile's start-up.
 // Run by `npm run build` after tsc; bin/msgrfw.js uses the bundle while it is at least as new as
 // dist/src/cli/main.js (a bare `tsc` afterwards makes it fall back to dist/src).
+//
+// The same module is the package's library entry (package.json `exports`, typed by
+// dist/src/index.d.ts): it exports the library API of src/index.ts beside `main`, so the
+// published package holds one copy of the code, not the bundle and the module tree.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -10,7 +14,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 await build({
   absWorkingDir: root,
-  entryPoints: ['dist/src/cli/main.js'],
+  stdin: {
+    contents: "export * from './dist/src/index.js';\nexport { main } from './dist/src/cli/main.js';\n",
+    resolveDir: root,
+    sourcefile: 'msgrfw-entry.js',
+  },
   outfile: 'dist/msgrfw.mjs',
   bundle: true,
   platform: 'node',

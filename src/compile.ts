@@ -21,7 +21,7 @@ export interface CompileResult {
 export function compilePolicy(text: string, file: string): CompileResult {
   const parsed = parsePolicy(text, file);
   if (!parsed.ast) return { diagnostics: sortDiagnostics(parsed.diagnostics) };
-  const resolved = resolvePolicy(parsed.ast, file, new Set(parsed.diagnostics.map((d) => d.line)));
+  const resolved = resolvePolicy(parsed.ast, file, parsed.failed);
   const front = [...parsed.diagnostics, ...resolved.diagnostics];
   if (hasErrors(front)) return { diagnostics: sortDiagnostics(front) };
   const flows = deriveFlows(resolved.model);

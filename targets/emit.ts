@@ -1,6 +1,6 @@
 import type { IrDocument, IrFirewall, IrTarget } from '../src/ir/types.js';
 import type { Artefact } from './target.js';
-import { groupPolicyArtefacts } from './gpo/index.js';
+import { groupPolicyArtefacts, type GroupPolicyArtefact } from './gpo/index.js';
 import { TARGET_REGISTRY } from './index.js';
 import { targetFindings, type FirewallFinding } from './judge.js';
 import { groupPolicySelected, selectedFirewalls, type Selection } from './selection.js';
@@ -16,7 +16,7 @@ export interface Emitted {
 export interface EmitResult {
   files: Emitted[];
   /** The clients' Group Policy files (`<clients>.gpo.reg`), when the selection includes them. */
-  groupPolicy: Artefact[];
+  groupPolicy: GroupPolicyArtefact[];
   /** Firewalls a target refuses (MSGR060): nothing was rendered for them. */
   problems: FirewallFinding[];
   /** What a target wrote only approximately (MSGR061). */

@@ -51,3 +51,32 @@ export function policy(parts: {
 }
 `;
 }
+
+/**
+ * Two clients blocks, a and b, with their own media ranges (50000-50007 and 52000-52007) and each
+ * other as peers; `g` is a network in no clients block. Parts replace a block's statements after
+ * its server line.
+ */
+export function groups(parts: { networks?: string; a?: string; b?: string; extra?: string } = {}): string {
+  return `deployment t {
+  network a   = 10.40.0.0/16, 2001:db8:40::/48
+  network b   = 10.41.0.0/16, 2001:db8:41::/48
+  network g   = 192.0.2.0/24
+  network srv = 10.1.1.10
+  network ab  = a, b
+  ${parts.networks ?? ''}
+  server srv {
+    sip tls
+  }
+  clients a {
+    server srv via tls
+    ${parts.a ?? 'features audio, video\n    media ports 50000-50007\n    peers ab'}
+  }
+  clients b {
+    server srv via tls
+    ${parts.b ?? 'features audio, video\n    media ports 52000-52007\n    peers ab'}
+  }
+  ${parts.extra ?? ''}
+}
+`;
+}

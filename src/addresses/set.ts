@@ -149,8 +149,32 @@ export function intersectIntervals(a: readonly Interval[], b: readonly Interval[
   return out;
 }
 
+/** The intervals of `a` outside every interval of `b`; each list sorted and disjoint. */
+export function subtractIntervals(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+  if (b.length === 0 || a.length === 0) return a.slice();
+  const out: Interval[] = [];
+  let pos = 0;
+  for (const x of a) {
+    pos = firstEndingAtOrAfter(b, pos, x.first); // the first interval of b that can still cut x
+    let start = x.first;
+    for (let k = pos; k < b.length && b[k]!.first <= x.last; k++) {
+      const y = b[k]!;
+      if (y.first > start) out.push({ first: start, last: y.first - 1n });
+      start = y.last + 1n;
+    }
+    if (start === x.first) out.push(x);
+    else if (start <= x.last) out.push({ first: start, last: x.last });
+  }
+  return out;
+}
+
 export function intersect(a: AddressSet, b: AddressSet): AddressSet {
   return { v4: intersectIntervals(a.v4, b.v4), v6: intersectIntervals(a.v6, b.v6) };
+}
+
+/** a \ b: the addresses of `a` that are not in `b`. */
+export function difference(a: AddressSet, b: AddressSet): AddressSet {
+  return { v4: subtractIntervals(a.v4, b.v4), v6: subtractIntervals(a.v6, b.v6) };
 }
 
 export const isEmpty = (s: AddressSet) => s.v4.length === 0 && s.v6.length === 0;

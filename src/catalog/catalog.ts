@@ -6,7 +6,11 @@ import type { Feature, Protocol, Transport } from '../resolve/model.js';
  */
 export type Role = 'client' | 'server' | 'peer';
 
-/** A port set is either fixed by the protocol or one of the policy's parameters. */
+/**
+ * A port set is either fixed by the protocol or one of the policy's parameters. The SIP dynamic
+ * range is the clients'; the media range is that of the side whose port it is (a sender's source
+ * port lies in the sender's range, a receiver's destination port in the receiver's).
+ */
 export type PortSpec =
   | { kind: 'fixed'; from: number; to: number; label: string }
   | { kind: 'server-sip-port' }
@@ -87,7 +91,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'rtp',
-    summary: 'RTP/RTCP audio and video, UDP from a media port to a media port, both peers send',
+    summary: "RTP/RTCP audio and video, UDP from the sender's media port to the receiver's, both peers send",
     features: ['audio', 'video'],
     protocol: 'udp',
     initiator: 'peer',
@@ -97,3 +101,9 @@ export const CATALOG: readonly CatalogEntry[] = [
     source: 'KB 903056, "Audio and video": RTP/RTCP UDP pairs in the Group Policy range MinMediaPort..MaxMediaPort (HKLM\\SOFTWARE\\Policies\\Microsoft\\Communicator\\PortRange)',
   },
 ];
+
+/** Whether an entry's ports lie in the media range (so each side's own range matters). */
+export const usesMediaRange = (e: CatalogEntry) => e.dstPorts.kind === 'media-range' || e.srcPorts?.kind === 'media-range';
+
+/** The features whose traffic runs in the Group Policy media range: audio and video. */
+export const MEDIA_FEATURES: readonly Feature[] = [...new Set(CATALOG.filter(usesMediaRange).flatMap((e) => e.features))];

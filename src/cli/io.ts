@@ -1,9 +1,17 @@
 import { Option } from 'commander';
 import { compilePolicy } from '../compile.js';
-import { readPolicy } from './input.js';
-import { writeAllOrNothing } from './output.js';
-import { DIAGNOSTIC_FORMATS, formatDiagnostics, formatInputProblem, type DiagnosticFormat } from './render.js';
+import { sortDiagnostics } from '../diagnostics/diagnostic.js';
+import { targetDiagnostics } from '../../targets/judge.js';
+import type { Selection } from '../../targets/selection.js';
 import type { IrDocument } from '../ir/types.js';
+import { Exit, EXIT } from './exit.js';
+import { readPolicy } from './input.js';
+import { Interrupted, OutputError } from './output/failure.js';
+import { signalExitStatus } from './output/signals.js';
+import { writeAllOrNothing, type OutputFile, type WriteOptions } from './output/write.js';
+import { DIAGNOSTIC_FORMATS, formatReport, reportStatus, type DiagnosticFormat, type FileReport } from './render.js';
+
+export { Exit, EXIT } from './exit.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -11,57 +19,85 @@ export interface Io {
   color: boolean;
 }
 
-/** Exit statuses: 0 ok, 1 the policy has errors, 2 usage or I/O trouble. */
-export const EXIT = { ok: 0, policy: 1, usage: 2 } as const;
-
-/** Thrown by a command to end with a status; `main` turns it into the exit code. */
-export class Exit extends Error {
-  constructor(readonly status: number) {
-    super(`exit ${status}`);
-  }
-}
-
 export const formatOption = () =>
   new Option('--format <format>', 'diagnostics as text, json or sarif (SARIF 2.1.0)').choices([...DIAGNOSTIC_FORMATS]).default('text');
 
-/** Reads and compiles a policy file; a file that cannot be read ends the command. */
-export function compileFile(file: string, io: Io, format: DiagnosticFormat) {
-  const input = readPolicy(file);
-  if (!input.ok) {
-    if (format !== 'text' && input.problem === 'content') {
-      io.stdout(formatInputProblem(input.message, format));
-    } else {
-      io.stderr(`${input.problem === 'usage' ? 'msgrfw: ' : ''}${input.message}\n`);
-    }
-    throw new Exit(input.problem === 'usage' ? EXIT.usage : EXIT.policy);
-  }
+/** A policy file read and compiled: its report, and its IR when it has no errors. */
+export interface CompiledFile extends FileReport {
+  ir?: IrDocument;
+}
+
+/** Reads and compiles one policy file; what cannot be read is in the report, never thrown. */
+export function compileInput(path: string): CompiledFile {
+  const input = readPolicy(path);
+  if (input.kind === 'unreadable') return { file: input.file, diagnostics: [], unreadable: input.message };
+  if (input.kind === 'invalid') return { file: input.file, diagnostics: [input.diagnostic] };
   const text = input.text.replace(/^\uFEFF/, '');
-  return { ...compilePolicy(text, input.file), text, file: input.file };
+  const { ir, diagnostics } = compilePolicy(text, input.file);
+  return { file: input.file, source: text, diagnostics, ...(ir ? { ir } : {}) };
 }
 
-/** Compiles a policy for a command that needs its IR: prints the diagnostics and exits 1 on errors. */
-export function compiledOrExit(file: string, io: Io, format: DiagnosticFormat) {
-  const result = compileFile(file, io, format);
-  if (!result.ir) {
-    io.stderr(formatDiagnostics(result.diagnostics, format, result.text, io.color));
-    throw new Exit(EXIT.policy);
+/**
+ * A compiled file with what its firewalls' targets refuse or approximate (MSGR060/061), decided
+ * from the IR alone as every command decides it (`targets/judge.ts`): check judges what compile judges.
+ */
+export function withTargetDiagnostics(c: CompiledFile, selection: Selection = {}): CompiledFile {
+  return c.ir ? { ...c, diagnostics: sortDiagnostics([...c.diagnostics, ...targetDiagnostics(c.ir, c.file, selection)]) } : c;
+}
+
+/**
+ * Compiles a policy for a command that needs its IR. When it has none, the report goes to
+ * stderr and the command ends: `errorStatus` (1) for errors, 2 for a file that cannot be read.
+ */
+export function compiledOrExit(path: string, io: Io, format: DiagnosticFormat, errorStatus: number = EXIT.policy): CompiledFile & { ir: IrDocument; source: string } {
+  const result = compileInput(path);
+  if (!result.ir || result.source === undefined) {
+    io.stderr(formatReport([result], format, { color: io.color }));
+    throw new Exit(Math.max(reportStatus([result]), errorStatus));
   }
-  return { ...result, ir: result.ir };
+  return { ...result, ir: result.ir, source: result.source };
 }
 
-/** `-f NAME` must name a firewall of the policy: a usage error that lists the names otherwise. */
-export function requireFirewall(ir: IrDocument, name: string | undefined, io: Io): void {
-  if (name !== undefined && !ir.firewalls.some((f) => f.name === name)) {
-    usage(io, `no firewall named '${name}' (the policy has: ${ir.firewalls.map((f) => f.name).join(', ')})`);
+/** `-` reads stdin, which can be read only once. */
+export function requireStdinOnce(io: Io, paths: readonly string[]): void {
+  if (paths.filter((p) => p === '-').length > 1) usage(io, 'stdin (-) can be read only once');
+}
+
+/** `-f NAME` must name a firewall of the policies: a usage error that lists the names otherwise. */
+export function requireFirewall(irs: readonly IrDocument[], name: string | undefined, io: Io): void {
+  const names = irs.flatMap((ir) => ir.firewalls.map((f) => f.name));
+  if (name !== undefined && !names.includes(name)) {
+    usage(io, `no firewall named '${name}' (the ${irs.length > 1 ? 'policies have' : 'policy has'}: ${names.join(', ')})`);
   }
 }
 
-export function writeOrFail(io: Io, files: { path: string; content: string }[]): void {
+/**
+ * Writes a run's files (src/cli/output/write.ts: all or nothing, under the directory's lock) and
+ * reports: each file as `<listAs> PATH` on stdout, stale files removed, notes on stderr. An I/O
+ * failure ends the command with exit 2 and says that no file was changed; a signal before the
+ * commit likewise, with the signal's status; a signal during the commit after it.
+ */
+export async function writeOrFail(io: Io, files: readonly OutputFile[], options: Omit<WriteOptions, 'note'> & { listAs?: string } = {}): Promise<void> {
+  let result;
   try {
-    writeAllOrNothing(files);
+    result = await writeAllOrNothing(files, { ...options, note: (m) => io.stderr(`msgrfw: ${m}\n`) });
   } catch (e) {
-    io.stderr(`msgrfw: cannot write output: ${(e as Error).message}\n  no file was changed\n`);
+    if (e instanceof Interrupted) {
+      io.stderr(`msgrfw: interrupted by ${e.signal}\n  no file was changed\n`);
+      throw new Exit(signalExitStatus(e.signal));
+    }
+    // Anything else from the file system is an I/O failure too; only a bug goes on to main.
+    if (!(e instanceof OutputError) && typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+    const unchanged = !(e instanceof OutputError) || e.unchanged;
+    io.stderr(`msgrfw: ${(e as Error).message}\n${unchanged ? '  no file was changed\n' : ''}`);
     throw new Exit(EXIT.usage);
+  }
+  if (options.listAs) for (const path of result.written) io.stdout(`${options.listAs} ${path}\n`);
+  for (const r of result.removed) io.stdout(`removed ${r.path}: ${r.reason}\n`);
+  for (const k of result.kept) io.stderr(`msgrfw: warning: kept ${k.path} although ${k.reason}: it changed since msgrfw wrote it; remove it if it is not needed\n`);
+  if (result.interruptedBy) {
+    io.stderr(`msgrfw: ${result.interruptedBy} arrived while the files were being put in place; the run finished that first: every file above is written\n`);
+    throw new Exit(signalExitStatus(result.interruptedBy));
   }
 }
 

@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
-import { Exit, EXIT, type Io } from './io.js';
+import { endQuietlyWhenReaderCloses } from './closedPipe.js';
+import { Exit, EXIT } from './exit.js';
+import type { Io } from './io.js';
 import { useColor } from './render.js';
+import { toolVersion } from './version.js';
 
 type Register = (program: Command, io: Io) => void;
 
@@ -18,11 +21,17 @@ const COMMANDS: readonly [string, () => Promise<Register>][] = [
   ['diff', async () => (await import('./commands/diff.js')).registerDiff],
 ];
 
-const processIo = (): Io => ({
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
-  color: useColor(process.stderr),
-});
+const VERSION_FLAGS = ['-V', '--version'];
+
+function processIo(): Io {
+  endQuietlyWhenReaderCloses(process.stdout, 'stdout');
+  endQuietlyWhenReaderCloses(process.stderr, 'stderr');
+  return {
+    stdout: (s) => void (s && process.stdout.write(s)),
+    stderr: (s) => void (s && process.stderr.write(s)),
+    color: useColor(process.stderr),
+  };
+}
 
 /** The command line. Wiring only: each action calls the library and prints its result. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -48,12 +57,16 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 async function buildProgram(io: Io, name: string | undefined): Promise<Command> {
   const program = new Command('msgrfw')
     .description('Compile Windows Messenger / Office Communicator firewall policy (.msgr) into nftables, iptables, netsh and pf rules')
+    .version(`msgrfw ${toolVersion() || '(unknown version)'}`, '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError('(run msgrfw help for usage)');
+    .showHelpAfterError('(run msgrfw help for usage)')
+    // A file given beyond what a command takes is refused, never silently ignored (inherited by each command).
+    .allowExcessArguments(false);
 
   // One module per command: each wires options to the library and prints the result.
   const named = COMMANDS.filter(([command]) => command === name);
-  for (const [, load] of named.length ? named : COMMANDS) (await load())(program, io);
+  const wanted = VERSION_FLAGS.includes(name ?? '') ? [] : named.length ? named : COMMANDS;
+  for (const [, load] of wanted) (await load())(program, io);
   return program;
 }

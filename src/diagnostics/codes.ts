@@ -37,6 +37,8 @@ export const CODES = {
   MSGR035: { severity: 'warning', summary: 'setting has no effect' },
   MSGR036: { severity: 'error', summary: 'two SIP listeners on one port' },
   MSGR037: { severity: 'error', summary: 'unknown value (transport, action, protocol, target or client)' },
+  MSGR038: { severity: 'warning', summary: 'peers in no clients block: their media range is assumed' },
+  MSGR039: { severity: 'warning', summary: 'peers are clients without audio or video: no call reaches them' },
   MSGR040: { severity: 'error', summary: 'firewall placement missing or given twice' },
   MSGR041: { severity: 'error', summary: 'gateway zones overlap' },
   MSGR043: { severity: 'warning', summary: 'IPv4/IPv6 mix that can never match' },

@@ -4,6 +4,8 @@ export interface RenderOptions {
   color: boolean;
   /** The policy text, to quote the offending line under each diagnostic. */
   source?: string;
+  /** End with the count of errors and warnings (default true). */
+  summary?: boolean;
 }
 
 const paint = (on: boolean, code: string, s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -28,7 +30,7 @@ export function renderText(diagnostics: readonly Diagnostic[], options: RenderOp
   }
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
-  if (diagnostics.length > 0) out.push(`${errors} error(s), ${warnings} warning(s)`);
+  if (diagnostics.length > 0 && options.summary !== false) out.push(`${errors} error(s), ${warnings} warning(s)`);
   return out.length ? `${out.join('\n')}\n` : '';
 }
 

@@ -13,8 +13,8 @@ export const SARIF_VERSION = '2.1.0';
 export interface SarifOptions {
   /** The msgrfw version, for `tool.driver.version`. */
   toolVersion?: string;
-  /** Set when the input could not be read at all: why, as a tool execution notification. */
-  failure?: string;
+  /** Inputs that could not be read at all, each as a tool execution notification (the run failed). */
+  unreadable?: readonly { file: string; message: string }[];
 }
 
 export interface SarifLog {
@@ -25,9 +25,15 @@ export interface SarifLog {
 
 export interface SarifRun {
   tool: { driver: SarifDriver };
-  invocations: { executionSuccessful: boolean; toolExecutionNotifications?: { level: 'error'; message: { text: string } }[] }[];
+  invocations: { executionSuccessful: boolean; toolExecutionNotifications?: SarifNotification[] }[];
   columnKind: 'utf16CodeUnits';
   results: SarifResult[];
+}
+
+export interface SarifNotification {
+  level: 'error';
+  message: { text: string };
+  locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
 }
 
 export interface SarifDriver {
@@ -85,8 +91,15 @@ export function toSarif(diagnostics: readonly Diagnostic[], options: SarifOption
     return result;
   });
   const driver: SarifDriver = { name: 'msgrfw', ...(options.toolVersion ? { version: options.toolVersion } : {}), rules };
-  const invocation: SarifRun['invocations'][number] = { executionSuccessful: options.failure === undefined };
-  if (options.failure !== undefined) invocation.toolExecutionNotifications = [{ level: 'error', message: { text: options.failure } }];
+  const unreadable = options.unreadable ?? [];
+  const invocation: SarifRun['invocations'][number] = { executionSuccessful: unreadable.length === 0 };
+  if (unreadable.length) {
+    invocation.toolExecutionNotifications = unreadable.map((u) => ({
+      level: 'error',
+      message: { text: u.message },
+      locations: [{ physicalLocation: { artifactLocation: { uri: fileUri(u.file) } } }],
+    }));
+  }
   return {
     $schema: SARIF_SCHEMA,
     version: SARIF_VERSION,

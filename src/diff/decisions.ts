@@ -1,8 +1,8 @@
 import { familyBits, type Family } from '../addresses/cidr.js';
-import type { AddressSet } from '../addresses/set.js';
+import type { AddressSet, Interval } from '../addresses/set.js';
 import type { FirewallView } from '../evaluate/view.js';
 import type { IrDirection, IrPorts, IrProtocol, IrRule, IrVerdict } from '../ir/types.js';
-import { intersect, minus, product, union, type Region, type Span } from './boxes.js';
+import { boxOf, intersect, listOf, minus, Work, type IntervalList, type Region } from '../addresses/boxes.js';
 
 /**
  * The new connections a firewall accepts, as exact regions of
@@ -30,42 +30,53 @@ export interface Decided {
 }
 
 /** Ports 1-65535: a connection never uses port 0. */
-export const ALL_PORTS: Span = { lo: 1n, hi: 65535n };
-export const allAddresses = (f: Family): Span => ({ lo: 0n, hi: (1n << BigInt(familyBits(f))) - 1n });
+export const ALL_PORTS: Interval = { first: 1n, last: 65535n };
+const allAddresses = (f: Family): Interval => ({ first: 0n, last: (1n << BigInt(familyBits(f))) - 1n });
+/** The same list object every time: the box algebra then recognises it at once. */
+const ANY_ADDRESS: Record<Family, IntervalList> = { 4: [allAddresses(4)], 6: [allAddresses(6)] };
 
-const spansOf = (set: AddressSet, f: Family): Span[] => (f === 4 ? set.v4 : set.v6).map((i) => ({ lo: i.first, hi: i.last }));
-const portSpans = (p: IrPorts | undefined): Span[] => (p ? p.ranges.map((r) => ({ lo: BigInt(r.from), hi: BigInt(r.to) })) : [ALL_PORTS]);
+const addresses = (set: AddressSet, f: Family): IntervalList => listOf(f === 4 ? set.v4 : set.v6);
+const ANY_PORT: IntervalList = [ALL_PORTS];
+/** Each rule's ports as one list, kept: the same list object makes the box algebra's memo work. */
+const portLists = new WeakMap<IrPorts, IntervalList>();
+function portList(p: IrPorts | undefined): IntervalList {
+  if (!p) return ANY_PORT;
+  let list = portLists.get(p);
+  if (!list) portLists.set(p, (list = listOf(p.ranges.map((r) => ({ first: BigInt(r.from), last: BigInt(r.to) })))));
+  return list;
+}
 
 /**
  * The traffic a firewall judges in a slice: a host on NET judges input to NET and output from
  * NET; a gateway judges forwarded traffic from one zone to the other.
  */
 export function judged(view: FirewallView, s: Slice): Region {
-  const any = [allAddresses(s.family)];
-  const ports = [[ALL_PORTS], [ALL_PORTS]];
+  const any = ANY_ADDRESS[s.family];
+  const ports = [ANY_PORT, ANY_PORT];
   const z = view.zones;
   if (view.ir.policy[s.direction] === undefined) return [];
   if (z.kind === 'host') {
-    const net = spansOf(z.on.set, s.family);
-    if (s.direction === 'input') return product([any, net, ...ports]);
-    if (s.direction === 'output') return product([net, any, ...ports]);
+    const net = addresses(z.on.set, s.family);
+    if (s.direction === 'input') return boxOf([any, net, ...ports]);
+    if (s.direction === 'output') return boxOf([net, any, ...ports]);
     return [];
   }
   if (s.direction !== 'forward') return [];
-  const a = spansOf(z.a.set, s.family);
-  const b = spansOf(z.b.set, s.family);
-  return [...product([a, b, ...ports]), ...product([b, a, ...ports])];
+  const a = addresses(z.a.set, s.family);
+  const b = addresses(z.b.set, s.family);
+  // The zones do not overlap, so the two boxes do not either.
+  return [...boxOf([a, b, ...ports]), ...boxOf([b, a, ...ports])];
 }
 
 function ruleRegion(view: FirewallView, rule: IrRule, s: Slice): Region {
   if (rule.direction !== s.direction || rule.protocol !== s.protocol || !rule.families.includes(s.family)) return [];
   const side = (name: string | undefined) => {
-    if (name === undefined) return [allAddresses(s.family)];
+    if (name === undefined) return ANY_ADDRESS[s.family];
     const set = view.sets.get(name);
     if (!set) throw new Error(`firewall ${view.ir.name}: rule ${rule.id} names address set ${name}, which the IR lacks`);
-    return spansOf(set, s.family);
+    return addresses(set, s.family);
   };
-  return product([side(rule.src), side(rule.dst), portSpans(rule.srcPorts), portSpans(rule.dstPorts)]);
+  return boxOf([side(rule.src), side(rule.dst), portList(rule.srcPorts), portList(rule.dstPorts)]);
 }
 
 /**
@@ -73,22 +84,26 @@ function ruleRegion(view: FirewallView, rule: IrRule, s: Slice): Region {
  * rule matched, the policy what no rule matched, and traffic the firewall does not judge is
  * `unjudged`. The parts are disjoint and cover every connection of the slice.
  */
-export function decisions(view: FirewallView | undefined, s: Slice): Decided[] {
-  const everything = product([[allAddresses(s.family)], [allAddresses(s.family)], [ALL_PORTS], [ALL_PORTS]]);
+export function decisions(view: FirewallView | undefined, s: Slice, work: Work = new Work()): Decided[] {
+  const everything = boxOf([ANY_ADDRESS[s.family], ANY_ADDRESS[s.family], ANY_PORT, ANY_PORT]);
   if (!view) return [{ decider: { kind: 'unjudged' }, region: everything }];
   const scope = judged(view, s);
   const out: Decided[] = [];
-  let taken: Region = [];
+  // What earlier rules match, as they are written: cutting a rule's box out is the same as
+  // cutting out the part it decided, and a rule's one box splinters a region less than its parts.
+  const taken: Region = [];
   for (const rule of view.ir.rules) {
-    const region = minus(intersect(ruleRegion(view, rule, s), scope), taken);
+    const matched = ruleRegion(view, rule, s);
+    if (matched.length === 0) continue;
+    const region = minus(intersect(matched, scope, work), taken, work);
+    taken.push(...matched);
     if (region.length === 0) continue;
     out.push({ decider: { kind: 'rule', rule }, verdict: rule.action, region });
-    taken = union(taken, region);
   }
-  const rest = minus(scope, taken);
+  const rest = minus(scope, taken, work);
   const policy = view.ir.policy[s.direction];
   if (rest.length && policy) out.push({ decider: { kind: 'policy', direction: s.direction }, verdict: policy, region: rest });
-  const outside = minus(everything, scope);
+  const outside = minus(everything, scope, work);
   if (outside.length) out.push({ decider: { kind: 'unjudged' }, region: outside });
   return out;
 }

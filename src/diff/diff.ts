@@ -1,21 +1,21 @@
 import { formatPortRange } from '../addresses/ports.js';
 import { cidrTexts } from '../addresses/set.js';
 import type { Family } from '../addresses/cidr.js';
-import { firewallViews, placementText, type FirewallView, type Zone } from '../evaluate/view.js';
-import type { FirewallStatements } from '../explain/statements.js';
-import { explainRule, type ExplainedRule } from '../explain/explain.js';
+import { firewallViews, placementText, type AddressSets, type FirewallView, type Zone } from '../evaluate/view.js';
+import { explainRule, policyOrigin, type ExplainedRule } from '../explain/explain.js';
 import { ruleMatchText } from '../explain/ruleText.js';
 import { quoteOrigins, type PolicySource, type QuotedLine } from '../explain/source.js';
 import type { IrDirection, IrDocument, IrProtocol, IrVerdict } from '../ir/types.js';
 import type { TargetNote, TargetNotes } from '../ir/targets.js';
-import { compact, intersect, normalizeSpans, type Product, type Region, type Span } from './boxes.js';
+import { intersect, Work, WorkLimitExceeded, type Box, type IntervalList, type Region } from '../addresses/boxes.js';
+import { normalizeIntervals } from '../addresses/set.js';
 import { ALL_PORTS, decisions, DIRECTIONS, FAMILIES, PROTOCOLS, type Decided, type Slice } from './decisions.js';
+import { rows } from './rows.js';
 
 /** One version of a policy, compiled, with its text for quoting. */
 export interface PolicyVersion {
   ir: IrDocument;
   source: PolicySource;
-  statements: FirewallStatements;
   /** What the firewalls' targets cannot express exactly (targets/judge.ts); none when absent. */
   targetNotes?: TargetNotes;
 }
@@ -74,16 +74,42 @@ export interface PolicyDiff {
   firewalls: FirewallDiff[];
 }
 
-/** The semantic difference between two versions of a policy, firewall by firewall. */
-export function diffPolicies(oldP: PolicyVersion, newP: PolicyVersion, only?: string): PolicyDiff {
-  const oldViews = firewallViews(oldP.ir);
-  const newViews = firewallViews(newP.ir);
+/**
+ * How many steps of box arithmetic (see `Work`) one diff may take: about two seconds here. A
+ * pair of policies whose rules cut each other into ever more pieces could otherwise take hours.
+ */
+export const DIFF_WORK_LIMIT = 20_000_000;
+
+/** The diff stopped at its work limit, while comparing this firewall. */
+export class DiffTooComplex extends Error {
+  constructor(
+    readonly firewall: string,
+    readonly limit: number,
+  ) {
+    super(`comparing firewall ${firewall} takes more than ${limit} steps of box arithmetic`);
+  }
+}
+
+/**
+ * The semantic difference between two versions of a policy, firewall by firewall; `work` counts
+ * the steps it takes and throws `DiffTooComplex` past its limit.
+ */
+export function diffPolicies(oldP: PolicyVersion, newP: PolicyVersion, only?: string, work = new Work(DIFF_WORK_LIMIT)): PolicyDiff {
+  const sets: AddressSets = new Map();
+  const oldViews = firewallViews(oldP.ir, sets);
+  const newViews = firewallViews(newP.ir, sets);
   const names = [...new Set([...newViews, ...oldViews].map((v) => v.ir.name))].filter((n) => only === undefined || n === only);
-  const firewalls = names.map((name) => diffFirewall(oldP, newP, oldViews.find((v) => v.ir.name === name), newViews.find((v) => v.ir.name === name), name));
+  const firewalls = names.map((name) => {
+    try {
+      return diffFirewall(oldP, newP, oldViews.find((v) => v.ir.name === name), newViews.find((v) => v.ir.name === name), name, work);
+    } catch (e) {
+      throw e instanceof WorkLimitExceeded ? new DiffTooComplex(name, e.limit) : e;
+    }
+  });
   return { old: oldP.source.file, new: newP.source.file, changed: firewalls.some((f) => f.status !== 'unchanged'), firewalls };
 }
 
-function diffFirewall(oldP: PolicyVersion, newP: PolicyVersion, o: FirewallView | undefined, n: FirewallView | undefined, name: string): FirewallDiff {
+function diffFirewall(oldP: PolicyVersion, newP: PolicyVersion, o: FirewallView | undefined, n: FirewallView | undefined, name: string, work: Work): FirewallDiff {
   const out: FirewallDiff = { name, status: 'unchanged', placement: {}, notes: [], newlyAllowed: [], newlyDenied: [], rules: { added: [], removed: [] } };
   if (o) out.placement.old = placementText(o.zones);
   if (n) out.placement.new = placementText(n.zones);
@@ -92,16 +118,16 @@ function diffFirewall(oldP: PolicyVersion, newP: PolicyVersion, o: FirewallView 
     return out;
   }
   out.notes = [...notesOf(o, n), ...targetNoteChanges(oldP.targetNotes?.get(name) ?? [], newP.targetNotes?.get(name) ?? [])];
-  const allowed = new Grouper(oldP, newP, o, n);
-  const denied = new Grouper(oldP, newP, o, n);
+  const allowed = new Grouper(oldP, newP, o, n, work);
+  const denied = new Grouper(oldP, newP, o, n, work);
   for (const s of slices()) {
-    const before = decisions(o, s);
-    const after = decisions(n, s);
+    const before = decisions(o, s, work);
+    const after = decisions(n, s, work);
     for (const a of after) {
       for (const b of before) {
         const acceptedNow = a.verdict === 'accept';
         if (acceptedNow === (b.verdict === 'accept')) continue;
-        const region = intersect(b.region, a.region);
+        const region = intersect(b.region, a.region, work);
         if (region.length) (acceptedNow ? allowed : denied).add(b, a, s, region);
       }
     }
@@ -179,10 +205,11 @@ class Grouper {
     private readonly newP: PolicyVersion,
     private readonly o: FirewallView,
     private readonly n: FirewallView,
+    private readonly work: Work,
   ) {}
 
   add(before: Decided, after: Decided, slice: Slice, region: Region): void {
-    const dports = normalizeSpans(region.map((b) => b[3]!)).map((x) => ({ from: Number(x.lo), to: Number(x.hi) }));
+    const dports = normalizeIntervals(region.flatMap((b) => b[3]!)).map((x) => ({ from: Number(x.first), to: Number(x.last) }));
     const old = causeOf(this.oldP, this.o, before, dports);
     const now = causeOf(this.newP, this.n, after, dports);
     const key = `${causeKey(old)}=>${causeKey(now)}`;
@@ -192,7 +219,7 @@ class Grouper {
     mergeCause(g.new, now);
     const sk = `${slice.direction}/${slice.family}/${slice.protocol}`;
     const entry = g.bySlice.get(sk) ?? { slice, region: [] };
-    entry.region = [...entry.region, ...region];
+    entry.region.push(...region);
     g.bySlice.set(sk, entry);
   }
 
@@ -201,7 +228,7 @@ class Grouper {
       .map((g) => ({
         old: g.old,
         new: g.new,
-        classes: [...g.bySlice.values()].flatMap(({ slice, region }) => compact(region).map((p) => classOf(slice, p))),
+        classes: [...g.bySlice.values()].flatMap(({ slice, region }) => rows(region, this.work).map((p) => classOf(slice, p))),
       }))
       .sort((a, b) => firstLine(a) - firstLine(b) || causeKey(a.new).localeCompare(causeKey(b.new)));
   }
@@ -216,14 +243,14 @@ function causeOf(p: PolicyVersion, view: FirewallView, d: Decided, dports: { fro
     return { kind: 'rule', verdict: d.decider.rule.action, rules: [explainRule(fw, d.decider.rule, dports)], defaults: [], lines: quoteOrigins(p.source, d.decider.rule.origins) };
   }
   if (d.decider.kind === 'policy') {
-    const stmt = p.statements.policy(fw, d.decider.direction);
-    return { kind: 'policy', verdict: d.verdict!, rules: [], defaults: [{ direction: d.decider.direction, written: stmt.written }], lines: quoteOrigins(p.source, [stmt.origin]) };
+    const setting = policyOrigin(fw, d.decider.direction);
+    return { kind: 'policy', verdict: d.verdict!, rules: [], defaults: [{ direction: d.decider.direction, written: setting.written }], lines: quoteOrigins(p.source, [setting.origin]) };
   }
-  return { kind: 'unjudged', rules: [], defaults: [], lines: quoteOrigins(p.source, [p.statements.placement(fw).origin]) };
+  return { kind: 'unjudged', rules: [], defaults: [], lines: quoteOrigins(p.source, [fw.placement.origin]) };
 }
 
 /** Causes that read the same (same kind, verdict and policy lines) are one group. */
-const causeKey = (c: Cause) => `${c.kind}:${c.verdict ?? ''}:${c.lines.map((l) => `${l.line}`).join(',')}:${c.rules.map((r) => r.catalog.map((x) => x.id).join('+')).join(',')}`;
+const causeKey = (c: Cause) => `${c.kind}:${c.verdict ?? ''}:${c.lines.map((l) => `${l.line}`).join(',')}:${c.rules.map((r) => r.catalog.map((x) => x.id).join(' ')).join(',')}`;
 
 function mergeCause(into: Cause, from: Cause): void {
   for (const r of from.rules) if (!into.rules.some((x) => x.id === r.id)) into.rules.push(r);
@@ -231,14 +258,12 @@ function mergeCause(into: Cause, from: Cause): void {
   into.rules.sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
 }
 
-function classOf(s: Slice, p: Product): TrafficClass {
-  const addrs = (spans: Span[]) => cidrTexts({ v4: s.family === 4 ? spans.map(interval) : [], v6: s.family === 6 ? spans.map(interval) : [] }, s.family);
-  const ports = (spans: Span[]) => spans.map((x) => formatPortRange({ from: Number(x.lo), to: Number(x.hi) }));
+function classOf(s: Slice, p: Box): TrafficClass {
+  const addrs = (list: IntervalList) => cidrTexts({ v4: s.family === 4 ? [...list] : [], v6: s.family === 6 ? [...list] : [] }, s.family);
+  const ports = (list: IntervalList) => list.map((x) => formatPortRange({ from: Number(x.first), to: Number(x.last) }));
   return { protocol: s.protocol, direction: s.direction, family: s.family, src: addrs(p[0]!), dst: addrs(p[1]!), srcPorts: ports(p[2]!), dstPorts: ports(p[3]!) };
 }
 
-const interval = (s: Span) => ({ first: s.lo, last: s.hi });
-
 /** Whether a class's list is the whole dimension (shown as `any`). */
 export const isAllAddresses = (list: readonly string[], f: Family) => list.length === 1 && list[0] === (f === 4 ? '0.0.0.0/0' : '::/0');
-export const isAllPorts = (list: readonly string[]) => list.length === 1 && list[0] === formatPortRange({ from: Number(ALL_PORTS.lo), to: Number(ALL_PORTS.hi) });
+export const isAllPorts = (list: readonly string[]) => list.length === 1 && list[0] === formatPortRange({ from: Number(ALL_PORTS.first), to: Number(ALL_PORTS.last) });

@@ -19,12 +19,25 @@ export interface FirewallView {
   sets: ReadonlyMap<string, AddressSet>;
 }
 
-export function firewallViews(ir: IrDocument): FirewallView[] {
-  return ir.firewalls.map(firewallView);
+/**
+ * Address sets by their CIDR blocks. Firewalls mostly name the same networks, and so do two
+ * versions of a policy: sharing one cache, equal sets become one object, parsed once and cheap
+ * to compare and to compute with.
+ */
+export type AddressSets = Map<string, AddressSet>;
+
+export function firewallViews(ir: IrDocument, known: AddressSets = new Map()): FirewallView[] {
+  return ir.firewalls.map((fw) => firewallView(fw, known));
 }
 
-export function firewallView(fw: IrFirewall): FirewallView {
-  const sets = new Map(fw.addressSets.map((s) => [s.name, fromCidrs([...s.ipv4, ...s.ipv6].map(cidrOf))] as const));
+export function firewallView(fw: IrFirewall, known: AddressSets = new Map()): FirewallView {
+  const setOf = (blocks: readonly string[]) => {
+    const key = blocks.join(' ');
+    let set = known.get(key);
+    if (!set) known.set(key, (set = fromCidrs(blocks.map(cidrOf))));
+    return set;
+  };
+  const sets = new Map(fw.addressSets.map((s) => [s.name, setOf([...s.ipv4, ...s.ipv6])] as const));
   const zone = (name: string, setName: string): Zone => {
     const set = sets.get(setName);
     if (!set) throw new Error(`firewall ${fw.name}: placement names address set ${setName}, which the IR lacks`);

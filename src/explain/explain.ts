@@ -3,9 +3,8 @@ import { CATALOG, type CatalogEntry } from '../catalog/catalog.js';
 import { evaluate, type Evaluation, type NewConnectionDecision, type Verdict } from '../evaluate/evaluate.js';
 import { packetText, type Packet } from '../evaluate/packet.js';
 import { placementText, type FirewallView } from '../evaluate/view.js';
-import type { IrDirection, IrFirewall, IrPortRange as PortRange, IrRule, IrVerdict } from '../ir/types.js';
+import type { IrDirection, IrFirewall, IrPortRange as PortRange, IrRule, IrSettingOrigin, IrVerdict } from '../ir/types.js';
 import type { TargetNote, TargetNotes } from '../ir/targets.js';
-import type { FirewallStatements } from './statements.js';
 import { ruleMatchText } from './ruleText.js';
 import { quoteOrigins, type PolicySource, type QuotedLine } from './source.js';
 
@@ -58,8 +57,8 @@ export type ExplainedDecision =
 
 export interface ExplainContext {
   views: readonly FirewallView[];
+  /** The policy text, for quoting the lines a decision comes from. */
   source: PolicySource;
-  statements: FirewallStatements;
   /** What the firewalls' targets cannot express exactly (targets/judge.ts); none when absent. */
   targetNotes?: TargetNotes;
 }
@@ -76,6 +75,14 @@ export function explainPacket(ctx: ExplainContext, packet: Packet, firewall?: st
       .map((e) => explainEvaluation(ctx, view, packet, e)),
   );
   return { packet: packetJson(packet), evaluations };
+}
+
+/**
+ * Whether a firewall stops the packet as what it is, the opening packet of a new connection:
+ * dropped, or dropped as new and passed only as the reply of a connection the other side opens.
+ */
+export function isDropped(e: ExplainedEvaluation): boolean {
+  return e.verdict === 'drop' || e.verdict === 'return-only';
 }
 
 export function packetJson(p: Packet): PacketJson {
@@ -110,8 +117,8 @@ function explainNewConnection(ctx: ExplainContext, fw: IrFirewall, packet: Packe
   if (d.kind === 'rule') {
     return { kind: 'rule', verdict: d.rule.action, rule: explainRule(fw, d.rule, [{ from: packet.dport, to: packet.dport }]), lines: quoteOrigins(ctx.source, d.origins) };
   }
-  const stmt = ctx.statements.policy(fw, d.direction);
-  return { kind: 'policy', verdict: d.verdict, direction: d.direction, written: stmt.written, lines: quoteOrigins(ctx.source, [stmt.origin]) };
+  const setting = policyOrigin(fw, d.direction);
+  return { kind: 'policy', verdict: d.verdict, direction: d.direction, written: setting.written, lines: quoteOrigins(ctx.source, [setting.origin]) };
 }
 
 /** A rule with its match text and catalog entries; with `dports`, only the entries that can reach them. */
@@ -124,12 +131,17 @@ export function explainRule(fw: IrFirewall, rule: IrRule, dports?: readonly Port
   };
 }
 
+/** The statement a direction's default comes from (the firewall's line when the policy leaves it out). */
+export function policyOrigin(fw: IrFirewall, direction: IrDirection): IrSettingOrigin {
+  return fw.policyOrigins[direction] ?? { origin: fw.origin, written: false };
+}
+
 /**
- * The catalog entries behind a rule. The optimiser merges entries (`t120+file-transfer`); for
- * given destination ports only the entries whose fixed ports meet them are named.
+ * The catalog entries behind a rule (several once the optimiser merged rules); for given
+ * destination ports only the entries whose fixed ports meet them are named.
  */
 function catalogEntries(rule: IrRule, dports?: readonly PortRange[]): CatalogEntry[] {
-  const entries = (rule.catalog ?? '').split('+').flatMap((id) => CATALOG.filter((c) => c.id === id));
+  const entries = (rule.catalog ?? []).flatMap((id) => CATALOG.filter((c) => c.id === id));
   if (!dports) return entries;
   const meets = (c: CatalogEntry) => c.dstPorts.kind !== 'fixed' || dports.some((r) => r.from <= (c.dstPorts as { to: number }).to && (c.dstPorts as { from: number }).from <= r.to);
   const fits = entries.filter(meets);

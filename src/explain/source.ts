@@ -16,9 +16,14 @@ export interface PolicySource {
   text: string;
 }
 
+/** The lines of each policy, split once: a diff quotes lines of a large policy many times. */
+const linesOf = new WeakMap<PolicySource, string[]>();
+
 /** Line `line` (1-based) of the policy, trimmed and neutralised; empty when out of range. */
 export function quoteLine(source: PolicySource, line: number): string {
-  const raw = source.text.split(/\r\n|\n|\r/)[line - 1] ?? '';
+  let lines = linesOf.get(source);
+  if (!lines) linesOf.set(source, (lines = source.text.split(/\r\n|\n|\r/)));
+  const raw = lines[line - 1] ?? '';
   const safe = neutralise(raw.trim());
   return safe.length > MAX_QUOTE ? `${safe.slice(0, MAX_QUOTE)}…` : safe;
 }

@@ -14,6 +14,7 @@ import type {
   IrPortSet,
   IrPreamble,
   IrRule,
+  IrSettingOrigin,
 } from './types.js';
 
 const NAME_MAX = 24;
@@ -156,24 +157,31 @@ function buildFirewall(placed: PlacedFirewall, shared: ReturnType<typeof documen
     if (dst) rule.dst = dst;
     if (srcPorts) rule.srcPorts = srcPorts;
     if (dstPorts) rule.dstPorts = dstPorts;
-    if (r.catalogId) rule.catalog = r.catalogId;
+    if (r.catalog) rule.catalog = [...r.catalog];
     rules.push(rule);
   }
 
+  const placementOrigin = irOrigin(fw.placement.origin);
   const placement: IrFirewall['placement'] = fw.placement.kind === 'host'
-    ? { kind: 'host', on: fw.placement.on.name, set: addressSets.nameFor(fw.placement.on.set, fw.placement.on.name) }
+    ? { kind: 'host', on: fw.placement.on.name, set: addressSets.nameFor(fw.placement.on.set, fw.placement.on.name), origin: placementOrigin }
     : {
         kind: 'gateway',
         between: [fw.placement.a.name, fw.placement.b.name],
         zones: [addressSets.nameFor(fw.placement.a.set, fw.placement.a.name), addressSets.nameFor(fw.placement.b.set, fw.placement.b.name)],
+        origin: placementOrigin,
       };
   const host = fw.placement.kind === 'host';
   const preamble: IrPreamble[] = host ? ['loopback', 'established', 'invalid', 'icmp'] : ['established', 'invalid', 'icmp'];
+  // A setting the policy leaves out is traced to the firewall's own line.
+  const settingOrigin = (o: Origin | undefined): IrSettingOrigin => ({ origin: irOrigin(o ?? fw.origin), written: o !== undefined });
   return {
     name: fw.name,
     placement,
     targets: [...fw.targets],
     policy: host ? { input: fw.defaultVerdict, output: fw.outboundVerdict } : { forward: fw.defaultVerdict },
+    policyOrigins: host
+      ? { input: settingOrigin(fw.defaultOrigin), output: settingOrigin(fw.outboundOrigin) }
+      : { forward: settingOrigin(fw.defaultOrigin) },
     logDenied: fw.logDenied,
     preamble,
     addressSets: addressSets.all(),
@@ -247,11 +255,41 @@ function irOrigin(o: Origin): IrOrigin {
   return { line: o.line, column: o.column, text: safeText(o.text) };
 }
 
+/** The IR's limit for a rule comment (nft allows 128 characters). */
+const COMMENT_MAX = 120;
+
+/**
+ * `line 18,21: features whiteboard, application-sharing, file-transfer (t120, file-transfer)`:
+ * the policy lines behind the rule, what it is for (the features behind a Messenger rule; the
+ * statements themselves, block included, for a SIP or plain rule) and its catalog entries.
+ * When that is longer than the limit, the line list and then the list of what it is for are
+ * cut, each ending in `+N more`; the catalog entries always stay.
+ */
 function commentFor(r: PlacedRule): string {
-  const lines = [...new Set(r.origins.map((o) => o.line))].sort((a, b) => a - b).join(',');
-  const first = r.origins[0]?.text ?? '';
-  const what = r.catalogId ? ` (${r.catalogId})` : '';
-  return safeText(`line ${lines}: ${first}${what}`).slice(0, 120);
+  const lines = [...new Set(r.origins.map((o) => o.line))].sort((a, b) => a - b).map(String);
+  const features = [...new Set(r.origins.flatMap((o) => (o.feature ? [o.feature] : [])))];
+  const [lead, items, sep] = features.length > 0 ? ['features ', features, ', '] : ['', [...new Set(r.origins.map((o) => o.text))], '; '];
+  const tail = r.catalog ? ` (${r.catalog.join(', ')})` : '';
+  const text = (l: string, what: string) => safeText(`line ${l}: ${lead}${what}${tail}`);
+  const what = items.join(sep);
+  const lineText = cutList(lines, ',', COMMENT_MAX - text('', what).length);
+  const whatText = cutList(items, sep, COMMENT_MAX - text(lineText, '').length);
+  return text(lineText, whatText).slice(0, COMMENT_MAX);
+}
+
+/** The list joined, or as many entries as fit in `budget` characters followed by `+N more`. */
+function cutList(list: readonly string[], sep: string, budget: number): string {
+  const all = list.join(sep);
+  if (all.length <= budget) return all;
+  const more = (kept: number) => `+${list.length - kept} more`;
+  let used = 0;
+  let kept = 0;
+  for (; kept < list.length; kept++) {
+    const next = used + (kept > 0 ? sep.length : 0) + list[kept]!.length;
+    if (next + sep.length + more(kept + 1).length > budget) break;
+    used = next;
+  }
+  return [...list.slice(0, kept), more(kept)].join(sep);
 }
 
 /** Keeps only characters that are inert in every target's comment syntax. */

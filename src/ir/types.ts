@@ -41,6 +41,8 @@ export interface IrFirewall {
    * is left to whatever else filters the machine.
    */
   policy: IrPolicy;
+  /** Where each direction's verdict in `policy` comes from (the same directions). */
+  policyOrigins: IrPolicyOrigins;
   logDenied: boolean;
   /**
    * Rules every target puts before the policy's own, in this order:
@@ -63,15 +65,32 @@ export type IrPreamble = 'loopback' | 'established' | 'invalid' | 'icmp';
 /**
  * Where the firewall sits. `set`/`zones` name entries of `addressSets` holding the host
  * network's or the two zones' addresses, so targets and evaluators need no name heuristics.
+ * `origin` is the `on` or `between` statement.
  */
 export type IrPlacement =
-  | { kind: 'host'; on: string; set: string }
-  | { kind: 'gateway'; between: [string, string]; zones: [string, string] };
+  | { kind: 'host'; on: string; set: string; origin: IrOrigin }
+  | { kind: 'gateway'; between: [string, string]; zones: [string, string]; origin: IrOrigin };
 
 export interface IrPolicy {
   input?: IrVerdict;
   output?: IrVerdict;
   forward?: IrVerdict;
+}
+
+export interface IrPolicyOrigins {
+  input?: IrSettingOrigin;
+  output?: IrSettingOrigin;
+  forward?: IrSettingOrigin;
+}
+
+/**
+ * The statement a firewall-wide setting comes from: `default` (host input, gateway forward) or
+ * `outbound` (host output). When the policy leaves it out, `written` is false and `origin` is
+ * the firewall's own line.
+ */
+export interface IrSettingOrigin {
+  origin: IrOrigin;
+  written: boolean;
 }
 
 export interface IrAddressSet {
@@ -138,8 +157,12 @@ export interface IrRule {
   srcPorts?: IrPorts;
   dstPorts?: IrPorts;
   origins: IrOrigin[];
-  /** The catalog entry a Messenger rule came from; absent for a plain rule. */
-  catalog?: string;
+  /**
+   * The catalog entries a Messenger rule implements (several when the optimiser merged rules),
+   * in order of first appearance; absent for a plain rule.
+   * @minItems 1
+   */
+  catalog?: string[];
   /**
    * A one-line comment for the rule; identifiers, numbers and harmless punctuation only, at most 120 characters (nft's comment limit is 128).
    * @pattern ^[A-Za-z0-9 _.,:/&+()=-]{0,120}$

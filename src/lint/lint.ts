@@ -3,8 +3,8 @@ import { CATALOG } from '../catalog/catalog.js';
 import { diagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { PlacedFirewall, PlacedRule } from '../place/placed.js';
-import type { ClientGroup, Feature, Model, Origin, PortRange } from '../resolve/model.js';
-import { regionOf, regionsIntersect, subtract, type Region } from './region.js';
+import { statementText, type ClientGroup, type Feature, type Model, type Origin, type PortRange } from '../resolve/model.js';
+import { regionOf, regionsIntersect, subtract, type RuleRegion } from './region.js';
 
 /**
  * Lints: policies that compile but very likely do not mean what they say. They run after
@@ -30,7 +30,7 @@ const PEER_FEATURES: ReadonlySet<Feature> = new Set(CATALOG.filter((e) => e.init
 
 interface Rule {
   placed: PlacedRule;
-  region: Region;
+  region: RuleRegion;
   origin: Origin;
   /** The statement as written, e.g. `allow tcp 22 from admins`. */
   text: string;
@@ -38,7 +38,6 @@ interface Rule {
 
 const verb = (r: PlacedRule) => (r.action === 'accept' ? 'allow' : 'deny');
 const sameKind = (a: PlacedRule, b: PlacedRule) => a.direction === b.direction && a.protocol === b.protocol;
-const statement = (o: Origin) => o.text.slice(o.text.indexOf(': ') + 2);
 const lineList = (lines: readonly number[]) => {
   const u = [...new Set(lines)].sort((a, b) => a - b);
   return u.length === 1 ? `line ${u[0]}` : `lines ${u.slice(0, -1).join(', ')} and ${u[u.length - 1]}`;
@@ -58,7 +57,7 @@ function lintFirewall(file: string, fw: PlacedFirewall): Diagnostic[] {
     const origin = placed.origins[0];
     if (!origin) continue;
     const rule = lazyRule(placed, host, origin);
-    (placed.catalogId === undefined ? plain : messenger).push(rule);
+    (placed.catalog === undefined ? plain : messenger).push(rule);
   }
   const out: Diagnostic[] = [];
   plain.forEach((rule, i) => {
@@ -75,7 +74,7 @@ function lintFirewall(file: string, fw: PlacedFirewall): Diagnostic[] {
     if (later.some((l) => regionsIntersect(l.region, rest))) return;
     const accepting = messenger.filter((m) => m.placed.action === 'accept' && sameKind(m.placed, rule.placed) && regionsIntersect(m.region, rest));
     if (accepting.length === 0 || subtract(rest, accepting.map((m) => m.region))?.length !== 0) return;
-    const ids = [...new Set(accepting.flatMap((m) => (m.placed.catalogId ?? '').split('+')))].join(', ');
+    const ids = [...new Set(accepting.flatMap((m) => m.placed.catalog ?? []))].join(', ');
     const lines = accepting.flatMap((m) => m.placed.origins.map((o) => o.line));
     out.push(
       diagnostic(
@@ -95,14 +94,14 @@ function lintFirewall(file: string, fw: PlacedFirewall): Diagnostic[] {
  * rules are Messenger's, and only a plain allow ever compares against them.
  */
 function lazyRule(placed: PlacedRule, host: AddressSet | undefined, origin: Origin): Rule {
-  let region: Region | undefined;
+  let region: RuleRegion | undefined;
   return {
     placed,
     get region() {
       return (region ??= regionOf(placed, host));
     },
     origin,
-    text: statement(origin),
+    text: statementText(origin),
   };
 }
 
@@ -162,7 +161,7 @@ function lintManagement(file: string, fw: PlacedFirewall): Diagnostic[] {
   if (placement.kind !== 'host' || f.defaultVerdict !== 'drop') return [];
   const opens = fw.rules.some(
     (r) =>
-      r.catalogId === undefined &&
+      r.catalog === undefined &&
       r.action === 'accept' &&
       r.direction === 'input' &&
       r.protocol === 'tcp' &&

@@ -80,8 +80,8 @@ function mergeOneDimension(a: PlacedRule, b: PlacedRule, owned: WeakSet<AddressS
   // Most pairs an absorb looks at do not merge: build the merged rule only for those that do.
   if (!mergesPorts && !mergesSrc && !mergesDst) return undefined;
   const origins = mergeOrigins(a.origins, b.origins);
-  const catalog = a.catalogId === b.catalogId ? a.catalogId : joinIds(a.catalogId, b.catalogId);
-  const base = { ...a, origins, ...(catalog ? { catalogId: catalog } : {}) };
+  const catalog = unionIds(a.catalog, b.catalog);
+  const base = { ...a, origins, ...(catalog ? { catalog } : {}) };
   if (same.src && same.dst && same.srcPorts && a.dstPorts && b.dstPorts) {
     return { ...base, dstPorts: { label: joinLabels(a.dstPorts.label, b.dstPorts.label), ranges: normalizePorts([...a.dstPorts.ranges, ...b.dstPorts.ranges]) } };
   }
@@ -141,7 +141,12 @@ function joinEndpoints(a: Endpoint, b: Endpoint, set: AddressSet): Endpoint {
 }
 
 const joinLabels = (a: string, b: string) => (a && b && a !== b ? `${a}_${b}` : a || b);
-const joinIds = (a: string | undefined, b: string | undefined) => [a, b].filter(Boolean).join('+') || undefined;
+/** a's catalog ids, then those of b it lacks (the same list, not a copy, when b adds none). */
+function unionIds(a: string[] | undefined, b: string[] | undefined): string[] | undefined {
+  if (!a || !b) return a ?? b;
+  const extra = b.filter((id) => !a.includes(id));
+  return extra.length ? [...a, ...extra] : a;
+}
 
 /** The identity of an origin for merging, built once per origin object. */
 const originKeys = new WeakMap<Origin, string>();

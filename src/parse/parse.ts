@@ -14,6 +14,8 @@ export interface ParseResult {
   /** Absent only when no statement could be recovered at all. */
   ast?: Deployment;
   diagnostics: Diagnostic[];
+  /** The statements that failed to parse and were blanked, in the order they failed. */
+  failed: FailedStatement[];
   /** How many parses the grammar produced; 1 for every valid policy (tested: the grammar is unambiguous). */
   parseCount: number;
 }
@@ -24,6 +26,16 @@ export interface ParseOptions {
    * the grammar tests use to count the parses (`parseCount`) of a policy.
    */
   fastPath?: boolean;
+}
+
+/**
+ * A statement the parser could not read: the line it stands on and its first words (`network
+ * d`, `sip dynamc`), so that later stages can tell what it may have said and stay quiet about
+ * its absence.
+ */
+export interface FailedStatement {
+  line: number;
+  words: string[];
 }
 
 const MAX_SYNTAX_ERRORS = 50;
@@ -43,27 +55,37 @@ export function parsePolicy(text: string, file: string, options: ParseOptions = 
   if (text.length > MAX_POLICY_CHARS) {
     const size = (text.length / (1024 * 1024)).toFixed(1);
     const message = `policy of ${size} MiB; at most ${MAX_POLICY_CHARS / (1024 * 1024)} MiB is read`;
-    return { diagnostics: [diagnostic('MSGR050', file, { line: 1, column: 1 }, message, 'split the deployment into several policies')], parseCount: 0 };
+    return { diagnostics: [diagnostic('MSGR050', file, { line: 1, column: 1 }, message, 'split the deployment into several policies')], failed: [], parseCount: 0 };
   }
   if (options.fastPath !== false) {
     // A well-formed policy takes the fast path (the same tree, see fast.ts); anything else, and
     // every syntax error, goes to nearley below.
     const fast = parseFast(text);
-    if (fast) return { ast: fast, diagnostics: [], parseCount: 1 };
+    if (fast) return { ast: fast, diagnostics: [], failed: [], parseCount: 1 };
   }
   const diagnostics: Diagnostic[] = [];
+  const failed: FailedStatement[] = [];
   let current = text;
   for (let attempt = 0; attempt <= MAX_SYNTAX_ERRORS; attempt++) {
     const outcome = parseOnce(current, file);
     if (outcome.kind === 'ok') {
-      return { ast: materialize(outcome.results[0]!), diagnostics, parseCount: outcome.results.length };
+      return { ast: materialize(outcome.results[0]!), diagnostics, failed, parseCount: outcome.results.length };
     }
     diagnostics.push(outcome.diagnostic);
+    failed.push(failedStatementAt(current, outcome.offset, outcome.diagnostic.line));
     const next = blankFailedStatement(current, outcome.offset);
     if (next === current) break;
     current = next;
   }
-  return { diagnostics, parseCount: 0 };
+  return { diagnostics, failed, parseCount: 0 };
+}
+
+/** The first two words of the line the failed statement stands on. */
+function failedStatementAt(text: string, offset: number, line: number): FailedStatement {
+  const start = text.lastIndexOf('\n', Math.min(offset, text.length) - 1) + 1;
+  const end = text.indexOf('\n', start);
+  const head = /^[ \t]*([A-Za-z_][A-Za-z0-9_-]*)(?:[ \t]+([A-Za-z_][A-Za-z0-9_-]*))?/.exec(text.slice(start, end < 0 ? undefined : end));
+  return { line, words: head ? head.slice(1).filter((w): w is string => w !== undefined) : [] };
 }
 
 type Outcome =

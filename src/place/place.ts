@@ -133,7 +133,7 @@ function ruleOf(flow: Flow, direction: PlacedRule['direction'], src: Endpoint | 
     protocol: flow.protocol,
     dstPorts: flow.dstPorts,
     origins: flow.origins,
-    catalogId: flow.catalogId,
+    catalog: [flow.catalogId],
     source: flow.source,
   };
   if (src) rule.src = src;

@@ -16,8 +16,8 @@ export interface PlacedRule {
   srcPorts?: PortList;
   dstPorts?: PortList;
   origins: Origin[];
-  /** The catalog entry for Messenger rules; absent for the policy's plain rules. */
-  catalogId?: string;
+  /** The catalog entries of a Messenger rule (several once merged); absent for the policy's plain rules. */
+  catalog?: string[];
   source?: string;
 }
 

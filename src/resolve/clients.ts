@@ -5,6 +5,7 @@ import { type Diagnostics, firstOfEach, origin, names } from './context.js';
 import { lookupNetwork, type NetworkTable } from './networks.js';
 import { checkGroupPolicyRange, FALLBACK, mediaMinimum, overlaps, sipMinimum } from './ranges.js';
 import { isTransport } from './servers.js';
+import { resolveMediaPeers, usesMedia, type GroupWithoutMediaPeers } from './peers.js';
 import {
   CLIENT_SOFTWARE,
   type ClientGroup,
@@ -18,7 +19,6 @@ import {
 
 type Stmt<K extends ClientsStmt['kind']> = Extract<ClientsStmt, { kind: K }>;
 
-const MEDIA_FEATURES: readonly Feature[] = ['audio', 'video'];
 /** Later Communicator releases want at least this many media ports (a warning, not an error). */
 const RECOMMENDED_MEDIA_PORTS = 40;
 
@@ -28,7 +28,7 @@ export function resolveClients(
   servers: readonly Server[],
   diags: Diagnostics,
 ): ClientGroup[] {
-  const groups: ClientGroup[] = [];
+  const groups: GroupWithoutMediaPeers[] = [];
   const seen = new Map<string, ClientsItem>();
   // Clients blocks that name the same peers share one address set (and so its set arithmetic).
   const peerSets = new Map<string, AddressSet>();
@@ -43,10 +43,10 @@ export function resolveClients(
     const group = resolveGroup(item, networks, servers, diags, peerSets);
     if (group) groups.push(group);
   }
-  return groups;
+  return resolveMediaPeers(groups, diags);
 }
 
-function resolveGroup(item: ClientsItem, networks: NetworkTable, servers: readonly Server[], diags: Diagnostics, peerSets: Map<string, AddressSet>): ClientGroup | undefined {
+function resolveGroup(item: ClientsItem, networks: NetworkTable, servers: readonly Server[], diags: Diagnostics, peerSets: Map<string, AddressSet>): GroupWithoutMediaPeers | undefined {
   const name = item.network.text;
   const net = lookupNetwork(item.network, networks, diags);
   const stmts = firstOfEach(item.statements, `clients ${name}`, diags);
@@ -54,12 +54,17 @@ function resolveGroup(item: ClientsItem, networks: NetworkTable, servers: readon
   const featuresStmt = stmts.get('features') as Stmt<'features'> | undefined;
 
   if (!serverStmt) diags.reportMissing(item, 'MSGR034', `clients ${name} do not say which server they use`, 'add `server NAME via tls`');
+  // Clients without a server choice (an error) may be meant to use any listener: none is "unused".
+  if (!serverStmt) diags.unknown.chosen.add('*');
+  // A statement of the block that failed to parse may have set anything the block lacks.
+  const incomplete = diags.failedIn(item);
   if (!featuresStmt) diags.reportMissing(item, 'MSGR034', `clients ${name} enable no features`, 'add e.g. `features im, presence`');
 
   const server = serverStmt && resolveServerChoice(serverStmt, name, networks, servers, diags);
   const features = featuresStmt ? resolveFeatures(featuresStmt, name, diags) : [];
+  const featuresKnown = !featuresStmt || features.length === new Set(featuresStmt.features.map((f) => f.text)).size;
   const software = resolveSoftware(stmts.get('client') as Stmt<'client'> | undefined, diags);
-  const usesMedia = features.some((f) => MEDIA_FEATURES.includes(f.name));
+  const withMedia = usesMedia({ features });
   const tcpMode = server?.transport === 'tcp';
 
   const sipStmt = stmts.get('sip-dynamic-ports') as Stmt<'sip-dynamic-ports'> | undefined;
@@ -70,19 +75,19 @@ function resolveGroup(item: ClientsItem, networks: NetworkTable, servers: readon
   if (sip && media && sipStmt && mediaStmt && overlaps(sip, media)) {
     diags.report('MSGR026', mediaStmt.range.at, `media range ${media.from}-${media.to} overlaps the SIP dynamic range ${sip.from}-${sip.to} (line ${sipStmt.at.line})`, 'give SIP and media separate ranges');
   }
-  if (media && mediaStmt && usesMedia && media.to - media.from + 1 < RECOMMENDED_MEDIA_PORTS) {
+  if (media && mediaStmt && withMedia && media.to - media.from + 1 < RECOMMENDED_MEDIA_PORTS) {
     diags.report('MSGR027', mediaStmt.range.at, `media range ${media.from}-${media.to} has ${media.to - media.from + 1} ports; later Communicator releases want at least ${RECOMMENDED_MEDIA_PORTS}`, `widen it, e.g. ${media.from}-${media.from + RECOMMENDED_MEDIA_PORTS - 1}`);
   }
-  if (tcpMode && !sipStmt) {
+  if (tcpMode && !sipStmt && !incomplete) {
     diags.report('MSGR028', serverStmt!.at, `clients ${name} use SIP over TCP but set no SIP dynamic range: the server's notifications may arrive on any port 1024-65535, so the firewall must open all of them`, 'add `sip dynamic ports 7000-7099`; the .reg output sets MinSipDynamicPort/MaxSipDynamicPort to match');
   }
-  if (usesMedia && !mediaStmt && featuresStmt) {
+  if (withMedia && !mediaStmt && featuresStmt && !incomplete) {
     diags.report('MSGR028', featuresStmt.at, `clients ${name} use audio/video but set no media range: RTP may use any port 1024-65535, so the firewall must open all of them`, 'add `media ports 50000-50039`; the .reg output sets MinMediaPort/MaxMediaPort to match');
   }
-  if (sipStmt && server && !tcpMode) {
+  if (sipStmt && server && !tcpMode && !incomplete) {
     diags.report('MSGR035', sipStmt.at, `the SIP dynamic range matters only over TCP; clients ${name} use TLS, so it opens nothing`, 'remove it, or use `via tcp` if the clients really listen for notifications');
   }
-  if (mediaStmt && featuresStmt && !usesMedia) {
+  if (mediaStmt && featuresStmt && !withMedia && featuresKnown && !incomplete) {
     diags.report('MSGR035', mediaStmt.at, `media ports matter only for audio and video, which clients ${name} do not enable`, 'remove it, or add audio/video to the features');
   }
   if (sipStmt && tcpMode && software === 'communicator') {
@@ -145,7 +150,11 @@ function rangeOrFallback(
 
 function resolveServerChoice(stmt: Stmt<'server'>, group: string, networks: NetworkTable, servers: readonly Server[], diags: Diagnostics) {
   const server = servers.find((s) => s.name === stmt.server.text);
-  if (!server) {
+  const chosen = diags.unknown.chosen;
+  // Without the server, the choice may have meant any of them: no listener is reported as unused.
+  if (!server) chosen.add('*');
+  // A server whose block failed (to parse, or its network to resolve) is already reported.
+  if (!server && !diags.unknown.servers.has(stmt.server.text)) {
     if (networks.has(stmt.server.text)) {
       diags.report('MSGR033', stmt.server.at, `'${stmt.server.text}' is a network but has no server block`, `add: server ${stmt.server.text} { sip tls }`);
     } else {
@@ -155,15 +164,21 @@ function resolveServerChoice(stmt: Stmt<'server'>, group: string, networks: Netw
   const transport = stmt.transport.text;
   if (!isTransport(transport)) {
     diags.report('MSGR037', stmt.transport.at, `unknown SIP transport '${transport}'`, didYouMean(transport, ['tls', 'tcp']) ?? 'use tls or tcp');
+    if (server) chosen.add(`${server.name}/*`);
     return undefined;
   }
   if (!server) return undefined;
   const listener = server.listeners.find((l) => l.transport === transport);
   if (!listener) {
+    // The clients meant this server; which of its listeners is the mistake is not known.
+    chosen.add(`${server.name}/*`);
+    // A `sip` statement of the server that failed may have offered it.
+    if (diags.unknown.listenersOf.has(server.name)) return undefined;
     const offered = server.listeners.map((l) => l.transport).join(', ') || 'nothing';
     diags.report('MSGR030', stmt.transport.at, `clients ${group} connect via ${transport}, but server ${server.name} offers ${offered}`, `add \`sip ${transport}\` to server ${server.name}, or use a transport it offers`);
     return undefined;
   }
+  chosen.add(`${server.name}/${transport}`);
   return { name: server.name, set: server.set, transport, port: listener.port, origin: origin(stmt.at, `clients ${group}: server ${server.name} via ${transport}`) };
 }
 
@@ -175,7 +190,7 @@ function resolveFeatures(stmt: Stmt<'features'>, group: string, diags: Diagnosti
       continue;
     }
     if (out.some((x) => x.name === f.text)) continue; // a repeat is harmless
-    out.push({ name: f.text as Feature, origin: origin(f.at, `clients ${group}: features ${f.text}`) });
+    out.push({ name: f.text as Feature, origin: { ...origin(f.at, `clients ${group}: features ${f.text}`), feature: f.text as Feature } });
   }
   return out;
 }

@@ -3,24 +3,54 @@ import { diagnostic } from '../diagnostics/codes.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Diagnostic, SourcePosition } from '../diagnostics/diagnostic.js';
 import type { Block, Name } from '../parse/ast.js';
+import type { FailedStatement } from '../parse/parse.js';
 import type { Origin } from './model.js';
+
+/**
+ * What statements that failed (to parse, or to resolve) leave unknown. A policy with such a
+ * statement already has an error that says what is wrong; nothing may be reported about the
+ * absence of what the statement would have said, or the author chases a cascade of messages
+ * about a typo (`sip dynamc ports` followed by "set no SIP dynamic range").
+ */
+export interface Unknowns {
+  /** Networks declared by a top-level statement that failed to parse. */
+  networks: Set<string>;
+  /** Servers whose block failed to parse as a whole. */
+  servers: Set<string>;
+  /** Servers with a `sip` statement that failed (to parse, or to resolve): their listeners are unknown. */
+  listenersOf: Set<string>;
+  /**
+   * The SIP listeners clients blocks chose: `SERVER/TRANSPORT`, `SERVER/*` when the transport
+   * failed, `*` when the server did (the choice may have named any of them).
+   */
+  chosen: Set<string>;
+}
 
 /** What every resolver step shares: the file name and the list of problems found so far. */
 export class Diagnostics {
   readonly list: Diagnostic[] = [];
-  /** Lines where the parser reported a syntax error and blanked a statement. */
+  readonly unknown: Unknowns = { networks: new Set(), servers: new Set(), listenersOf: new Set(), chosen: new Set() };
+  private readonly failedLines: readonly number[];
+
+  /** `failed`: the statements the parser could not read and blanked. */
   constructor(
     readonly file: string,
-    private readonly syntaxErrorLines: ReadonlySet<number> = new Set(),
-  ) {}
+    failed: readonly FailedStatement[] = [],
+  ) {
+    this.failedLines = failed.map((f) => f.line);
+  }
+
+  /** Whether a statement inside the block failed to parse (it may have said anything). */
+  failedIn(block: Block): boolean {
+    return this.failedLines.some((line) => line >= block.at.line && line <= block.end.line);
+  }
 
   /**
    * Reports that a block lacks a statement, unless a syntax error inside the block already
    * explains it (the statement was there but could not be read).
    */
   reportMissing(block: Block, code: Code, message: string, hint: string): void {
-    for (const line of this.syntaxErrorLines) if (line >= block.at.line && line <= block.end.line) return;
-    this.report(code, block.at, message, hint);
+    if (!this.failedIn(block)) this.report(code, block.at, message, hint);
   }
 
   /**

@@ -49,7 +49,8 @@ function resolveFirewall(item: FirewallItem, networks: NetworkTable, diags: Diag
   const placement = resolvePlacement(item, stmts, networks, diags);
   const targetsStmt = stmts.get('targets') as Stmt<'targets'> | undefined;
   const targets = resolveTargets(targetsStmt, item, diags);
-  const defaultVerdict = verdictOf(stmts.get('default') as Stmt<'default'> | undefined, diags);
+  const defaultStmt = stmts.get('default') as Stmt<'default'> | undefined;
+  const defaultVerdict = verdictOf(defaultStmt, diags);
   const outboundStmt = stmts.get('outbound') as Stmt<'outbound'> | undefined;
   const outboundVerdict = outboundStmt ? verdictOf(outboundStmt, diags) : 'accept';
   if (outboundStmt && placement?.kind === 'gateway') {
@@ -67,7 +68,7 @@ function resolveFirewall(item: FirewallItem, networks: NetworkTable, diags: Diag
     if (rule) rules.push(rule);
   }
   if (!placement) return undefined;
-  return {
+  const fw: Firewall = {
     name,
     origin: origin(item.at, `firewall ${name}`),
     placement,
@@ -79,6 +80,9 @@ function resolveFirewall(item: FirewallItem, networks: NetworkTable, diags: Diag
     logDenied: stmts.has('log-denied'),
     rules,
   };
+  if (defaultStmt) fw.defaultOrigin = origin(defaultStmt.at, `firewall ${name}: default ${defaultStmt.action.text}`);
+  if (outboundStmt) fw.outboundOrigin = origin(outboundStmt.at, `firewall ${name}: outbound ${outboundStmt.action.text}`);
+  return fw;
 }
 
 function resolvePlacement(item: FirewallItem, stmts: Map<string, FirewallStmt>, networks: NetworkTable, diags: Diagnostics): Placement | undefined {

@@ -22,10 +22,21 @@ export interface PortRange {
   to: number;
 }
 
-/** A policy statement a rule can be traced back to. `text` holds only identifiers and numbers. */
+/**
+ * A policy statement a rule can be traced back to. `text` holds only identifiers and numbers:
+ * `BLOCK: STATEMENT` for a statement inside a block (`clients staff: media ports 50000-50059`).
+ */
 export interface Origin extends SourcePosition {
   text: string;
+  /** For an entry of a `features` statement: the feature (rule comments name the features behind a rule). */
+  feature?: Feature;
 }
+
+/** The statement of an origin without the block it stands in. */
+export const statementText = (o: Origin): string => {
+  const cut = o.text.indexOf(': ');
+  return cut < 0 ? o.text : o.text.slice(cut + 2);
+};
 
 export interface NamedSet {
   name: string;
@@ -57,7 +68,24 @@ export interface ClientGroup extends NamedSet {
   sipRange: GroupPolicyRange;
   mediaRange: GroupPolicyRange;
   peers: NamedSet & { origin: Origin };
+  /**
+   * The peers a call (audio, video) can reach, by the media range their machines use; empty
+   * when the clients enable neither. See `resolveMediaPeers`.
+   */
+  mediaPeers: MediaPeers[];
   software: ClientSoftware;
+}
+
+/** A part of a clients block's peers whose machines use one media range. */
+export interface MediaPeers extends NamedSet {
+  range: PortRange;
+  /**
+   * The clients blocks whose range it is, in policy order; for peers in no clients block, the
+   * block that names them (their range is assumed to be its own).
+   */
+  owners: string[];
+  /** The `media ports` statements (or their fallbacks) the range comes from. */
+  origins: Origin[];
 }
 
 export type Placement =
@@ -83,8 +111,12 @@ export interface Firewall {
   targetsOrigin: Origin;
   /** Inbound on a host, forwarded on a gateway. */
   defaultVerdict: Verdict;
+  /** The `default` statement; absent when the policy leaves it out. */
+  defaultOrigin?: Origin;
   /** Outbound on a host; a gateway has none. */
   outboundVerdict: Verdict;
+  /** The `outbound` statement; absent when the policy leaves it out. */
+  outboundOrigin?: Origin;
   logDenied: boolean;
   rules: PlainRule[];
 }

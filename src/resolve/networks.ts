@@ -110,6 +110,7 @@ export function lookupNetwork(ref: Name, table: NetworkTable, diags: Diagnostics
 }
 
 function reportUnknown(ref: Name, table: NetworkTable, diags: Diagnostics): void {
+  if (diags.unknown.networks.has(ref.text)) return; // its declaration failed to parse: already reported
   diags.report(
     'MSGR010',
     ref.at,

@@ -25,10 +25,14 @@ export function resolveServers(items: readonly ServerItem[], networks: NetworkTa
       const transport = l.transport.text;
       if (!isTransport(transport)) {
         diags.report('MSGR037', l.transport.at, `unknown SIP transport '${transport}'`, didYouMean(transport, TRANSPORTS) ?? 'use tls or tcp');
+        diags.unknown.listenersOf.add(name);
         continue;
       }
       const port = l.port ? checkPort(l.port, diags) : DEFAULT_SIP_PORT[transport];
-      if (port === undefined) continue;
+      if (port === undefined) {
+        diags.unknown.listenersOf.add(name);
+        continue;
+      }
       const sameTransport = listeners.find((x) => x.transport === transport);
       if (sameTransport) {
         diags.report('MSGR034', l.at, `'sip ${transport}' given twice in server ${name} (first at line ${sameTransport.origin.line})`, 'keep one of them');
@@ -44,10 +48,12 @@ export function resolveServers(items: readonly ServerItem[], networks: NetworkTa
       }
       listeners.push({ transport, port, origin: origin(l.at, `server ${name}: sip ${transport} port ${port}`) });
     }
+    if (diags.failedIn(item)) diags.unknown.listenersOf.add(name);
     if (listeners.length === 0 && item.listeners.length === 0) {
       diags.reportMissing(item, 'MSGR034', `server ${name} has no 'sip' statement`, 'add `sip tls` (listens on 5061/tcp)');
     }
     if (net) servers.push({ ...net, listeners, origin: origin(item.at, `server ${name}`) });
+    else diags.unknown.servers.add(name);
   }
   return servers;
 }

@@ -14,8 +14,13 @@ export function groupPolicyReg(doc: IrDocument, g: IrGroupPolicy): string {
 }
 
 /** The Group Policy files of a deployment: one per clients block that has a port range to set. */
-export function groupPolicyArtefacts(doc: IrDocument): Artefact[] {
+/** A Group Policy file, with the clients block it belongs to. */
+export interface GroupPolicyArtefact extends Artefact {
+  clients: string;
+}
+
+export function groupPolicyArtefacts(doc: IrDocument): GroupPolicyArtefact[] {
   return doc.groupPolicy
     .filter((g) => Object.keys(portRangeValues(g)).length > 0)
-    .map((g) => ({ name: groupPolicyFileName(g.clients), content: groupPolicyReg(doc, g) }));
+    .map((g) => ({ clients: g.clients, name: groupPolicyFileName(g.clients), content: groupPolicyReg(doc, g) }));
 }

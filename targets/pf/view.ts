@@ -1,27 +1,46 @@
 import type { IrAddressSet, IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } from '../../src/ir/types.js';
 import { formatPortRange } from '../../src/addresses/ports.js';
 import { brokenIr } from '../ir.js';
+import { acceptDefaults, acceptText, pfHeader } from './header.js';
 
 /**
  * pf (OpenBSD, FreeBSD, macOS): one anchor per firewall, loaded with
  * `pfctl -a msgr/<fw> -f <fw>.pf.conf`. Loading replaces the anchor's rules and tables only; the
- * main ruleset is never edited (it must evaluate the anchor, e.g. `anchor "msgr/*"`).
+ * main ruleset is never edited (it must evaluate the anchor, e.g. `anchor "msgr/*"`: header.ts
+ * says what else it must and must not contain).
  *
  * First match on a last-match filter: pf applies the LAST rule that matches unless a rule says
- * `quick`, which ends evaluation at once. Every rule here is `quick`, so the first rule that
- * matches decides, exactly the IR's order; the default verdict comes LAST, also `quick`, so
- * nothing after this anchor (in the main ruleset) can undo it. A direction whose default is
- * accept gets no final rule: its unmatched traffic falls through to the main ruleset, as an
- * nftables table with policy accept leaves other tables to decide.
+ * `quick`, which ends evaluation at once (in every anchor and the main ruleset). The IR's rules
+ * and a default deny are all `quick`, so the first rule that matches decides, exactly the IR's
+ * order, and nothing after this anchor can undo it.
+ *
+ * State: a packet that belongs to a state passes before any rule is read, in either direction,
+ * so every pass keeps state (TCP from its SYN, `flags S/SA`) and the replies of what it passes
+ * come back whatever the rules say about them, as conntrack's `established` does for nftables
+ * and iptables. pf's implicit pass for a packet no rule matches creates NO state, so a default
+ * accept cannot be left to it: the replies of a connection it let out would meet this anchor's
+ * inbound rules (a host's default deny, or a deny rule). A default accept is therefore a final
+ * `pass … keep state` that is NOT quick: it decides only what no quick rule did, and a rule after
+ * the anchor line in pf.conf still overrides it, as another nftables table or the built-in
+ * chain's own rules still apply to what an nftables or iptables default accept lets through.
  *
  * Gateways: pf has no forward chain. A forwarded packet is filtered twice, `in` on the interface
  * it arrives on and `out` on the one it leaves by, and pf keeps a state per direction, so a
  * pass rule that named only `in` would leave replies to the main ruleset. Gateway rules name no
  * direction: they match the packet on both interfaces and create both states. Without interface
  * names in the IR, "forwarded" is expressed by the two zones' addresses: every rule, including
- * the default block, names a source in one zone and a destination in the other, so traffic of
- * the gateway itself, or between other networks, is left to the main ruleset. (Traffic between
- * the two zones that is addressed to the gateway's own address inside a zone counts as crossing.)
+ * the default block, names a source in one zone and a destination in the other, so traffic
+ * between other networks is left to the main ruleset. So must the gateway's own traffic be (the
+ * forward hook of nftables and iptables never sees it), but the gateway's address inside a zone
+ * is in the zone: every table of a gateway anchor ends in `!self`. `self` is every address of
+ * every interface, which pfctl writes into the table when it loads the anchor as negated entries,
+ * and a table lookup is a longest-prefix match, so `{ 10.1.0.0/16, !10.1.0.1 }` holds the /16 but
+ * the gateway's address (pf.conf(5), TABLES; the PF FAQ's `{ 192.0.2.0/24, !192.0.2.5 }`). Not in
+ * a rule: a rule's list is expanded into one rule per element, so `to { <b>, !self }` matches
+ * every address (the FAQ's "negated lists" mistake), and `self` itself is such a list, so
+ * `to ! self` is one rule per address and matches everything once the gateway has two. A table
+ * cannot hold the dynamic `(self)` (pfctl: "dynamic addresses are not permitted inside tables"):
+ * the anchor must be loaded again when the gateway's addresses change (said in the header).
  */
 export interface PfView {
   header: string[];
@@ -37,10 +56,7 @@ export const PF_TABLE_NAME_MAX = 31;
 /** PF_RULE_LABEL_SIZE is 64 with the terminating NUL. */
 const PF_LABEL_MAX = 63;
 
-export const pfAnchor = (fw: IrFirewall) => `msgr/${fw.name}`;
-
 export function buildPfView(doc: IrDocument, fw: IrFirewall, fileName: string): PfView {
-  const anchor = pfAnchor(fw);
   const host = fw.placement.kind === 'host';
   for (const s of fw.addressSets) {
     if (!/^[a-z][a-z0-9_]*$/.test(s.name) || s.name.length > PF_TABLE_NAME_MAX) {
@@ -50,37 +66,21 @@ export function buildPfView(doc: IrDocument, fw: IrFirewall, fileName: string): 
   const tables = fw.addressSets.map((s) => {
     const entries = [...s.ipv4, ...s.ipv6];
     for (const e of entries) if (!/^[0-9A-Fa-f:./]+$/.test(e)) throw brokenIr('pf', `address ${JSON.stringify(e)} in set ${s.name} is not a CIDR`);
+    // A gateway judges forwarded traffic only: its own addresses are in no table (see above).
+    if (!host) entries.push('!self');
     return { name: s.name, entries: entries.join(', ') };
   });
-
-  const header = [
-    `Generated by msgrfw from ${commentText(doc.source)}: deployment ${doc.deployment}, firewall ${fw.name} (${placementText(fw)}).`,
-    ...(doc.description ? [commentText(doc.description).slice(0, 200)] : []),
-    `Load:   pfctl -a ${anchor} -f ${commentText(fileName)}   (replaces this anchor's rules and tables, nothing else)`,
-    `Hook:   the main ruleset must evaluate the anchor, e.g. with the line  anchor "msgr/*"  in pf.conf`,
-    `Remove: pfctl -a ${anchor} -F all`,
-    'Order: pf applies the last matching rule unless a rule is quick. Every rule below is quick, so',
-    'the first match decides, as in the policy; the default verdict is the last rule, also quick.',
-    'Return traffic passes by state (keep state; pf also passes ICMP errors that belong to a state),',
-    'and TCP states start only from a SYN (flags S/SA), so packets no connection owns are dropped.',
-  ];
-  if (!host) {
-    header.push(
-      'Gateway: pf has no forward chain; rules name no direction, so a forwarded packet is matched both',
-      'in (arriving) and out (leaving) and pf keeps a state on each side. Every rule, the default block',
-      'included, names one zone as source and the other as destination: traffic of the gateway itself',
-      'and between other networks is left to the main ruleset.',
-    );
-  }
-
-  const sections: PfView['sections'] = [];
-  if (host) sections.push(...hostSections(fw));
-  else sections.push(...gatewaySections(fw));
-  return { header, tables, sections };
+  const sections = host ? hostSections(fw) : gatewaySections(fw);
+  return { header: pfHeader(doc, fw, fileName), tables, sections };
 }
 
-function placementText(fw: IrFirewall): string {
-  return fw.placement.kind === 'host' ? `host firewall on ${fw.placement.on}` : `gateway between ${fw.placement.between.join(' and ')}`;
+/** Every TCP state from a SYN (pf's own default for a stateful rule, written out), UDP and the rest by addresses and ports. */
+const KEEP_STATE = 'flags S/SA keep state';
+
+function acceptSection(fw: IrFirewall, lines: string[]): PfView['sections'] {
+  if (!lines.length) return [];
+  const what = acceptDefaults(fw).map(acceptText);
+  return [{ title: `Default: accept ${what.join(' and ')}, with state; not quick, so a rule after the anchor line in pf.conf may still decide.`, lines }];
 }
 
 const PF_DIR = { input: 'in', output: 'out' } as const;
@@ -114,6 +114,8 @@ function hostSections(fw: IrFirewall): PfView['sections'] {
     .filter((d) => fw.policy[d] === 'drop')
     .map((d) => `block drop ${PF_DIR[d]}${fw.logDenied ? ' log' : ''} quick all`);
   if (defaults.length) sections.push({ title: `Default: deny${fw.logDenied ? ', logged to pflog0' : ''}.`, lines: defaults });
+  const accepts = acceptDefaults(fw).map((d) => `pass ${PF_DIR[d as 'input' | 'output']} all ${KEEP_STATE}`);
+  sections.push(...acceptSection(fw, accepts));
   return sections;
 }
 
@@ -121,11 +123,8 @@ function gatewaySections(fw: IrFirewall): PfView['sections'] {
   if (fw.placement.kind !== 'gateway') return [];
   const sections: PfView['sections'] = [];
   const deny = fw.policy.forward === 'drop';
-  // With a default accept, the zones are needed for nothing but the ICMP rules, which then add
-  // nothing (unmatched traffic falls through to the main ruleset anyway).
-  const zones = fw.placement.between.map((zone) => zoneSet(fw, zone, deny));
-  const [a, b] = zones;
-  const pairs = a && b ? ([[a, b], [b, a]] as const) : [];
+  const [a, b] = fw.placement.between.map((zone) => zoneSet(fw, zone));
+  const pairs = [[a!, b!], [b!, a!]] as const;
   const pre: string[] = [];
   if (fw.preamble.includes('icmp') && deny) {
     for (const [from, to] of pairs) {
@@ -140,23 +139,26 @@ function gatewaySections(fw: IrFirewall): PfView['sections'] {
   if (pre.length) sections.push({ title: 'ICMP errors and path MTU between the zones.', lines: pre });
   for (const r of fw.rules) {
     if (r.direction !== 'forward') throw brokenIr('pf', `rule ${r.id} of gateway ${fw.name} is not a forward rule`);
+    // A side left open would reach the gateway's own traffic and other networks' (see above).
+    if (!r.src || !r.dst) throw brokenIr('pf', `rule ${r.id} of gateway ${fw.name} does not name both zones`);
     sections.push({ title: `${r.id} ${r.comment}`, lines: ruleLines(fw, r, undefined) });
   }
-  if (deny && a && b) {
+  if (deny) {
     sections.push({
       title: `Default: deny what crosses between ${fw.placement.between.join(' and ')}${fw.logDenied ? ', logged to pflog0' : ''}.`,
       lines: pairs.map(([from, to]) => `block drop${fw.logDenied ? ' log' : ''} quick from <${from.name}> to <${to.name}>`),
     });
   }
+  sections.push(...acceptSection(fw, deny ? [] : pairs.map(([from, to]) => `pass from <${from.name}> to <${to.name}> ${KEEP_STATE}`)));
   return sections;
 }
 
 /** The table that holds exactly a gateway zone, as the IR placement names it. */
-function zoneSet(fw: IrFirewall, zone: string, required: boolean): IrAddressSet | undefined {
+function zoneSet(fw: IrFirewall, zone: string): IrAddressSet {
   const index = fw.placement.kind === 'gateway' ? fw.placement.between.indexOf(zone) : -1;
   const name = fw.placement.kind === 'gateway' && index >= 0 ? fw.placement.zones[index] : undefined;
   const set = fw.addressSets.find((s) => s.name === name);
-  if (!set && required) throw brokenIr('pf', `gateway ${fw.name}: the IR has no address set for the zone ${zone}`);
+  if (!set) throw brokenIr('pf', `gateway ${fw.name}: the IR has no address set for the zone ${zone}`);
   return set;
 }
 
@@ -171,7 +173,7 @@ function ruleLines(fw: IrFirewall, r: IrRule, dir: 'in' | 'out' | undefined): st
     if (r.srcPorts) parts.push(`port ${ports(r.srcPorts)}`);
     parts.push(`to ${address(fw, r.dst)}`);
     if (r.dstPorts) parts.push(`port ${ports(r.dstPorts)}`);
-    if (r.action === 'accept') parts.push(r.protocol === 'tcp' ? 'flags S/SA keep state' : 'keep state');
+    if (r.action === 'accept') parts.push(r.protocol === 'tcp' ? KEEP_STATE : 'keep state');
     parts.push(`label "${labelText(`${fw.name} ${r.id}`)}"`);
     return parts.join(' ');
   });
@@ -193,13 +195,4 @@ function ports(p: IrPorts): string {
 /** A pf label: quoted, no `"` `\` or `$` (label macros), at most 63 characters. */
 function labelText(s: string): string {
   return s.replace(/[^A-Za-z0-9 _.,:/+=()-]/g, '_').slice(0, PF_LABEL_MAX);
-}
-
-/**
- * Text inside a `#` comment: one line. pfctl joins a line that ends in a backslash with the next
- * one even inside a comment, so backslashes go too, with every control character (and the
- * Unicode line separators).
- */
-export function commentText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\\]/g, ' ');
 }

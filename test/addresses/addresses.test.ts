@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isIPv4, isIPv6 } from 'node:net';
 import { formatCidr, parseCidr } from '../../src/addresses/cidr.js';
-import { cidrTexts, emptySet, fromCidrs, intersect, isSubset, union, unionAll, equals } from '../../src/addresses/set.js';
+import { cidrTexts, difference, emptySet, fromCidrs, intersect, isEmpty, isSubset, union, unionAll, equals } from '../../src/addresses/set.js';
 import { normalizePorts, portsCover } from '../../src/addresses/ports.js';
 
 const set = (...texts: string[]) =>
@@ -120,7 +120,7 @@ function referenceValue(text: string): bigint {
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
 }
 
-describe('unionAll', () => {
+describe('unionAll and difference', () => {
   // Random sets of IPv4 blocks in one /20 (so they overlap and touch) and a few IPv6 ones.
   const block = fc.oneof(
     fc.tuple(fc.integer({ min: 0, max: 4095 }), fc.integer({ min: 22, max: 32 })).map(([n, p]) => {
@@ -140,5 +140,24 @@ describe('unionAll', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('difference: a \\ b lies in a, misses b, and with a ∩ b makes up a', () => {
+    fc.assert(
+      fc.property(arbSet, arbSet, (a, b) => {
+        const rest = difference(a, b);
+        expect(isSubset(rest, a)).toBe(true);
+        expect(isEmpty(intersect(rest, b))).toBe(true);
+        expect(union(rest, intersect(a, b))).toEqual(a);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('difference: cuts holes, trims ends and keeps untouched blocks', () => {
+    expect(cidrTexts(difference(set('10.0.0.0/24'), set('10.0.0.128/26')), 4)).toEqual(['10.0.0.0/25', '10.0.0.192/26']);
+    expect(cidrTexts(difference(set('10.0.0.0/24', '10.0.2.0/24'), set('10.0.0.0/23')), 4)).toEqual(['10.0.2.0/24']);
+    expect(difference(set('10.0.0.0/24', '2001:db8::/32'), set('2001:db8::/48'))).toEqual(union(set('10.0.0.0/24'), difference(set('2001:db8::/32'), set('2001:db8::/48'))));
+    expect(isEmpty(difference(set('10.0.0.0/24'), set('0.0.0.0/0')))).toBe(true);
   });
 });

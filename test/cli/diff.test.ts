@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.js';
 import { BIN, CONTOSO, msgrfw, noStackTrace } from './run.js';
+// @ts-expect-error: the benchmark's policy shapes are plain JavaScript
+import { splinters as splintersOf } from '../../bench/diff-shapes.mjs';
+
+const splinters = splintersOf as (rules: number) => [string, string];
 
 const CONTOSO_TEXT = readFileSync(CONTOSO, 'utf8');
 
@@ -63,6 +67,28 @@ describe('msgrfw diff', () => {
       noStackTrace(r.stderr);
     }
   });
+
+  it('gives up with exit 2, nothing on stdout, and what to do, when comparing takes more steps than its limit', () => {
+    const [oldText, newText] = splinters(20);
+    const started = Date.now();
+    const r = msgrfw(['diff', policyFile(oldText, 'old.msgr'), policyFile(newText, 'new.msgr')]);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^msgrfw: comparing firewall fw takes more than 20,000,000 steps of box arithmetic \(the diff's limit\): its rules cut each other into too many pieces\./);
+    expect(r.stderr).toContain('--max-steps');
+    noStackTrace(r.stderr);
+  }, 30_000);
+
+  it('takes another limit with --max-steps, a whole number', () => {
+    const wide = policyFile(WIDE);
+    expect(msgrfw(['diff', '--max-steps', '1000', CONTOSO, wide])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/more than 1,000 steps/) });
+    expect(msgrfw(['diff', '--max-steps', '5000000', CONTOSO, wide]).code).toBe(1);
+    for (const bad of ['0', '-5', '1e6', 'many']) {
+      const r = msgrfw(['diff', '--max-steps', bad, CONTOSO, wide]);
+      expect(r, bad).toMatchObject({ code: 2, stdout: '', stderr: `msgrfw: --max-steps takes a whole number of steps, not '${bad}'\n` });
+    }
+  }, 30_000);
 
   it('works as the git diff driver the README shows (git passes 7 arguments)', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

@@ -66,4 +66,27 @@ describe('msgrfw explain', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/MSGR014/);
   });
+
+  describe('--exit-code, for scripts: 0 the packet passes, 1 a firewall drops it, 2 trouble', () => {
+    it.each([
+      ['accepted by every firewall that judges it', 0, ['tcp 10.20.0.5:51000 -> 198.51.100.7:1503'], /edge .*: ACCEPT/],
+      ['judged by no firewall', 0, ['tcp 192.0.2.1:1000 -> 192.0.2.2:80'], /no firewall of the policy judges this packet/],
+      ['not seen by the one firewall asked about', 0, ['-f', 'lcs-host', 'tcp 10.20.0.5:51000 -> 198.51.100.7:1503'], /not filtered by this firewall/],
+      ['dropped by the gateway', 1, ['tcp 198.51.100.7:40000 -> 10.20.0.5:22'], /edge .*: DROP$/m],
+      ['dropped as a new connection, passed only as return traffic', 1, ['udp [2001:db8:20::5]:50000 -> [2001:db8:1::10]:5061'], /DROP as a new connection; passes as return traffic/],
+    ])('%s: exit %i', (_what, code, args, shown) => {
+      const r = msgrfw(['explain', CONTOSO, '--exit-code', ...(args as string[])]);
+      expect(r.stdout).toMatch(shown as RegExp);
+      expect(r.code).toBe(code);
+      // Without --exit-code, the same explanation exits 0.
+      expect(msgrfw(['explain', CONTOSO, ...(args as string[])]).code).toBe(0);
+    });
+
+    it('makes policy errors and unreadable files trouble (2), never a drop (1)', () => {
+      const broken = msgrfw(['explain', '-', '--exit-code', 'tcp 10.0.0.1:1 -> 10.0.0.2:2'], 'deployment d {\n  network a = 10.0.0.1/8\n}\n');
+      expect(broken.code).toBe(2);
+      expect(broken.stderr).toMatch(/MSGR014/);
+      expect(msgrfw(['explain', '/no/such.msgr', '--exit-code', 'tcp 10.0.0.1:1 -> 10.0.0.2:2']).code).toBe(2);
+    });
+  });
 });

@@ -1,8 +1,9 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTOSO, msgrfw } from './run.js';
+import { BIN, CONTOSO, msgrfw } from './run.js';
 
 const MESSY = 'deployment d{\r\n\tnetwork a=10.0.0.0/8 ,10.1.0.0/16   # nets\r\n  network bb = a\r\n}  \r\n\r\n';
 const TIDY = 'deployment d {\n  network a  = 10.0.0.0/8, 10.1.0.0/16  # nets\n  network bb = a\n}\n';
@@ -79,5 +80,47 @@ describe('msgrfw fmt', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).not.toMatch(/\n\s+at .*:\d+:\d+\)/);
     }
+  });
+});
+
+describe('msgrfw fmt --write through a symbolic link', () => {
+  // Root is needed to give a file another owner; without it the owner is not tested (CI must test it).
+  const root = process.getuid?.() === 0;
+  if (!root && process.env.CI === 'true') throw new Error('the fmt owner tests need root, and CI must run them');
+
+  it('formats the file the link points to, and keeps the link, the mode and the owner', () => {
+    const dir = files({ 'real.msgr': MESSY });
+    const elsewhere = files({});
+    const real = join(dir, 'real.msgr');
+    chmodSync(real, 0o640);
+    if (root) chownSync(real, 1234, 2345);
+    symlinkSync(real, join(elsewhere, 'link.msgr'));
+    symlinkSync('real.msgr', join(dir, 'relative.msgr'));
+    const r = msgrfw(['fmt', '--write', join(elsewhere, 'link.msgr')]);
+    expect(r).toMatchObject({ code: 0, stdout: `formatted ${join(elsewhere, 'link.msgr')}\n` });
+    expect(lstatSync(join(elsewhere, 'link.msgr')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(elsewhere, 'link.msgr'))).toBe(real);
+    expect(readFileSync(real, 'utf8')).toBe(TIDY);
+    const st = statSync(real);
+    expect(st.mode & 0o7777).toBe(0o640);
+    if (root) expect([st.uid, st.gid]).toEqual([1234, 2345]);
+    expect(readdirSync(dir).sort()).toEqual(['real.msgr', 'relative.msgr']); // no temporary file, no lock left
+    expect(readdirSync(elsewhere)).toEqual(['link.msgr']);
+
+    writeFileSync(real, MESSY);
+    expect(msgrfw(['fmt', '--write', join(dir, 'relative.msgr')]).code).toBe(0);
+    expect(readlinkSync(join(dir, 'relative.msgr'))).toBe('real.msgr');
+    expect(readFileSync(real, 'utf8')).toBe(TIDY);
+  });
+
+  it.skipIf(!root)('refuses (exit 2, the file unchanged) when the owner cannot be kept: a user rewriting a file another user owns', () => {
+    const dir = files({ 'p.msgr': MESSY });
+    chmodSync(dir, 0o777);
+    chmodSync(join(dir, 'p.msgr'), 0o666);
+    const r = spawnSync(process.execPath, [BIN, 'fmt', '--write', join(dir, 'p.msgr')], { encoding: 'utf8', uid: 65534, gid: 65534, env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`msgrfw: cannot keep the owner of ${join(dir, 'p.msgr')} (uid 0, gid 0): only root or its owner can; run it as one of them\n  no file was changed\n`);
+    expect(readFileSync(join(dir, 'p.msgr'), 'utf8')).toBe(MESSY);
+    expect(readdirSync(dir)).toEqual(['p.msgr']);
   });
 });

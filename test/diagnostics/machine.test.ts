@@ -26,22 +26,36 @@ describe('--format json', () => {
     return ok ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
   };
 
-  it('matches src/diagnostics/diagnostics.schema.json, for check (stdout) and compile (stderr), clean, warned, broken and unreadable', () => {
+  it('matches src/diagnostics/diagnostics.schema.json, for check (stdout) and compile (stderr), clean, warned, broken, not UTF-8, unreadable and several files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'msgrfw-json-'));
-    writeFileSync(join(dir, 'latin1.msgr'), Buffer.from('deployment d {\n  description "caf\xe9"\n}\n', 'latin1'));
+    const latin1 = join(dir, 'latin1.msgr');
+    writeFileSync(latin1, Buffer.from('deployment d {\n  description "caf\xe9"\n}\n', 'latin1'));
+    const missing = join(dir, 'missing.msgr');
     const runs = [
-      msgrfw(['check', '--format', 'json', CONTOSO]).stdout,
-      msgrfw(['check', '--format', 'json', '-'], BROKEN).stdout,
-      msgrfw(['check', '--format', 'json', join(dir, 'latin1.msgr')]).stdout,
-      msgrfw(['compile', '--format', 'json', CONTOSO, '-t', 'nftables', '-f', 'edge', '-o', '-']).stderr,
-      msgrfw(['compile', '--format', 'json', '-', '--out-dir', join(dir, 'out')], BROKEN).stderr,
-    ];
-    const docs = runs.map((s) => JSON.parse(s));
-    for (const doc of docs) expect(valid(doc)).toEqual([]);
-    expect(docs[0]).toMatchObject({ ok: true, diagnostics: expect.arrayContaining([expect.objectContaining({ code: 'MSGR073', line: 38, column: 3, severity: 'warning', file: CONTOSO })]) });
-    expect(docs[1]).toMatchObject({ ok: false });
-    expect(docs[2]).toMatchObject({ ok: false, diagnostics: [], error: expect.stringMatching(/MSGR006/) });
-    expect(docs[3].diagnostics).toHaveLength(4);
+      msgrfw(['check', '--format', 'json', CONTOSO]),
+      msgrfw(['check', '--format', 'json', '-'], BROKEN),
+      msgrfw(['check', '--format', 'json', latin1]),
+      msgrfw(['check', '--format', 'json', missing]),
+      msgrfw(['check', '--format', 'json', CONTOSO, '-', latin1, missing], BROKEN),
+    ].map((r) => ({ code: r.code, doc: JSON.parse(r.stdout) }));
+    const compiles = [
+      msgrfw(['compile', '--format', 'json', CONTOSO, '-t', 'nftables', '-f', 'edge', '-o', '-']),
+      msgrfw(['compile', '--format', 'json', '-', '--out-dir', join(dir, 'out')], BROKEN),
+      msgrfw(['compile', '--format', 'json', missing, '--out-dir', join(dir, 'out')]),
+    ].map((r) => ({ code: r.code, doc: JSON.parse(r.stderr) }));
+    for (const { doc } of [...runs, ...compiles]) expect(valid(doc)).toEqual([]);
+    const [clean, broken, notUtf8, unreadable, several] = runs.map((r) => r.doc);
+    expect(clean).toMatchObject({ ok: true, diagnostics: expect.arrayContaining([expect.objectContaining({ code: 'MSGR073', line: 38, column: 3, severity: 'warning', file: CONTOSO })]) });
+    expect(broken).toMatchObject({ ok: false });
+    expect(notUtf8).toEqual({ ok: false, diagnostics: [{ code: 'MSGR006', severity: 'error', file: latin1, line: 2, column: 19, message: 'the file is not valid UTF-8', hint: 'save it as UTF-8' }] });
+    expect(unreadable).toEqual({ ok: false, diagnostics: [], unreadable: [{ file: missing, message: `cannot read ${missing}: no such file` }] });
+    expect(runs.map((r) => r.code)).toEqual([0, 1, 1, 2, 2]);
+    // Several files: one document, every file's diagnostics in it, sorted by file.
+    expect(several.unreadable).toEqual(unreadable.unreadable);
+    expect(several.diagnostics).toEqual([...notUtf8.diagnostics, ...broken.diagnostics, ...clean.diagnostics].sort((a, b) => a.file.localeCompare(b.file)));
+    expect(compiles[0]!.doc.diagnostics).toHaveLength(5);
+    expect(compiles.map((c) => c.code)).toEqual([0, 1, 2]);
+    expect(compiles[2]!.doc).toEqual(unreadable);
   });
 
   it('is a schema that says something: it rejects what the command must never print', () => {
@@ -51,7 +65,9 @@ describe('--format json', () => {
     expect(valid({ ok: false, diagnostics: [{ ...d, line: 0 }] })).not.toEqual([]);
     expect(valid({ ok: false, diagnostics: [{ ...d, severity: 'note' }] })).not.toEqual([]);
     expect(valid({ ok: false, diagnostics: [{ ...d, extra: 1 }] })).not.toEqual([]);
-    expect(valid({ ok: true, diagnostics: [], error: 'x' })).not.toEqual([]);
+    expect(valid({ ok: true, diagnostics: [], unreadable: [{ file: 'p', message: 'm' }] })).not.toEqual([]); // unreadable means not ok
+    expect(valid({ ok: false, diagnostics: [], unreadable: [] })).not.toEqual([]);
+    expect(valid({ ok: false, diagnostics: [], error: 'x' })).not.toEqual([]);
     expect(valid({ diagnostics: [] })).not.toEqual([]);
   });
 });
@@ -62,6 +78,31 @@ describe('--format json', () => {
  * properties the standard gives it, so a misspelt or invented property fails too. No network.
  */
 const message = { type: 'object', properties: { text: { type: 'string' } }, required: ['text'], additionalProperties: false };
+/** Locations (results and notifications alike): a file, and where required a line and column in it. */
+const locationsOf = (required: string[]) => ({
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      physicalLocation: {
+        type: 'object',
+        properties: {
+          artifactLocation: { type: 'object', properties: { uri: { type: 'string' } }, required: ['uri'], additionalProperties: false },
+          region: {
+            type: 'object',
+            properties: { startLine: { type: 'integer', minimum: 1 }, startColumn: { type: 'integer', minimum: 1 } },
+            required: ['startLine', 'startColumn'],
+            additionalProperties: false,
+          },
+        },
+        required,
+        additionalProperties: false,
+      },
+    },
+    required: ['physicalLocation'],
+    additionalProperties: false,
+  },
+});
 const SARIF_SUBSET = {
   type: 'object',
   properties: {
@@ -112,7 +153,16 @@ const SARIF_SUBSET = {
                 executionSuccessful: { type: 'boolean' },
                 toolExecutionNotifications: {
                   type: 'array',
-                  items: { type: 'object', properties: { level: { enum: ['none', 'note', 'warning', 'error'] }, message }, required: ['message'], additionalProperties: false },
+                  items: {
+                    type: 'object',
+                    properties: {
+                      level: { enum: ['none', 'note', 'warning', 'error'] },
+                      message,
+                      locations: locationsOf(['artifactLocation']),
+                    },
+                    required: ['message'],
+                    additionalProperties: false,
+                  },
                 },
               },
               required: ['executionSuccessful'],
@@ -129,30 +179,7 @@ const SARIF_SUBSET = {
                 ruleIndex: { type: 'integer', minimum: -1 },
                 level: { enum: ['none', 'note', 'warning', 'error'] },
                 message,
-                locations: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      physicalLocation: {
-                        type: 'object',
-                        properties: {
-                          artifactLocation: { type: 'object', properties: { uri: { type: 'string' } }, required: ['uri'], additionalProperties: false },
-                          region: {
-                            type: 'object',
-                            properties: { startLine: { type: 'integer', minimum: 1 }, startColumn: { type: 'integer', minimum: 1 } },
-                            required: ['startLine', 'startColumn'],
-                            additionalProperties: false,
-                          },
-                        },
-                        required: ['artifactLocation', 'region'],
-                        additionalProperties: false,
-                      },
-                    },
-                    required: ['physicalLocation'],
-                    additionalProperties: false,
-                  },
-                },
+                locations: locationsOf(['artifactLocation', 'region']),
                 properties: { type: 'object' },
               },
               required: ['message', 'ruleId', 'level', 'locations'],
@@ -204,7 +231,7 @@ describe('--format sarif', () => {
     const run = check.runs[0]!;
     expect(run.tool.driver.version).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
     expect(run.invocations).toEqual([{ executionSuccessful: true }]);
-    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(['MSGR031', 'MSGR032', 'MSGR035', 'MSGR073']);
+    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(['MSGR031', 'MSGR032', 'MSGR035', 'MSGR038', 'MSGR073']);
     expect(run.results.find((r) => r.ruleId === 'MSGR035')).toMatchObject({
       level: 'warning',
       message: { text: expect.stringMatching(/^the SIP dynamic range matters only over TCP.*\nhint: remove it/s) },
@@ -219,7 +246,7 @@ describe('--format sarif', () => {
     expect(compiled.runs[0]!.results).toEqual(run.results);
   });
 
-  it('reports errors with level error and exit 1; an unreadable file as a failed invocation', () => {
+  it('reports errors with level error and exit 1; input that is no policy as a result; an unreadable file as a failed invocation', () => {
     const r = msgrfw(['check', '--format', 'sarif', '-'], BROKEN);
     expect(r.code).toBe(1);
     const log = JSON.parse(r.stdout) as Sarif;
@@ -235,10 +262,28 @@ describe('--format sarif', () => {
     writeFileSync(join(dir, 'bin.msgr'), Buffer.from([0x64, 0x00, 0x01]));
     const bad = msgrfw(['check', '--format', 'sarif', join(dir, 'bin.msgr')]);
     expect(bad.code).toBe(1);
-    const failed = JSON.parse(bad.stdout) as Sarif;
-    expect(errors(failed)).toEqual([]);
-    expect(failed.runs[0]!.invocations[0]!.executionSuccessful).toBe(false);
-    expect(failed.runs[0]!.results).toMatchObject([{ ruleId: 'MSGR006', level: 'error' }]);
+    const binary = JSON.parse(bad.stdout) as Sarif;
+    expect(errors(binary)).toEqual([]);
+    consistent(binary);
+    expect(binary.runs[0]!.invocations[0]!.executionSuccessful).toBe(true);
+    expect(binary.runs[0]!.results).toMatchObject([{ ruleId: 'MSGR006', level: 'error' }]);
+
+    // Several files, one of them missing: ONE run with the results of all, and the missing file
+    // as the notification of a failed invocation, with its location.
+    const missing = join(dir, 'missing.msgr');
+    const several = msgrfw(['check', '--format', 'sarif', CONTOSO, join(dir, 'bin.msgr'), missing, '-'], BROKEN);
+    expect(several.code).toBe(2);
+    const all = JSON.parse(several.stdout) as Sarif;
+    expect(errors(all)).toEqual([]);
+    consistent(all);
+    expect(all.runs).toHaveLength(1);
+    expect(all.runs[0]!.results.map((x) => x.ruleId).sort()).toEqual(['MSGR002', 'MSGR006', 'MSGR014', 'MSGR031', 'MSGR032', 'MSGR035', 'MSGR073']);
+    expect(all.runs[0]!.invocations).toEqual([
+      {
+        executionSuccessful: false,
+        toolExecutionNotifications: [{ level: 'error', message: { text: `cannot read ${missing}: no such file` }, locations: [{ physicalLocation: { artifactLocation: { uri: `file://${missing}` } } }] }],
+      },
+    ]);
   });
 
   it('writes file locations as URI references: relative paths stay relative, absolute ones become file: URIs', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { toPacket } from '../../src/evaluate/packet.js';
 import { firewallViews } from '../../src/evaluate/view.js';
-import { containsPoint, volume } from '../../src/diff/boxes.js';
+import { containsPoint, volume } from '../../src/addresses/boxes.js';
 import { accepted, decisions, DIRECTIONS, FAMILIES, PROTOCOLS } from '../../src/diff/decisions.js';
 import { EXAMPLES, irOf } from '../helpers.js';
 

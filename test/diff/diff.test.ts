@@ -3,15 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../src/compile.js';
 import { diffPolicies, type FirewallDiff, type PolicyVersion, type TrafficClass } from '../../src/diff/diff.js';
 import { renderDiff } from '../../src/diff/render.js';
-import { firewallStatements } from '../../src/explain/statements.js';
-import { EXAMPLES } from '../helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLES, ROOT } from '../helpers.js';
 
 const CONTOSO = EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text;
 
 function version(text: string, file: string): PolicyVersion {
   const { ir, diagnostics } = compilePolicy(text, file);
   if (!ir) throw new Error(diagnostics.map((d) => d.message).join('\n'));
-  return { ir, source: { file, text }, statements: firewallStatements(text, file) };
+  return { ir, source: { file, text } };
 }
 
 const diff = (oldText: string, newText: string) => diffPolicies(version(oldText, 'old.msgr'), version(newText, 'new.msgr'));
@@ -52,6 +53,25 @@ describe('diffPolicies', () => {
     // The rule listing shows the reworded rules, by match text.
     expect(edge.rules.added).toContain('forward accept udp ipv4 from clients (10.20.0.0/16) to partners (198.51.100.0/24) sport 50000-50059 dport 50000-50059');
     expect(edge.rules.removed).toContain('forward accept udp ipv4 from clients (10.20.0.0/16) to partners (198.51.100.0/24) sport 50000-50039 dport 50000-50039');
+  });
+
+  it("moving b to its own media range moves its calls there: a -> b newly allowed into b's range, denied into a's", () => {
+    const calls = readFileSync(join(ROOT, 'test/kernel/fixtures/calls.msgr'), 'utf8');
+    const shared = calls.replace('media ports 52000-52007', 'media ports 50000-50007');
+    const gw = firewall(diff(shared, calls), 'calls-gw');
+    expect(rows(gw, 'newlyAllowed')).toEqual([
+      'udp forward v4 10.40.0.0/16 -> 10.41.0.0/16 sport 50000-50007 dport 52000-52007',
+      'udp forward v4 10.41.0.0/16 -> 10.40.0.0/16 sport 52000-52007 dport 50000-50007',
+      'udp forward v6 2001:db8:40::/48 -> 2001:db8:41::/48 sport 50000-50007 dport 52000-52007',
+      'udp forward v6 2001:db8:41::/48 -> 2001:db8:40::/48 sport 52000-52007 dport 50000-50007',
+    ]);
+    expect(rows(gw, 'newlyDenied')).toEqual([
+      'udp forward v4 10.40.0.0/16 -> 10.41.0.0/16 sport 50000-50007 dport 50000-50007',
+      'udp forward v4 10.41.0.0/16 -> 10.40.0.0/16 sport 50000-50007 dport 50000-50007',
+      'udp forward v6 2001:db8:40::/48 -> 2001:db8:41::/48 sport 50000-50007 dport 50000-50007',
+      'udp forward v6 2001:db8:41::/48 -> 2001:db8:40::/48 sport 50000-50007 dport 50000-50007',
+    ]);
+    expect(gw.newlyAllowed[0]!.new.lines.map((l) => l.source)).toEqual(expect.arrayContaining(['media ports 50000-50007', 'media ports 52000-52007']));
   });
 
   it('is exact for any change of the media range (property)', () => {

@@ -10,7 +10,7 @@ const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 describe('the README', () => {
   it('opens with the two commands: set up and run the example, and run every test', () => {
     const firstBlock = readme.slice(readme.indexOf('```sh'), readme.indexOf('```', readme.indexOf('```sh') + 5));
-    expect(firstBlock).toMatch(/npm ci && \.\/bin\/msgrfw\.js compile examples\/contoso\.msgr --out-dir out/);
+    expect(firstBlock).toMatch(/npm ci && npm run build && \.\/bin\/msgrfw\.js compile examples\/contoso\.msgr --out-dir out/);
     expect(firstBlock).toMatch(/^npm test$/m);
   });
 
@@ -24,7 +24,7 @@ describe('the README', () => {
 
   it('gives CI its two commands: .ci/run runs exactly the first block, in a fresh clone', () => {
     const commands = execFileSync(join(ROOT, '.ci', 'readme-commands'), [join(ROOT, 'README.md')], { encoding: 'utf8' });
-    expect(commands).toBe('npm ci && ./bin/msgrfw.js compile examples/contoso.msgr --out-dir out\nnpm test\n');
+    expect(commands).toBe('npm ci && npm run build && ./bin/msgrfw.js compile examples/contoso.msgr --out-dir out\nnpm test\n');
     const run = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
     expect(run).toMatch(/^git clone -q "\$repo" "\$work\/msgrfw"$/m);
     expect(run).toMatch(/\.ci\/readme-commands README\.md/);

@@ -57,7 +57,7 @@ describe('parsePacket', () => {
 describe('evaluate', () => {
   it('accepts a peer feature crossing the gateway by the rule that opens it', () => {
     const [e] = evaluate(fw(contoso, 'edge'), packet('tcp 10.20.0.5:51000 -> 198.51.100.7:1503'));
-    expect(e).toMatchObject({ firewall: 'edge', direction: 'forward', verdict: 'accept', decidedBy: { kind: 'rule', rule: { id: 'r1', catalog: 't120+file-transfer' } } });
+    expect(e).toMatchObject({ firewall: 'edge', direction: 'forward', verdict: 'accept', decidedBy: { kind: 'rule', rule: { id: 'r1', catalog: ['t120', 'file-transfer'] } } });
   });
 
   it('applies rules first-match: the plain deny before the Messenger allow', () => {
@@ -66,7 +66,7 @@ describe('evaluate', () => {
     expect(denied).toMatchObject({ verdict: 'drop', decidedBy: { kind: 'rule', rule: { action: 'drop' } } });
     expect(denied!.decidedBy.kind === 'rule' && denied!.decidedBy.origins[0]!.text).toMatch(/deny tcp 6899-6900 from vendors to staff/);
     const [allowed] = evaluate(gw, packet('tcp 10.30.0.5:40000 -> 203.0.113.7:6899'));
-    expect(allowed).toMatchObject({ verdict: 'accept', decidedBy: { kind: 'rule', rule: { catalog: 'file-transfer' } } });
+    expect(allowed).toMatchObject({ verdict: 'accept', decidedBy: { kind: 'rule', rule: { catalog: ['file-transfer'] } } });
   });
 
   it('falls to the direction policy when no rule matches, and tells return traffic apart', () => {

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../src/compile.js';
 import { parsePacket, type Packet } from '../../src/evaluate/packet.js';
 import { firewallViews } from '../../src/evaluate/view.js';
-import { firewallStatements } from '../../src/explain/statements.js';
 import { explainPacket, type Explanation } from '../../src/explain/explain.js';
 import { renderExplanation } from '../../src/explain/render.js';
 import { neutralise, quoteLine } from '../../src/explain/source.js';
-import { EXAMPLES } from '../helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLES, ROOT } from '../helpers.js';
 
 const CONTOSO = EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text;
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
@@ -16,7 +17,7 @@ function explain(text: string, packetText: string, firewall?: string): Explanati
   const r = parsePacket(packetText);
   if (!ir || !r.ok) throw new Error('bad test input');
   const source = { file: 'site.msgr', text };
-  return explainPacket({ views: firewallViews(ir), source, statements: firewallStatements(text, 'site.msgr') }, r.packet as Packet, firewall);
+  return explainPacket({ views: firewallViews(ir), source }, r.packet as Packet, firewall);
 }
 
 describe('explainPacket', () => {
@@ -93,5 +94,21 @@ describe('explainPacket', () => {
     expect(neutralise('a\u0000b\u0085c\u2066d\te')).toBe('a\\u{0}b\\u{85}c\\u{2066}d e');
     expect(quoteLine({ file: 'f', text: 'one\r\ntwo\n' }, 2)).toBe('two');
     expect(quoteLine({ file: 'f', text: 'one' }, 9)).toBe('');
+  });
+
+  it('explains a call between clients blocks by each side\'s media statement, and a dropped one by the default statement', () => {
+    const calls = readFileSync(join(ROOT, 'test/kernel/fixtures/calls.msgr'), 'utf8');
+    const verdicts = (packet: string) => explain(calls, packet).evaluations.map((e) => `${e.firewall}/${e.direction}/${e.verdict}`);
+    // The issue's calls: a:50000 <-> b:52000 pass; a:50000 -> b:50001 and b:52000 -> a:52001 do not.
+    expect(verdicts('udp 10.40.0.5:50000 -> 10.41.0.5:52000')).toEqual(['calls-gw/forward/accept', 'b-host/input/accept']);
+    expect(verdicts('udp [2001:db8:41::5]:52000 -> [2001:db8:40::5]:50000')).toEqual(['calls-gw/forward/accept', 'b-host/output/accept']);
+    expect(verdicts('udp 10.40.0.5:50000 -> 10.41.0.5:50001')).toEqual(['calls-gw/forward/drop', 'b-host/input/drop']);
+    expect(verdicts('udp [2001:db8:41::5]:52000 -> [2001:db8:40::5]:52001')).toEqual(['calls-gw/forward/drop', 'b-host/output/drop']);
+    const gw = explain(calls, 'udp 10.40.0.5:50000 -> 10.41.0.5:52000', 'calls-gw').evaluations[0]!.decidedBy;
+    expect(gw).toMatchObject({ kind: 'rule', rule: { catalog: [{ id: 'rtp' }], match: expect.stringMatching(/from a .* to b .* sport 50000-50007 dport 52000-52007$/) } });
+    if (gw.kind !== 'rule') throw new Error('unreachable');
+    expect(gw.lines.map((l) => l.source)).toEqual(expect.arrayContaining(['media ports 50000-50007', 'media ports 52000-52007']));
+    const dropped = explain(calls, 'udp 10.40.0.5:50000 -> 10.41.0.5:50001', 'calls-gw').evaluations[0]!.decidedBy;
+    expect(dropped).toMatchObject({ kind: 'policy', direction: 'forward', written: true, lines: [{ line: lineOf(calls, 'default deny'), source: 'default deny' }] });
   });
 });

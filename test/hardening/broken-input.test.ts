@@ -46,20 +46,20 @@ function check(path: string) {
   return { code: r.code, codes: (out.diagnostics as { code: string; line: number; column: number }[]).map((d) => `${d.code}@${d.line}:${d.column}`), out, r };
 }
 
-describe('unreadable input: a clear message, exit 2', () => {
+describe('unreadable input: a clear message where the command prints its diagnostics, exit 2', () => {
   it('a missing file', () => {
     const r = msgrfw(['check', join(dir, 'no-such.msgr')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^msgrfw: cannot read .*no-such\.msgr: no such file\n$/);
+    expect(r.stdout).toMatch(/^msgrfw: cannot read .*no-such\.msgr: no such file\n$/);
     expectClean(r);
   });
 
   it('a directory', () => {
     mkdirSync(join(dir, 'a-dir.msgr'), { recursive: true });
-    for (const cmd of ['check', 'compile']) {
+    for (const [cmd, stream] of [['check', 'stdout'], ['compile', 'stderr']] as const) {
       const r = msgrfw([cmd, join(dir, 'a-dir.msgr')]);
       expect(r.code, cmd).toBe(2);
-      expect(r.stderr).toMatch(/is a directory, not a policy file/);
+      expect(r[stream]).toMatch(/is a directory, not a policy file/);
       expectClean(r);
     }
   });
@@ -77,7 +77,7 @@ describe('input that is not a policy: a diagnostic, exit 1', () => {
   it('binary', () => {
     const r = msgrfw(['check', file('bin.msgr', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0xff]))]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/bin\.msgr:1:1: error MSGR006: .*binary/);
+    expect(r.stdout).toMatch(/bin\.msgr:1:1: error MSGR006: .*binary/);
     expectClean(r);
   });
 
@@ -88,11 +88,16 @@ describe('input that is not a policy: a diagnostic, exit 1', () => {
     ['an encoded surrogate', Buffer.concat([Buffer.from('deployment d {\n  description "'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"\n}\n')]), '2:16'],
     ['a truncated sequence at the end', Buffer.concat([Buffer.from('deployment d {\n}\n'), Buffer.from([0xe2, 0x82])]), '3:1'],
   ])('invalid UTF-8 (%s), with its line and column', (what, bytes, at) => {
-    expect(decodePolicy(bytes, 'bad.msgr')).toEqual({ ok: false, problem: 'content', message: `bad.msgr:${at}: error MSGR006: the file is not valid UTF-8\n  hint: save it as UTF-8` });
+    const [line, column] = at.split(':').map(Number);
+    expect(decodePolicy(bytes, 'bad.msgr')).toEqual({
+      kind: 'invalid',
+      file: 'bad.msgr',
+      diagnostic: { code: 'MSGR006', severity: 'error', file: 'bad.msgr', line, column, message: 'the file is not valid UTF-8', hint: 'save it as UTF-8' },
+    });
     if (what !== 'a Latin-1 é' && what !== 'an encoded surrogate') return; // the command line, for two of them
     const r = msgrfw(['check', file('bad-utf8.msgr', bytes)]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`${join(dir, 'bad-utf8.msgr')}:${at}: error MSGR006: the file is not valid UTF-8\n  hint: save it as UTF-8\n`);
+    expect(r.stdout).toBe(`${join(dir, 'bad-utf8.msgr')}:${at}: error MSGR006: the file is not valid UTF-8\n  hint: save it as UTF-8\n1 error(s), 0 warning(s)\n`);
     expectClean(r);
   });
 

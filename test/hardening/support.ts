@@ -10,6 +10,7 @@ import { IR_TARGETS } from '../../src/ir/targets.js';
 import type { IrDocument, IrFirewall, IrTarget } from '../../src/ir/types.js';
 import { emitTargets } from '../../targets/emit.js';
 import { batchSafetyProblems, parseBatch } from '../readers/cmd.js';
+import { missingTools, notRunnable } from '../requiredTools.js';
 import { irToTuples } from '../readers/ir.js';
 import { netshTuples, readNetshScript } from '../readers/netsh.js';
 import { readPf } from '../readers/pf.js';
@@ -187,7 +188,7 @@ export function expectSameMeaning(clean: ReturnType<typeof compiled>, hostile: R
 /** `unshare -rn`: a private, empty network namespace (also as root), so nothing real is touched. */
 function inNamespace(argv: string[], input: string, cwd?: string): string {
   const r = spawnSync('unshare', ['-rn', ...argv], { input, encoding: 'utf8', cwd, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
-  if (r.error) return `cannot run ${argv.join(' ')}: ${r.error.message}`;
+  if (r.error) return `cannot run ${argv.join(' ')}: ${notRunnable('unshare', r.error)}`;
   return r.status === 0 ? '' : `${r.stderr}${r.stdout}`.trim() || `exit ${r.status}`;
 }
 
@@ -308,6 +309,8 @@ export function mergeRestoreFiles(files: readonly string[]): string {
 
 /** Whether nft, iptables-restore, ip6tables-restore and `unshare -rn` work here. */
 export function validatorsUsable(): { ok: true } | { ok: false; why: string } {
+  const missing = missingTools(['nft', 'iptables-restore', 'ip6tables-restore', 'unshare']);
+  if (missing) return { ok: false, why: missing };
   const probes: [Kind, string][] = [
     ['nft', 'table inet msgr_probe\ndelete table inet msgr_probe\n'],
     ['v4', '*filter\nCOMMIT\n'],

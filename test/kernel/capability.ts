@@ -1,6 +1,7 @@
 // Can this machine run the kernel tests? And a vitest wrapper that runs,
 // fails (in CI) or skips a suite depending on the answer.
 import { describe, it } from 'vitest';
+import { missingTools } from '../requiredTools.js';
 import { runSync } from './exec.js';
 import { uniquePrefix } from './netns.js';
 
@@ -10,23 +11,23 @@ let cached: KernelCapability | undefined;
 
 /** Cached: the probe creates a namespace, so do it once per process. */
 export function kernelCapability(): KernelCapability {
-  cached ??= probe();
+  cached ??= probeKernel();
   return cached;
 }
 
-function probe(): KernelCapability {
+/** The tools the kernel tests run (probed, uncached: kernelCapability() is what suites use). */
+export const KERNEL_TOOLS = ['ip', 'nft', 'iptables-restore', 'ip6tables-restore', 'ss'] as const;
+
+export function probeKernel(): KernelCapability {
   if (process.platform !== 'linux') return { ok: false, why: `platform is ${process.platform}, not linux` };
+  // What to install comes first: it is needed as root too.
+  const missing = missingTools(KERNEL_TOOLS);
+  if (missing) return { ok: false, why: missing };
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
     return { ok: false, why: 'not running as root (uid 0 is needed for ip netns)' };
   }
-  for (const [tool, arg] of [
-    ['ip', '-V'],
-    ['nft', '--version'],
-    ['iptables-restore', '--version'],
-    ['ip6tables-restore', '--version'],
-    ['ss', '--version'],
-  ] as const) {
-    const r = runSync([tool, arg]);
+  for (const tool of KERNEL_TOOLS) {
+    const r = runSync([tool, tool === 'ip' ? '-V' : '--version']);
     if (r.code !== 0) return { ok: false, why: `${tool} not usable: ${firstLine(r.stderr) || `exit ${r.code}`}` };
   }
 

@@ -1,6 +1,7 @@
 // Small process helpers shared by the kernel harness. Kept separate so that
 // topology/traffic code reads as "what" rather than "how to spawn".
 import { spawn, spawnSync } from 'node:child_process';
+import { notRunnable } from '../requiredTools.js';
 
 export interface ExecResult {
   code: number;
@@ -58,6 +59,6 @@ export function run(argv: readonly string[], opts: ExecOptions = {}): Promise<Ex
 export function runSync(argv: readonly string[], input?: string): ExecResult {
   const [cmd, ...args] = argv;
   const r = spawnSync(cmd ?? '', args, { input: input ?? '', encoding: 'utf8', timeout: 10_000 });
-  if (r.error) return { code: 127, stdout: '', stderr: String(r.error.message) };
+  if (r.error) return { code: 127, stdout: '', stderr: notRunnable(cmd ?? '', r.error) };
   return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }

@@ -15,6 +15,7 @@ import type { Artefact } from '../../targets/target.js';
 import { documentedApplyCommand, documentedIpsetCommand } from '../targets/iptables/env.js';
 import { ipsetFileResult } from '../targets/iptables/ipsetFile.js';
 import { PARTNERS_V4, PARTNERS_V6, clientV4, clientV6, gapV4, gapV6, largeArtefacts } from '../targets/iptables/large.js';
+import { missingTools } from '../requiredTools.js';
 import { kernelCapability, kernelSuite } from './capability.js';
 import { runSync } from './exec.js';
 import { listNamespaces, sweepStaleNamespaces, uniquePrefix } from './netns.js';
@@ -95,6 +96,8 @@ async function expectProbes(topo: Topology, list: Case[], when: string): Promise
 // ---- capability: the kernel suite's, plus ipset and iptables' set match in a namespace ----
 
 function ipsetProblem(): string | undefined {
+  const missing = missingTools(['ipset', 'ip6tables-restore']);
+  if (missing) return missing;
   const v = runSync(['ipset', '--version']);
   if (v.code !== 0) return `ipset not usable: ${v.stderr.trim().split('\n')[0] || `exit ${v.code}`}`;
   const ns = `${uniquePrefix()}ipset`;

@@ -92,10 +92,12 @@ function listeningPorts(sc: Scenario, hostName: string, proto: string): Set<numb
 }
 
 function freshSrcPort(sc: Scenario, q: ScenarioProbe): number {
-  // Unique per topology and protocol, not per client: the agent recognises a TCP request that
-  // reached the server (accepted or SYN-RECV) by server port and peer PORT only, so two
-  // clients sharing a source port could be mistaken for each other.
-  const key = `${sc.id}/${q.proto}`;
+  // TCP: unique per topology, not per client: the agent recognises a TCP request that reached
+  // the server (accepted or SYN-RECV) by server port and peer PORT only, so two clients sharing
+  // a source port could be mistaken for each other. UDP is recognised by its token alone, and a
+  // conntrack entry holds both addresses, so per client and family is enough: a media range of
+  // 8 ports must serve every run of every probe a host sends from it.
+  const key = q.proto === 'tcp' ? `${sc.id}/tcp` : `${sc.id}/udp/${q.from}/v${q.family}`;
   let used = usedPorts.get(key);
   if (!used) usedPorts.set(key, (used = new Set()));
   const reserved = listeningPorts(sc, q.from, q.proto);

@@ -427,7 +427,73 @@ const branchStaffPc = scenario(
   ],
 );
 
-export const SCENARIOS: readonly Scenario[] = [contosoEdge, contosoLcsHost, contosoDesktop, branchGw, branchPoolHost, branchStaffPc];
+// ---- calls between clients blocks with their own media ranges (issue 11, item 1) ----------
+
+const CALLS = 'test/kernel/fixtures/calls.msgr';
+const A_MEDIA: PortClass = { from: 50000, to: 50007 };
+const B_MEDIA: PortClass = { from: 52000, to: 52007 };
+
+/**
+ * calls `calls-gw`: a gateway between clients a (media 50000-50007) and others = clients b (media
+ * 52000-52007) and guests (in no clients block: assumed to use a's range, MSGR038). A call runs
+ * from the caller's media range to the callee's: a:50000 <-> b:52000 passes both ways; a port
+ * in the sender's own range on the receiver (a -> b:50001, b -> a:52001) is not the receiver's
+ * and stays closed. A probe's source port is any port of the sender's range but the one it
+ * listens on (a host never sends from a port it listens on): the explain tests take the issue's
+ * exact ports.
+ */
+const callsGw = scenario(
+  {
+    id: 'calls/calls-gw',
+    policy: CALLS,
+    firewall: 'calls-gw',
+    placement: { kind: 'gateway', between: ['a', 'others'] },
+    fwHost: 'router',
+    topology: {
+      kind: 'gateway',
+      lans: [
+        // Interface names: `ip` reads a bare `a` or `b` as a keyword.
+        lan('lan-a', ['10.40.0.1/16', '2001:db8:40::1/64'], host('apc', '10.40.0.5/16', '2001:db8:40::5/64')),
+        lan('lan-b', ['10.41.0.1/16', '2001:db8:41::1/64'], host('bpc', '10.41.0.5/16', '2001:db8:41::5/64')),
+        lan('lan-guests', ['203.0.113.1/24', '2001:db8:113::1/64'], host('guest', '203.0.113.9/24', '2001:db8:113::9/64')),
+      ],
+    },
+  },
+  [
+    ...both('delivered', "call a -> b:52000 (from a's range to b's)", 'udp', 'apc', 'bpc', 52000, media(50002, A_MEDIA)),
+    ...both('delivered', "call b -> a:50000 (from b's range to a's)", 'udp', 'bpc', 'apc', 50000, media(52002, B_MEDIA)),
+    ...both('blocked', "a -> b:50001 (from a's range to a port of a's range, which b never uses)", 'udp', 'apc', 'bpc', 50001, media(50002, A_MEDIA)),
+    ...both('blocked', "b -> a:52001 (from b's range to a port of b's range, which a never uses)", 'udp', 'bpc', 'apc', 52001, media(52002, B_MEDIA)),
+    ...both('delivered', "call guest -> a:50000 (guests are assumed to use a's range)", 'udp', 'guest', 'apc', 50000, media(50004, A_MEDIA)),
+    ...both('blocked', "guest from b's range -> a:50000 (guests are not b)", 'udp', 'guest', 'apc', 50000, media(52004, B_MEDIA)),
+  ],
+);
+
+/**
+ * calls `b-host`: host firewall on b, inbound and outbound deny. It takes calls from a into b's
+ * range and places calls from b's range into a's; nothing else of a's range reaches it.
+ */
+const callsBHost = scenario(
+  {
+    id: 'calls/b-host',
+    policy: CALLS,
+    firewall: 'b-host',
+    placement: { kind: 'host', on: 'b' },
+    fwHost: 'bpc',
+    topology: {
+      kind: 'flat',
+      hosts: [host('bpc', '10.41.0.5/16', '2001:db8:41::5/64'), host('apc', '10.40.0.5/16', '2001:db8:40::5/64')],
+    },
+  },
+  [
+    ...both('delivered', "call a -> b:52000 in (from a's range to b's)", 'udp', 'apc', 'bpc', 52000, media(50002, A_MEDIA)),
+    ...both('blocked', "a -> b:50001 in (from a's range to a port of a's range, which b never uses)", 'udp', 'apc', 'bpc', 50001, media(50002, A_MEDIA)),
+    ...both('delivered', "call b -> a:50000 out (from b's range to a's)", 'udp', 'bpc', 'apc', 50000, media(52002, B_MEDIA)),
+    ...both('blocked', "b -> a:52001 out (from b's range to a port of b's range, which a never uses)", 'udp', 'bpc', 'apc', 52001, media(52002, B_MEDIA)),
+  ],
+);
+
+export const SCENARIOS: readonly Scenario[] = [contosoEdge, contosoLcsHost, contosoDesktop, branchGw, branchPoolHost, branchStaffPc, callsGw, callsBHost];
 
 /** Lookup by id, e.g. `scenarioById('contoso/edge')`. */
 export function scenarioById(id: string): Scenario {

@@ -105,4 +105,14 @@ describe('syntax errors', () => {
     expect(r.diagnostics.map((d) => d.code)).toEqual(['MSGR002']);
     expect(r.ast?.items).toMatchObject([{ kind: 'network', name: { text: 'b' } }]);
   });
+
+  it('hand on each statement they blanked: its line and first words, for later stages to stay quiet about', () => {
+    const r = parsePolicy('deployment d {\n  network a = 10.0.0.0/8 10.1.0.0/16\n  clients a {\n    sip dynamc ports 7000-7099\n  }\n}\n', 'x');
+    expect(r.failed).toEqual([
+      { line: 2, words: ['network', 'a'] },
+      { line: 4, words: ['sip', 'dynamc'] },
+    ]);
+    expect(r.failed.map((f) => f.line)).toEqual(r.diagnostics.map((d) => d.line));
+    expect(parsePolicy(EXAMPLES[0]!.text, 'x').failed).toEqual([]);
+  });
 });

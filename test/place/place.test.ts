@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IrFirewall } from '../../src/ir/types.js';
-import { firewallOf, irOf, policy } from '../helpers.js';
+import { firewallOf, groups, irOf, policy } from '../helpers.js';
 
 /** A rule in one line: `direction proto src>dst sport>dport action`. */
 function show(fw: IrFirewall): string[] {
@@ -102,6 +102,26 @@ describe('the optimiser', () => {
       'forward tcp pt>cl *>1503 drop v4',
       'forward tcp cl>pt *>1503 accept v4',
       'forward tcp pt>cl *>1503 accept v4',
+    ]);
+  });
+});
+
+describe('media between clients blocks with their own ranges', () => {
+  const firewalls = 'firewall gw {\n    between a and b\n    targets nftables\n  }\n  firewall bh {\n    on b\n    targets nftables\n    outbound deny\n  }';
+
+  it('a gateway between them forwards each call from the caller\'s range to the callee\'s', () => {
+    expect(show(firewallOf(groups({ extra: firewalls }), 'gw'))).toEqual([
+      'forward udp a>b 50000-50007>52000-52007 accept v46',
+      'forward udp b>a 52000-52007>50000-50007 accept v46',
+    ]);
+  });
+
+  it("a host firewall on b takes calls from a into b's range and places calls from b's range into a's", () => {
+    expect(show(firewallOf(groups({ extra: firewalls }), 'bh')).filter((r) => r.includes(' udp '))).toEqual([
+      'input udp a>* 50000-50007>52000-52007 accept v46',
+      'output udp *>a 52000-52007>50000-50007 accept v46',
+      'input udp b>* 52000-52007>52000-52007 accept v46',
+      'output udp *>b 52000-52007>52000-52007 accept v46',
     ]);
   });
 });

@@ -2,36 +2,35 @@
 // forced on it (`-t`): the nftables and the iptables (+ipset) output are loaded into a fresh
 // network namespace each and read back from the kernel (`nft -j list ruleset`,
 // `iptables-save`, `ip6tables-save`, `ipset save`); the netsh script (hosts only: netsh refuses
-// a gateway) and the pf anchor go through their text readers. Every reader's verdict on the
-// opening packet of a connection must equal the IR's (README: a host judges its input and
-// output; a gateway judges exactly the traffic from one zone to the other), over probe
-// packets around every edge of every reader's rules, between and outside the zones, both
-// families and both directions. The readers themselves are unit-tested first (no kernel).
+// a gateway) and the pf anchor go through their text readers. Each probe is a connection: its
+// opening packet, and when that passes, the reply, which must pass too (README: every firewall
+// accepts the return traffic of accepted connections). Every reader's verdicts must equal the
+// IR's (README: a host judges its input and output; a gateway judges exactly the traffic from
+// one zone to the other, not its own), over probe packets around every edge of every reader's
+// rules, between and outside the zones, to and from a gateway's own addresses, both families and
+// both directions. The kernel rules are read twice, for opening packets (conntrack `new`) and
+// for replies (`established`); pf's anchor runs with its state table (pf-filter.ts). The readers
+// themselves are unit-tested first (no kernel).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IrDocument, IrFirewall, IrTarget } from '../../src/ir/types.js';
 import { emitTargets } from '../../targets/emit.js';
-import { EXAMPLES, irOf } from '../helpers.js';
+import { EXAMPLES, irOf, ROOT } from '../helpers.js';
 import { kernelSuite } from '../kernel/capability.js';
 import { run } from '../kernel/exec.js';
 import { documentedApplyCommand, documentedIpsetCommand } from '../targets/iptables/env.js';
 import { ReaderError, flatten, type ChainProgram } from './chains.js';
-import { probeText, probesFor, verdict, type Policy, type Probe } from './evaluate.js';
+import { conntrackModel, differences, irModel, openingOnlyModel, probesOf, routerAddresses, selfTexts, zoneCidrs, type Connection, type Model } from './connections.js';
+import { probeText, verdict, type Policy, type Probe } from './evaluate.js';
 import { readIptables } from './iptables.js';
-import { irEffective } from './ir.js';
 import { netshPolicy, netshTuples, readNetshScript, windowsEvaluationOrder, PROFILES } from './netsh.js';
-import { addressIn, addressText, addressValue, intervalsOf, type Family } from './normalize.js';
+import { addressIn, addressValue, type Family } from './normalize.js';
 import { readNftJson, type NftJson } from './nft.js';
+import { PfFilter, pfConnection } from './pf-filter.js';
 import { readPf } from './pf.js';
 import { tupleText, type Tuple } from './tuple.js';
-
-interface Model {
-  name: string;
-  tuples: Tuple[];
-  policy: Policy;
-}
 
 // ---- the readers, on hand-written kernel output (no kernel needed) ---------------------------
 
@@ -163,87 +162,6 @@ describe('iptables-save reader', () => {
   });
 });
 
-// ---- probes -------------------------------------------------------------------------------
-
-/** Addresses in no network of the examples (TEST-NET-1 and a documentation /48 they leave free). */
-const OUTSIDE: Record<Family, bigint> = { 4: addressValue('192.0.2.99').value, 6: addressValue('2001:db8:ffff::63').value };
-
-const probeKey = (p: Probe) => `${p.direction}|${p.protocol}|${p.family}|${p.src}|${p.dst}|${p.srcPort}|${p.dstPort}`;
-
-function unique(probes: Probe[]): Probe[] {
-  const seen = new Map<string, Probe>();
-  for (const p of probes) if (!seen.has(probeKey(p))) seen.set(probeKey(p), p);
-  return [...seen.values()];
-}
-
-/** The zone's addresses of a family (normal form), or [] when it has none. */
-function zoneCidrs(fw: IrFirewall, zone: string, family: Family): string[] {
-  const set = fw.addressSets.find((s) => s.name === zone)!;
-  return family === 4 ? set.ipv4 : set.ipv6;
-}
-
-/**
- * A gateway: packets between every two of {first and last address of each zone block, an
- * address in no zone}, so between the zones both ways, inside one zone, and from or to
- * neither; with every port edge of the IR's rules.
- */
-function zoneProbes(fw: IrFirewall): Probe[] {
-  if (fw.placement.kind !== 'gateway') return [];
-  const dports = new Set([40000]);
-  const sports = new Set([40000]);
-  for (const r of fw.rules) {
-    for (const x of r.dstPorts?.ranges ?? []) [x.from, x.to, x.from - 1, x.to + 1].forEach((p) => p >= 1 && p <= 65535 && dports.add(p));
-    for (const x of r.srcPorts?.ranges ?? []) [x.from, x.to].forEach((p) => sports.add(p));
-  }
-  const out: Probe[] = [];
-  for (const family of [4, 6] as const) {
-    const points = [OUTSIDE[family]];
-    for (const zone of fw.placement.zones) {
-      const cidrs = zoneCidrs(fw, zone, family);
-      expect(addressIn(cidrs, family, OUTSIDE[family]), `${addressText(OUTSIDE[family], family)} is outside ${zone}`).toBe(false);
-      for (const i of intervalsOf(cidrs, family).slice(0, 3)) points.push(i.first, i.last);
-    }
-    for (const src of points) {
-      for (const dst of points) {
-        for (const protocol of ['tcp', 'udp'] as const) {
-          for (const dstPort of dports) for (const srcPort of sports) out.push({ direction: 'forward', protocol, family, src, dst, srcPort, dstPort, iface: 'em0' });
-        }
-      }
-    }
-  }
-  return out;
-}
-
-/** A host: every probe also in the other direction, as it is and with the two ends swapped. */
-function mirrored(probes: Probe[]): Probe[] {
-  const flip = { in: 'out', out: 'in', forward: 'forward' } as const;
-  return probes.flatMap((p) =>
-    p.direction === 'forward'
-      ? []
-      : [
-          { ...p, direction: flip[p.direction] },
-          { ...p, direction: flip[p.direction], src: p.dst, dst: p.src, srcPort: p.dstPort, dstPort: p.srcPort },
-        ],
-  );
-}
-
-function probesOf(fw: IrFirewall, models: Model[]): Probe[] {
-  const around = models.flatMap((m) => probesFor(m.tuples));
-  const all = [...around, ...zoneProbes(fw)];
-  return unique(fw.placement.kind === 'host' ? [...all, ...mirrored(all)] : all);
-}
-
-/** Probes on which a model's verdict differs from the IR's, as readable lines. */
-function differences(ir: Model, other: Model, probes: Probe[]): string[] {
-  const out: string[] = [];
-  for (const p of probes) {
-    const want = verdict(ir.tuples, ir.policy, p);
-    const got = verdict(other.tuples, other.policy, p);
-    if (got !== want) out.push(`${probeText(p)}: IR ${want}, ${other.name} ${got}`);
-  }
-  return out;
-}
-
 // ---- loading into the kernel and reading back --------------------------------------------
 
 function artefacts(ir: IrDocument, fw: IrFirewall, target: IrTarget): { files: Map<string, string>; problems: string[] } {
@@ -291,8 +209,7 @@ interface Loaded {
   texts: Record<string, string>;
 }
 
-async function loadAll(ir: IrDocument, fw: IrFirewall, tweak: { nft?: (t: string) => string; iptables?: (t: string) => string } = {}): Promise<Loaded> {
-  const irModel: Model = { name: 'IR', ...irEffective(fw) };
+async function loadAll(ir: IrDocument, fw: IrFirewall, tweak: { nft?: (t: string) => string; iptables?: (t: string) => string; pf?: (t: string) => string } = {}): Promise<Loaded> {
   const nft = artefacts(ir, fw, 'nftables');
   const ipt = artefacts(ir, fw, 'iptables');
   const pf = artefacts(ir, fw, 'pf');
@@ -301,12 +218,15 @@ async function loadAll(ir: IrDocument, fw: IrFirewall, tweak: { nft?: (t: string
   const nftText = (tweak.nft ?? ((t) => t))(nft.files.get(`${fw.name}.nft`)!);
   const iptFiles = new Map([...ipt.files].map(([n, c]) => [n, /\.rules\.v[46]$/.test(n) ? (tweak.iptables ?? ((t) => t))(c) : c]));
   const [nftJson, saves] = await Promise.all([kernelNft(nftText), kernelIptables(iptFiles)]);
+  const table = `msgr_${fw.name}`;
   const models: Model[] = [
-    { name: 'nftables (kernel)', ...readNftJson(nftJson, `msgr_${fw.name}`) },
-    { name: 'iptables (kernel)', ...readIptables(saves) },
+    conntrackModel('nftables (kernel)', readNftJson(nftJson, table), readNftJson(nftJson, table, 'established')),
+    conntrackModel('iptables (kernel)', readIptables(saves), readIptables(saves, 'established')),
   ];
-  const pfText = pf.files.get(`${fw.name}.pf.conf`)!;
-  models.push({ name: 'pf', tuples: readPf(pfText, { forward: fw.placement.kind === 'gateway' }).tuples, policy: { in: 'accept', out: 'accept', forward: 'accept' } });
+  const pfText = (tweak.pf ?? ((t) => t))(pf.files.get(`${fw.name}.pf.conf`)!);
+  const self = selfTexts(routerAddresses(fw));
+  const pfFilter = PfFilter.read(pfText, { self });
+  models.push({ name: 'pf', tuples: readPf(pfText, { forward: fw.placement.kind === 'gateway', self }).tuples, connection: (o) => pfConnection(pfFilter, o) });
   const texts: Record<string, string> = { nftables: nftText, 'nft -j': JSON.stringify(nftJson), iptables: `${saves.v4}\n${saves.v6}\n${saves.ipset}`, pf: pfText };
   if (fw.placement.kind === 'gateway') {
     // Windows Firewall filters only its own host: netsh refuses a gateway instead of writing host rules.
@@ -317,15 +237,21 @@ async function loadAll(ir: IrDocument, fw: IrFirewall, tweak: { nft?: (t: string
     const state = readNetshScript(cmd);
     const policies = PROFILES.map((p) => JSON.stringify(netshPolicy(state, p)));
     expect(new Set(policies).size, 'the same default in every profile').toBe(1);
-    models.push({ name: 'netsh', tuples: windowsEvaluationOrder(netshTuples(state)), policy: { ...netshPolicy(state, 'domain'), forward: 'accept' } });
+    const policy: Policy = { ...netshPolicy(state, 'domain'), forward: 'accept' };
+    // Windows Firewall is stateful: it authorises a connection once, when it opens (WFP's ALE
+    // layers), and passes the packets of an authorised connection both ways without its rules.
+    models.push(openingOnlyModel('netsh', windowsEvaluationOrder(netshTuples(state)), policy));
     texts.netsh = cmd;
   }
-  return { ir: irModel, models, texts };
+  return { ir: irModel(fw), models, texts };
 }
 
 // ---- the comparison ------------------------------------------------------------------------
 
-const CASES = EXAMPLES.flatMap((ex) => {
+/** The examples, and the kernel scenarios' policy of calls between clients blocks with their own media ranges. */
+const POLICIES = [...EXAMPLES, { name: 'calls.msgr', text: readFileSync(join(ROOT, 'test/kernel/fixtures/calls.msgr'), 'utf8') }];
+
+const CASES = POLICIES.flatMap((ex) => {
   const ir = irOf(ex.text, ex.name);
   return ir.firewalls.map((fw) => ({ label: `${ex.name} ${fw.name}`, ir, fw }));
 });
@@ -344,8 +270,12 @@ afterAll(() => {
   }
 });
 
+const at = (text: string) => addressValue(text).value;
+const tcp = (direction: Probe['direction'], family: Family, src: string, srcPort: number, dst: string, dstPort: number): Probe => ({ direction, protocol: 'tcp', family, src: at(src), dst: at(dst), srcPort, dstPort, iface: 'em0' });
+const udp = (p: Probe): Probe => ({ ...p, protocol: 'udp' });
+
 const crossing = (fw: IrFirewall, p: Probe) => {
-  if (fw.placement.kind !== 'gateway') return false;
+  if (fw.placement.kind !== 'gateway' || p.direction !== 'forward') return false;
   const [a, b] = fw.placement.zones.map((z) => zoneCidrs(fw, z, p.family));
   const inZ = (list: string[], x: bigint) => list.length > 0 && addressIn(list, p.family, x);
   return (inZ(a!, p.src) && inZ(b!, p.dst)) || (inZ(b!, p.src) && inZ(a!, p.dst));
@@ -366,23 +296,27 @@ kernelSuite('every target allows the same traffic as the IR (kernel rules read b
       .join('\n');
     expect(problems, `${fw.name}: targets disagree with the IR\n${problems.join('\n')}\n\n${rulesText}`).toEqual([]);
 
-    // The probes are worth something: both verdicts, both families, and for a gateway packets
-    // between the zones and outside them (each of which some rule or default decides).
-    const verdicts = probes.map((p) => verdict(loaded.ir.tuples, loaded.ir.policy, p));
-    expect(new Set(verdicts)).toEqual(new Set(['accept', 'drop']));
+    // The probes are worth something: both verdicts, both families, replies, and for a gateway
+    // packets between the zones, outside them and to and from the router (each of which some
+    // rule or default decides).
+    const opened = probes.map((p) => loaded.ir.connection(p));
+    expect(new Set(opened.map((c) => c.open))).toEqual(new Set(['accept', 'drop']));
+    const replies = opened.filter((c) => c.reply).length;
+    expect(replies).toBeGreaterThan(0);
     expect(new Set(probes.map((p) => p.family))).toEqual(new Set([4, 6]));
     if (fw.placement.kind === 'gateway') {
       expect(probes.some((p) => crossing(fw, p))).toBe(true);
-      expect(probes.filter((p) => !crossing(fw, p)).every((p) => verdict(loaded.ir.tuples, loaded.ir.policy, p) === 'accept')).toBe(true);
-      expect(probes.filter((p) => !crossing(fw, p)).length).toBeGreaterThan(0);
+      expect(probes.filter((p) => !crossing(fw, p)).every((p) => loaded.ir.connection(p).open === 'accept')).toBe(true);
+      expect(probes.filter((p) => !crossing(fw, p) && p.direction === 'forward').length).toBeGreaterThan(0);
+      expect(new Set(probes.map((p) => p.direction))).toEqual(new Set(['forward', 'in', 'out']));
     } else {
       expect(new Set(probes.map((p) => p.direction))).toEqual(new Set(['in', 'out']));
     }
     // Every reader read something: the kernel rulesets are not empty.
     for (const m of loaded.models) expect(m.tuples.length, m.name).toBeGreaterThan(0);
     totalProbes += probes.length;
-    totalComparisons += probes.length * loaded.models.length;
-    tally.push(`${fw.name}: ${probes.length} probes × ${loaded.models.map((m) => m.name).join(', ')}`);
+    totalComparisons += (probes.length + replies) * loaded.models.length;
+    tally.push(`${fw.name}: ${probes.length} probes (${replies} with a reply) × ${loaded.models.map((m) => m.name).join(', ')}`);
   });
 
   // The comparison can fail: a rule missing from what the kernel holds is found.
@@ -402,6 +336,99 @@ kernelSuite('every target allows the same traffic as the IR (kernel rules read b
     const iptDiff = differences(loaded.ir, ipt!, probes);
     expect(iptDiff.length).toBeGreaterThan(0);
     expect(iptDiff.every((l) => /IR drop, iptables \(kernel\) accept$/.test(l))).toBe(true);
+  });
+
+  // … and so is a reply that does not come back: conntrack's `established` rule left out of
+  // nftables, a host's default accept that keeps no state in pf.
+  it('a reply the firewall drops is a disagreement (nftables without established, pf without state)', async () => {
+    const ir = irOf(EXAMPLES.find((e) => e.name === 'branch.msgr')!.text, 'branch.msgr');
+    const fw = ir.firewalls.find((f) => f.name === 'pool-host')!;
+    const loaded = await loadAll(ir, fw, {
+      nft: (t) => t.split('\n').filter((l) => !/ct state established,related accept/.test(l)).join('\n'),
+      pf: (t) => t.replace(/^pass out all flags S\/SA keep state$/m, ''),
+    });
+    // The server's TCP-mode connection to a client's SIP port, with the probes around the rules.
+    const probes = [...probesOf(fw, [loaded.ir, ...loaded.models]), tcp('out', 4, '10.2.2.20', 40000, '10.30.0.5', 7000)];
+    for (const name of ['nftables (kernel)', 'pf']) {
+      const d = differences(loaded.ir, loaded.models.find((m) => m.name === name)!, probes);
+      expect(d.length, name).toBeGreaterThan(0);
+      expect(d.every((l) => /^reply .*: IR accept, .* drop$/.test(l)), d.join('\n')).toBe(true);
+      // Among them the reply to the server's TCP-mode connection to a client's SIP port.
+      expect(d, name).toContain(`reply in tcp/4 10.30.0.5:7000 -> 10.2.2.20:40000: IR accept, ${name} drop`);
+    }
+    expect(differences(loaded.ir, loaded.models.find((m) => m.name === 'iptables (kernel)')!, probes)).toEqual([]);
+  });
+
+  // … and so is the router's own traffic judged by a gateway's pf anchor whose tables keep it.
+  it("a gateway anchor that judges the router's own traffic is a disagreement (pf without !self)", async () => {
+    const ir = irOf(EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text, 'contoso.msgr');
+    const fw = ir.firewalls.find((f) => f.name === 'edge')!;
+    const loaded = await loadAll(ir, fw, { pf: (t) => t.replaceAll(', !self }', ' }') });
+    const probes = probesOf(fw, [loaded.ir, ...loaded.models]);
+    const d = differences(loaded.ir, loaded.models.find((m) => m.name === 'pf')!, probes);
+    expect(d.length).toBeGreaterThan(0);
+    expect(d.every((l) => /^(in|out) .*: IR accept, pf drop$/.test(l)), d.join('\n')).toBe(true);
+    for (const m of loaded.models.filter((x) => x.name !== 'pf')) expect(differences(loaded.ir, m, probes), m.name).toEqual([]);
+  });
+});
+
+/** Connections named for what they show, on every target: each opens and its reply comes back, or it does not open. */
+kernelSuite('return traffic and the router itself, named cases (kernel rules read back)', () => {
+  const firewall = (example: string, name: string) => {
+    const ir = irOf(EXAMPLES.find((e) => e.name === example)!.text, example);
+    return { ir, fw: ir.firewalls.find((f) => f.name === name)! };
+  };
+  const expectEverywhere = async (example: string, name: string, cases: [Probe, Connection][]) => {
+    const { ir, fw } = firewall(example, name);
+    const loaded = await loadAll(ir, fw);
+    for (const [probe, want] of cases) {
+      expect(loaded.ir.connection(probe), `IR: ${probeText(probe)}`).toEqual(want);
+      for (const m of loaded.models) expect(m.connection(probe), `${m.name}: ${probeText(probe)}\n${loaded.texts.pf}`).toEqual(want);
+    }
+  };
+  const both: Connection = { open: 'accept', reply: 'accept' };
+  const dropped: Connection = { open: 'drop' };
+
+  it("a server in TCP mode opens a connection to a client's SIP dynamic port and the reply comes back (branch pool-host, outbound accept)", async () => {
+    await expectEverywhere('branch.msgr', 'pool-host', [
+      [tcp('out', 4, '10.2.2.20', 40000, '10.30.0.5', 7000), both],
+      [tcp('out', 6, '2001:db8:2::20', 40000, '2001:db8:30::5', 7049), both],
+      // Opened from outside instead, the same ports are still closed.
+      [tcp('in', 4, '10.30.0.5', 7000, '10.2.2.20', 40000), dropped],
+    ]);
+  });
+
+  it('whatever a host with outbound accept opens, the reply comes back (contoso desktop)', async () => {
+    await expectEverywhere('contoso.msgr', 'desktop', [
+      [tcp('out', 4, '10.20.0.5', 40000, '192.0.2.99', 443), both],
+      [udp(tcp('out', 6, '2001:db8:20::5', 40000, '2001:db8:ffff::63', 53)), both],
+      [tcp('in', 4, '192.0.2.99', 443, '10.20.0.5', 40000), dropped],
+    ]);
+  });
+
+  it('a host with outbound deny opens what the policy allows, and the reply comes back; nothing else opens (branch staff-pc)', async () => {
+    await expectEverywhere('branch.msgr', 'staff-pc', [
+      [udp(tcp('out', 4, '10.30.0.5', 40000, '192.0.2.99', 53)), both],
+      [tcp('out', 6, '2001:db8:30::5', 40000, '2001:db8:2::20', 5060), both],
+      [tcp('in', 4, '10.8.0.9', 40000, '10.30.0.5', 3389), both],
+      [tcp('out', 4, '10.30.0.5', 40000, '192.0.2.99', 443), dropped],
+    ]);
+  });
+
+  it("a gateway leaves the router's own traffic alone and judges what it forwards (contoso edge; router 10.20.0.1, 198.51.100.1, 2001:db8:20::1)", async () => {
+    const { fw } = firewall('contoso.msgr', 'edge');
+    expect(selfTexts(routerAddresses(fw))).toEqual(['10.20.0.1', '198.51.100.1', '2001:db8:20::1']);
+    await expectEverywhere('contoso.msgr', 'edge', [
+      // A client to the router's address in the partners' network, and the router to a client.
+      [tcp('in', 4, '10.20.0.5', 40000, '198.51.100.1', 22), both],
+      [tcp('out', 4, '198.51.100.1', 40000, '10.20.0.5', 22), both],
+      [tcp('in', 4, '198.51.100.7', 40000, '10.20.0.1', 22), both],
+      // The same ports between the zones: denied, as before.
+      [tcp('forward', 4, '10.20.0.5', 40000, '198.51.100.7', 22), dropped],
+      [tcp('forward', 4, '198.51.100.7', 40000, '10.20.0.5', 22), dropped],
+      // What the policy allows across, with its reply.
+      [tcp('forward', 4, '10.20.0.5', 40000, '198.51.100.7', 1503), both],
+    ]);
   });
 });
 

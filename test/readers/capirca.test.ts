@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAPIRCA_DEFINITIONS, capircaAvailable, runCapirca } from './capirca.js';
+import { CAPIRCA_DEFINITIONS, capircaProblem, runCapirca } from './capirca.js';
 import { initialNetshState, netshPolicy, netshTuples, readNetshScript } from './netsh.js';
 import { readPf } from './pf.js';
 import type { Tuple } from './tuple.js';
@@ -41,7 +41,13 @@ term deny-lcs {
 }
 `;
 
-describe.skipIf(!capircaAvailable)('readers accept capirca output', () => {
+if (capircaProblem) {
+  // Under CI a missing tool fails the run: .ci/run installs python3-capirca.
+  if (process.env.CI === 'true') throw new Error(`the capirca reader tests cannot run in CI: ${capircaProblem}`);
+  console.warn(`[msgrfw] skipping the capirca reader tests: ${capircaProblem}`);
+}
+
+describe.skipIf(capircaProblem !== undefined)(`readers accept capirca output${capircaProblem ? ` [skipped: ${capircaProblem}]` : ''}`, () => {
   it('netsh: the windows_advfirewall generator parses to the expected tuples', () => {
     const bat = runCapirca(
       `header {

@@ -2,14 +2,18 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { missingTools } from '../requiredTools.js';
 
 /**
  * Capirca (Debian's python3-capirca, `aclgen`) writes netsh advfirewall and pf rules from its own
- * policy language: an independent source of valid syntax for the readers to parse.
+ * policy language: an independent source of valid syntax for the readers to parse. Why it cannot
+ * run here (what to install), or undefined when it can.
  */
-export const capircaAvailable = (() => {
+export const capircaProblem: string | undefined = (() => {
+  const missing = missingTools(['aclgen']);
+  if (missing) return missing;
   const r = spawnSync('aclgen', ['--helpshort'], { encoding: 'utf8' });
-  return r.status === 0 || /aclgen/.test(`${r.stdout}${r.stderr}`);
+  return r.status === 0 || /aclgen/.test(`${r.stdout}${r.stderr}`) ? undefined : `aclgen --helpshort failed: exit ${r.status}`;
 })();
 
 /** Renders one capirca policy with its definitions; returns the generated file's text. */

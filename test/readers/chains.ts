@@ -16,9 +16,13 @@ import type { Tuple, TupleAction, TupleDirection, TupleProtocol, TuplePortRange 
  * - an unconditional `return` ends the chain; a conditional one cannot be written as
  *   first-match tuples and is refused.
  *
- * Conntrack state is decided statically: a new connection's first packet is in state `new`, so a
- * rule that needs established, related or invalid never matches it (`never`).
+ * Conntrack state is decided statically, for one kind of packet at a time (`CtState`): a new
+ * connection's first packet is in state `new`, so a rule that needs established, related or
+ * invalid never matches it; the reply to a connection the kernel accepted is `established`.
  */
+/** The conntrack state of the packets a flattened program is for. */
+export type CtState = 'new' | 'established';
+
 export interface Cond {
   family?: Family;
   /** Undefined: any protocol. */
@@ -36,7 +40,7 @@ export interface Cond {
 export type Action = { kind: 'accept' } | { kind: 'drop' } | { kind: 'jump'; chain: string } | { kind: 'return' } | { kind: 'continue' };
 
 export interface ChainRule {
-  /** Undefined: the rule can never match the opening packet of a connection. */
+  /** Undefined: the rule can never match a packet of the program's conntrack state. */
   cond: Cond | undefined;
   action: Action;
   /** The rule as the reader saw it, for error messages. */

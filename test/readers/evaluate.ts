@@ -92,6 +92,15 @@ export function probesFor(tuples: readonly Tuple[], iface = 'em0'): Probe[] {
   return out;
 }
 
+/**
+ * The reply to a probe's connection: the other way round, ends and ports swapped; on a host in
+ * the opposite direction (a reply to a packet out comes in), forwarded alike.
+ */
+export function replyOf(p: Probe): Probe {
+  const direction = p.direction === 'in' ? 'out' : p.direction === 'out' ? 'in' : 'forward';
+  return { ...p, direction, src: p.dst, dst: p.src, srcPort: p.dstPort, dstPort: p.srcPort };
+}
+
 export function probeText(p: Probe): string {
   return `${p.direction} ${p.protocol}/${p.family} ${addressText(p.src, p.family)}:${p.srcPort} -> ${addressText(p.dst, p.family)}:${p.dstPort}`;
 }

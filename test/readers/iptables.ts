@@ -1,4 +1,4 @@
-import { flatten, mergeFamilies, ReaderError, and, type Action, type ChainProgram, type ChainRule, type Cond } from './chains.js';
+import { flatten, mergeFamilies, ReaderError, and, type Action, type ChainProgram, type ChainRule, type Cond, type CtState } from './chains.js';
 import type { Policy } from './evaluate.js';
 import { mergeIntervals, parseAddressItem, type Family, type Interval } from './normalize.js';
 import type { Tuple, TupleDirection, TuplePortRange } from './tuple.js';
@@ -101,7 +101,7 @@ function ports(text: string, multi: boolean, where: string): TuplePortRange[] {
 }
 
 /** One family's filter table as a chain program (the policies of the built-in chains included). */
-export function iptablesProgram(save: string, family: Family, ipsets: Map<string, IpsetSet> = new Map()): ChainProgram {
+export function iptablesProgram(save: string, family: Family, ipsets: Map<string, IpsetSet> = new Map(), ctState: CtState = 'new'): ChainProgram {
   const program: ChainProgram = { chains: new Map(), hooks: [] };
   const policies = new Map<string, 'accept' | 'drop'>();
   let table: string | undefined;
@@ -138,7 +138,7 @@ export function iptablesProgram(save: string, family: Family, ipsets: Map<string
     const chain = words[1]!;
     const rules = program.chains.get(chain);
     if (!rules) throw new ReaderError(`${where}: rule in undeclared chain ${chain}`);
-    rules.push(readRule(words.slice(2), family, ipsets, program, `${where}: ${line}`));
+    rules.push(readRule(words.slice(2), family, ipsets, program, `${where}: ${line}`, ctState));
   }
   if (!seenFilter) throw new ReaderError(`no *filter table in the ${family === 4 ? 'iptables' : 'ip6tables'}-save output`);
   for (const [name, direction] of Object.entries(BUILTIN)) {
@@ -148,7 +148,7 @@ export function iptablesProgram(save: string, family: Family, ipsets: Map<string
   return program;
 }
 
-function readRule(w: string[], family: Family, ipsets: Map<string, IpsetSet>, program: ChainProgram, text: string): ChainRule {
+function readRule(w: string[], family: Family, ipsets: Map<string, IpsetSet>, program: ChainProgram, text: string, ctState: CtState): ChainRule {
   let cond: Cond | undefined = { family };
   let action: Action = { kind: 'continue' };
   let limited = false;
@@ -240,8 +240,8 @@ function readRule(w: string[], family: Family, ipsets: Map<string, IpsetSet>, pr
       case '--ctstate':
       case '--state': {
         const states = arg().toUpperCase().split(',');
-        // The opening packet of a connection is NEW.
-        if (!states.includes('NEW')) cond = undefined;
+        // The opening packet of a connection is NEW, a reply ESTABLISHED.
+        if (!states.includes(ctState.toUpperCase())) cond = undefined;
         break;
       }
       case '--comment':
@@ -294,11 +294,14 @@ export interface IptablesRead {
   policy: Policy;
 }
 
-/** Both families' saves (either may be absent: that family then gets no verdict) and the ipset save. */
-export function readIptables(input: { v4?: string; v6?: string; ipset?: string }): IptablesRead {
+/**
+ * Both families' saves (either may be absent: that family then gets no verdict) and the ipset
+ * save, for packets in conntrack state `ctState` (chains.ts).
+ */
+export function readIptables(input: { v4?: string; v6?: string; ipset?: string }, ctState: CtState = 'new'): IptablesRead {
   const ipsets = input.ipset ? parseIpsetSave(input.ipset) : new Map<string, IpsetSet>();
   const parts = ([4, 6] as const)
     .filter((f) => (f === 4 ? input.v4 : input.v6) !== undefined)
-    .map((family) => ({ family, ...flatten(iptablesProgram((family === 4 ? input.v4 : input.v6)!, family, ipsets)) }));
+    .map((family) => ({ family, ...flatten(iptablesProgram((family === 4 ? input.v4 : input.v6)!, family, ipsets, ctState)) }));
   return mergeFamilies(parts);
 }

@@ -55,7 +55,8 @@ export function irPolicy(fw: IrFirewall): Partial<Record<TupleDirection, 'accept
  * exactly the traffic from one zone to the other (in the families both zones have): its rules
  * apply to that traffic only, and its default ends it; any other forwarded packet is not its
  * business, which on a machine with no other rules (a fresh namespace, pf's own default)
- * means it passes — the `forward` policy here is therefore accept.
+ * means it passes — the `forward` policy here is therefore accept, and so are `in` and `out`
+ * (the gateway's own traffic, which is not forwarded at all).
  */
 export function irEffective(fw: IrFirewall): { tuples: Tuple[]; policy: Policy } {
   const rules = irToTuples(fw);
@@ -85,5 +86,6 @@ export function irEffective(fw: IrFirewall): { tuples: Tuple[]; policy: Policy }
     }
   }
   if (fw.policy.forward === 'drop') for (const pair of pairs) tuples.push(...condTuples('forward', 'drop', pair));
-  return { tuples, policy: { forward: 'accept' } };
+  // Nor is the gateway's own traffic (to or from its addresses: input and output, not forwarded).
+  return { tuples, policy: { forward: 'accept', in: 'accept', out: 'accept' } };
 }

@@ -1,4 +1,4 @@
-import { and as conj, flatten, ReaderError, type Action, type ChainProgram, type ChainRule, type Cond } from './chains.js';
+import { and as conj, flatten, ReaderError, type Action, type ChainProgram, type ChainRule, type Cond, type CtState } from './chains.js';
 import type { Policy } from './evaluate.js';
 import { mergeIntervals, parseAddressItem, type Family, type Interval } from './normalize.js';
 import type { Tuple, TupleDirection, TuplePortRange } from './tuple.js';
@@ -44,8 +44,11 @@ export interface NftRead {
   policy: Policy;
 }
 
-/** Read table `table` (or the only table) of `nft -j list ruleset` output. */
-export function readNftJson(json: NftJson | string, table?: string): NftRead {
+/**
+ * Read table `table` (or the only table) of `nft -j list ruleset` output, for packets in
+ * conntrack state `ctState`: a connection's opening packet (`new`) or a reply (`established`).
+ */
+export function readNftJson(json: NftJson | string, table?: string, ctState: CtState = 'new'): NftRead {
   const doc = (typeof json === 'string' ? JSON.parse(json) : json) as NftJson;
   if (!doc || !Array.isArray(doc.nftables)) throw new ReaderError('not nft JSON: no "nftables" array');
   const objects = doc.nftables;
@@ -86,7 +89,7 @@ export function readNftJson(json: NftJson | string, table?: string): NftRead {
     if (!isObj(r) || !mine(r)) continue;
     const chain = program.chains.get(r.chain as string);
     if (!chain) throw new ReaderError(`rule in unknown chain ${String(r.chain)}`);
-    chain.push(readRule(r, sets));
+    chain.push(readRule(r, sets, ctState));
   }
   const { tuples, policy } = flatten(program);
   // A hook without a base chain of this table: the table lets everything through there.
@@ -155,7 +158,7 @@ function rightValues(right: unknown): unknown[] {
 
 const L4: Record<string, NonNullable<Cond['protocol']>> = { tcp: 'tcp', udp: 'udp', icmp: 'icmp', 'ipv6-icmp': 'icmp6', icmpv6: 'icmp6', '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmp6' };
 
-function readRule(r: Obj, sets: Map<string, NftSet>): ChainRule {
+function readRule(r: Obj, sets: Map<string, NftSet>, ctState: CtState): ChainRule {
   const text = `chain ${String(r.chain)} handle ${String(r.handle)}: ${show(r.expr)}`;
   const exprs = Array.isArray(r.expr) ? (r.expr as unknown[]) : [];
   let cond: Cond | undefined = {};
@@ -172,7 +175,7 @@ function readRule(r: Obj, sets: Map<string, NftSet>): ChainRule {
     const val = e[key!];
     switch (key) {
       case 'match':
-        add(readMatch(val as Obj, sets, text));
+        add(readMatch(val as Obj, sets, text, ctState));
         break;
       case 'accept':
         action = { kind: 'accept' };
@@ -206,7 +209,7 @@ function readRule(r: Obj, sets: Map<string, NftSet>): ChainRule {
 }
 
 
-function readMatch(m: Obj, sets: Map<string, NftSet>, text: string): Cond | undefined {
+function readMatch(m: Obj, sets: Map<string, NftSet>, text: string, ctState: CtState): Cond | undefined {
   const op = m.op;
   const left = m.left;
   const right = m.right;
@@ -215,9 +218,9 @@ function readMatch(m: Obj, sets: Map<string, NftSet>, text: string): Cond | unde
     const key = (left.ct as Obj).key;
     if (key !== 'state') throw new ReaderError(`${text}: ct ${String(key)} is not modelled`);
     const states = (Array.isArray(right) ? right : rightValues(right)).map(String);
-    const hasNew = states.includes('new');
-    if (op === '==' || op === 'in') return hasNew ? {} : undefined;
-    if (op === '!=') return hasNew ? undefined : {};
+    const holds = states.includes(ctState);
+    if (op === '==' || op === 'in') return holds ? {} : undefined;
+    if (op === '!=') return holds ? undefined : {};
     throw new ReaderError(`${text}: ct state ${String(op)}`);
   }
   if (op !== '==' && op !== 'in') throw new ReaderError(`${text}: operator ${String(op)} is not modelled`);

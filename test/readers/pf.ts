@@ -1,23 +1,29 @@
-import { normalizeAddresses, normalizePorts, familyOf, parseAddressItem } from './normalize.js';
+import { complementIntervals, hostsIntervals, type PfAddressContext } from './pf-addresses.js';
+import { intervalsToCidrs, normalizePorts, familyOf, parseAddressItem, type Interval } from './normalize.js';
+import { Cursor, PfError, tokenizePf, type Token } from './pf-lexer.js';
 import type { Tuple, TupleDirection, TupleProtocol, TuplePortRange } from './tuple.js';
+
+export { PfError, tokenizePf };
 
 /**
  * A reader for pf.conf(5) rulesets as loaded into an anchor (`pfctl -a NAME -f FILE`): tables,
- * macros and `pass`/`block` filter rules. The lexer follows pfctl's (parse.y): a backslash
- * before a newline joins lines anywhere, comments included; `#` starts a comment; strings are
- * quoted with " or '; words run over letters, digits and punctuation except `( ) { } < > ! = /
- * # ,`; `$name` expands a macro; `!=`, `<>`, `><`, `<=`, `>=` are operators. The parser covers
- * the filter-rule grammar a firewall policy uses and refuses the rest (interface addresses,
- * negation, user/group, route-to, …) rather than guess.
+ * macros and `pass`/`block` filter rules, lexed as pfctl lexes (pf-lexer.ts). The parser covers
+ * the filter-rule grammar a firewall policy uses — negation, `self` and negated table entries
+ * included (pf-addresses.ts says what they match) — and refuses the rest (interface addresses,
+ * user/group, route-to, …) rather than guess.
  *
- * Semantics: pf uses the LAST matching rule unless a rule is `quick`. As a first-match list that
- * is every quick rule in file order, then every non-quick rule in reverse order; a packet no rule
- * matches passes. A rule without `in`/`out` applies to both directions, or, read as a gateway's
- * anchor (`forward: true`), to forwarded traffic.
+ * Semantics of the opening packet of a connection, as tuples: pf uses the LAST matching rule
+ * unless a rule is `quick`. As a first-match list that is every quick rule in file order, then
+ * every non-quick rule in reverse order; a packet no rule matches passes. A rule without
+ * `in`/`out` applies to both directions, or, read as a gateway's anchor (`forward: true`), to
+ * forwarded traffic. What happens to the packets after it — states, replies, a forwarded packet
+ * judged on both interfaces, TCP flags — is pf-filter.ts's.
  */
 export interface PfHost {
-  kind: 'any' | 'table' | 'address';
+  kind: 'any' | 'table' | 'address' | 'self';
   text: string;
+  /** `! host`: every address the host is not (pf-addresses.ts: per element of a list). */
+  negated?: boolean;
 }
 
 export interface PfPortOp {
@@ -49,141 +55,6 @@ export interface PfRuleset {
   tables: Map<string, string[]>;
   macros: Map<string, string>;
   rules: PfRule[];
-}
-
-export class PfError extends Error {
-  constructor(line: number, message: string) {
-    super(`pf line ${line}: ${message}`);
-  }
-}
-
-interface Token {
-  kind: 'word' | 'string' | 'op' | 'nl';
-  text: string;
-  line: number;
-}
-
-const isAlnum = (c: string) => /^[A-Za-z0-9]$/.test(c);
-const isPunct = (c: string) => /^[!-/:-@[-`{-~]$/.test(c);
-const allowedInString = (c: string) => isAlnum(c) || (isPunct(c) && !'(){}<>!=/#,'.includes(c));
-
-/** pfctl's lexer. Macros are expanded where `$name` appears outside quotes. */
-export function tokenizePf(text: string, macros: Map<string, string> = new Map()): Token[] {
-  const out: Token[] = [];
-  let line = 1;
-  let i = 0;
-  // lgetc: backslash-newline is no character at all (and counts a line).
-  const chars: { c: string; line: number }[] = [];
-  for (let k = 0; k < text.length; k++) {
-    const c = text[k]!;
-    if (c === '\\' && text[k + 1] === '\n') {
-      line++;
-      k++;
-      continue;
-    }
-    if (c === '\\' && (text[k + 1] === ' ' || text[k + 1] === '\t')) throw new PfError(line, 'whitespace after \\');
-    if (c === '\r') throw new PfError(line, 'carriage return (pfctl reads LF line ends)');
-    chars.push({ c, line });
-    if (c === '\n') line++;
-  }
-  const at = (k: number) => chars[k]?.c;
-  while (i < chars.length) {
-    const { c, line: ln } = chars[i]!;
-    if (c === ' ' || c === '\t') {
-      i++;
-      continue;
-    }
-    if (c === '#') {
-      while (i < chars.length && at(i) !== '\n') i++;
-      continue;
-    }
-    if (c === '\n') {
-      out.push({ kind: 'nl', text: '\n', line: ln });
-      i++;
-      continue;
-    }
-    if (c === '$') {
-      let name = '';
-      i++;
-      while (i < chars.length && /[A-Za-z0-9_]/.test(at(i)!)) name += at(i++);
-      const value = macros.get(name);
-      if (value === undefined) throw new PfError(ln, `macro ${name} is not defined`);
-      out.push(...tokenizePf(value, macros).filter((t) => t.kind !== 'nl').map((t) => ({ ...t, line: ln })));
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      let s = '';
-      i++;
-      for (;;) {
-        const d = at(i);
-        if (d === undefined || d === '\n') throw new PfError(ln, 'unterminated quoted string');
-        if (d === '\\' && (at(i + 1) === c || at(i + 1) === '\\')) {
-          s += at(i + 1);
-          i += 2;
-          continue;
-        }
-        i++;
-        if (d === c) break;
-        s += d;
-      }
-      out.push({ kind: 'string', text: s, line: ln });
-      continue;
-    }
-    const two = c + (at(i + 1) ?? '');
-    if (['!=', '<>', '><', '<=', '>='].includes(two)) {
-      out.push({ kind: 'op', text: two, line: ln });
-      i += 2;
-      continue;
-    }
-    if (isAlnum(c) || c === ':' || c === '_' || c === '*') {
-      let w = '';
-      while (i < chars.length && allowedInString(at(i)!)) w += at(i++);
-      out.push({ kind: 'word', text: w, line: ln });
-      continue;
-    }
-    out.push({ kind: 'op', text: c, line: ln });
-    i++;
-  }
-  return out;
-}
-
-class Cursor {
-  i = 0;
-  constructor(readonly toks: Token[]) {}
-  peek(k = 0): Token | undefined {
-    return this.toks[this.i + k];
-  }
-  next(): Token {
-    const t = this.toks[this.i++];
-    if (!t) throw new PfError(this.toks[this.toks.length - 1]?.line ?? 0, 'unexpected end of file');
-    return t;
-  }
-  is(text: string, k = 0): boolean {
-    const t = this.peek(k);
-    return t !== undefined && t.kind !== 'string' && t.kind !== 'nl' && t.text === text;
-  }
-  accept(text: string): boolean {
-    if (!this.is(text)) return false;
-    this.i++;
-    return true;
-  }
-  expect(text: string): Token {
-    const t = this.next();
-    if (t.kind === 'string' || t.text !== text) throw new PfError(t.line, `expected ${text}, found ${JSON.stringify(t.text)}`);
-    return t;
-  }
-  word(what: string): Token {
-    const t = this.next();
-    if (t.kind !== 'word') throw new PfError(t.line, `expected ${what}, found ${JSON.stringify(t.text)}`);
-    return t;
-  }
-  skipNewlines() {
-    while (this.peek()?.kind === 'nl') this.i++;
-  }
-  atEnd(): boolean {
-    const t = this.peek();
-    return t === undefined || t.kind === 'nl';
-  }
 }
 
 export function parsePf(text: string): PfRuleset {
@@ -288,8 +159,8 @@ function parseTable(c: Cursor, tables: Map<string, string[]>) {
         c.skipNewlines();
         if (c.accept('}')) break;
         if (c.accept(',')) continue;
-        if (c.is('!')) throw new PfError(c.peek()!.line, 'negated table entries are not modelled');
-        entries.push(address(c));
+        const negated = c.accept('!') ? '!' : '';
+        entries.push(negated + (c.accept('self') ? 'self' : address(c)));
       }
       continue;
     }
@@ -468,15 +339,24 @@ function hosts(c: Cursor): PfHost[] {
 
 function host(c: Cursor): PfHost {
   const t = c.peek()!;
-  if (c.is('!')) throw new PfError(t.line, 'negated addresses are not modelled');
+  // parse.y: `ipspec: ANY | xhost | '{' host_list '}'`, `xhost: not host`: no `! any`.
   if (c.accept('any')) return { kind: 'any', text: 'any' };
+  const negated = c.accept('!');
+  if (negated && c.is('any')) throw new PfError(t.line, '! any is not pf syntax');
+  const h = plainHost(c);
+  return negated ? { ...h, negated } : h;
+}
+
+function plainHost(c: Cursor): PfHost {
+  const t = c.peek()!;
   if (c.accept('<')) {
     const name = c.word('a table name').text;
     c.expect('>');
     return { kind: 'table', text: name };
   }
+  if (c.accept('self')) return { kind: 'self', text: 'self' };
   if (c.is('(')) throw new PfError(t.line, 'interface addresses are not modelled');
-  if (['self', 'no-route', 'urpf-failed', 'route'].includes(t.text)) throw new PfError(t.line, `${t.text} is not modelled`);
+  if (['any', 'no-route', 'urpf-failed', 'route'].includes(t.text)) throw new PfError(t.line, `${t.text} is not modelled`);
   return { kind: 'address', text: address(c) };
 }
 
@@ -522,7 +402,7 @@ function portItem(c: Cursor): PfPortOp {
   return { op: '=', a };
 }
 
-function portRanges(ops: PfPortOp[] | undefined): TuplePortRange[] | 'any' {
+export function portRanges(ops: PfPortOp[] | undefined): TuplePortRange[] | 'any' {
   if (!ops) return 'any';
   const ranges: TuplePortRange[] = [];
   for (const o of ops) {
@@ -540,22 +420,29 @@ function portRanges(ops: PfPortOp[] | undefined): TuplePortRange[] | 'any' {
   return ranges.length ? normalizePorts(ranges) : [];
 }
 
-const PROTOCOL: Record<string, TupleProtocol> = {
+export const PROTOCOL: Record<string, TupleProtocol> = {
   tcp: 'tcp', '6': 'tcp', udp: 'udp', '17': 'udp', icmp: 'icmp', '1': 'icmp', 'ipv6-icmp': 'icmp6', icmp6: 'icmp6', '58': 'icmp6',
 };
 
 export interface PfReadOptions {
   /** The anchor filters forwarded traffic: direction-less rules become `forward` tuples, and rules with a direction are refused (they would filter only half the path). */
   forward?: boolean;
+  /**
+   * The machine's own addresses, what `self` stands for (pf-addresses.ts). Absent: none inside
+   * any table or rule, so a table's `!self` takes nothing out of it (an anchor that names `self`
+   * positively then needs them: the reader refuses to guess).
+   */
+  self?: string[];
 }
 
 /** The ruleset as tuples in first-match order (quick rules as written, then the others reversed). */
 export function pfTuples(rs: PfRuleset, opts: PfReadOptions = {}): Tuple[] {
   const ordered = [...rs.rules.filter((r) => r.quick), ...rs.rules.filter((r) => !r.quick).reverse()];
-  return ordered.flatMap((r) => ruleTuples(rs, r, opts));
+  const ctx: PfAddressContext = { ruleset: rs, self: opts.self ?? [] };
+  return ordered.flatMap((r) => ruleTuples(ctx, r, opts));
 }
 
-function ruleTuples(rs: PfRuleset, r: PfRule, opts: PfReadOptions): Tuple[] {
+function ruleTuples(ctx: PfAddressContext, r: PfRule, opts: PfReadOptions): Tuple[] {
   let directions: TupleDirection[];
   if (opts.forward) {
     if (r.direction) throw new PfError(r.line, `a gateway rule with direction ${r.direction} filters only half of the forwarded path`);
@@ -568,9 +455,8 @@ function ruleTuples(rs: PfRuleset, r: PfRule, opts: PfReadOptions): Tuple[] {
     throw new PfError(r.line, `protocol ${p} is not understood`);
   });
   const side = (hosts: PfHost[], family: 4 | 6): string[] | 'any' => {
-    if (hosts.some((h) => h.kind === 'any')) return 'any';
-    const items = hosts.flatMap((h) => (h.kind === 'table' ? rs.tables.get(h.text) ?? [] : [h.text]));
-    return normalizeAddresses(items, family);
+    const held = hostsIntervals(ctx, hosts, family, r.line);
+    return sameIntervals(held, complementIntervals([], family)) ? 'any' : intervalsToCidrs(held, family);
   };
   const srcPorts = portRanges(r.src.ports);
   const dstPorts = portRanges(r.dst.ports);
@@ -605,6 +491,8 @@ function ruleTuples(rs: PfRuleset, r: PfRule, opts: PfReadOptions): Tuple[] {
   }
   return out;
 }
+
+const sameIntervals = (a: readonly Interval[], b: readonly Interval[]) => a.length === b.length && a.every((x, i) => x.first === b[i]!.first && x.last === b[i]!.last);
 
 export function readPf(text: string, opts: PfReadOptions = {}): { ruleset: PfRuleset; tuples: Tuple[] } {
   const ruleset = parsePf(text);

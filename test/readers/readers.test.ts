@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseBatch, runBatch, splitArgs } from './cmd.js';
 import { irToTuples } from './ir.js';
 import { netshTuples, readNetshScript, windowsEvaluationOrder } from './netsh.js';
-import { normalizeAddresses, normalizePorts } from './normalize.js';
+import { addressIn, addressValue, normalizeAddresses, normalizePorts } from './normalize.js';
 import { readPf, tokenizePf } from './pf.js';
+import { PfFilter, pfPath, type PfPacket } from './pf-filter.js';
 import { EXAMPLES, irOf } from '../helpers.js';
+import { replyOf } from './evaluate.js';
 
 describe('address and port normal form', () => {
   it('merges, splits into minimal blocks, canonicalises IPv6, and knows the whole family', () => {
@@ -103,11 +105,88 @@ describe('pf reader', () => {
   });
 
   it('refuses what it cannot evaluate', () => {
-    expect(() => readPf('pass in from self to any\n')).toThrow(/self/);
-    expect(() => readPf('pass in from ! 10.0.0.0/8 to any\n')).toThrow(/negated/);
+    expect(() => readPf('pass in from self to any\n')).toThrow(/self: give the machine's own addresses/);
+    expect(() => readPf('pass in from ! any to any\n')).toThrow(/! any is not pf syntax/);
+    expect(() => readPf('pass in from (em0) to any\n')).toThrow(/interface addresses/);
     expect(() => readPf('pass in from host.example to any\n')).toThrow(/not an address/);
     expect(() => readPf('set skip on lo\n')).toThrow(/only tables/);
     expect(() => readPf('pass in from <nope> to any\n')).toThrow(/not defined/);
+  });
+});
+
+describe('pf reader: tables, self and negation', () => {
+  /** Which of the addresses the first rule's source matches. */
+  const held = (text: string, addresses: string[], self?: string[]) => {
+    const tuples = readPf(text, { self }).tuples;
+    return addresses.filter((a) => {
+      const { family, value } = addressValue(a);
+      return tuples.some((t) => t.family === family && addressIn(t.src, family, value));
+    });
+  };
+  const probes = ['10.0.0.1', '10.1.0.1', '10.1.2.1', '10.1.2.3', '10.9.0.1', '11.0.0.1', '2001:db8::1', '2001:db8::2', '2001:db9::1'];
+
+  it('a table holds an address when its most specific entry is not negated; self is the given addresses', () => {
+    const conf = 'table <t> { 10.0.0.0/8, !10.1.0.0/16, 10.1.2.0/24, !self, 2001:db8::/32 }\npass in quick from <t> to any\n';
+    expect(held(conf, probes, ['10.1.2.3', '2001:db8::1'])).toEqual(['10.0.0.1', '10.1.2.1', '10.9.0.1', '2001:db8::2']);
+    // Without the machine's addresses, !self takes nothing out.
+    expect(held('table <t> { 10.0.0.0/8, !self }\npass in quick from <t> to any\n', probes)).toEqual(['10.0.0.1', '10.1.0.1', '10.1.2.1', '10.1.2.3', '10.9.0.1']);
+    expect(() => readPf('table <t> { 10.0.0.0/8, !10.0.0.0/8 }\npass in quick from <t> to any\n')).toThrow(/both as itself and negated/);
+  });
+
+  it("a negated element of a list is a rule of its own: { <t>, !a } and ! self with two addresses match everything (pfctl's expansion)", () => {
+    const b = 'table <b> { 10.1.0.0/16 }\n';
+    expect(held(`${b}pass in quick from { <b>, !10.1.2.3 } to any\n`, probes)).toEqual(probes.filter((a) => !a.includes(':')));
+    expect(held(`${b}pass in quick from { <b>, !self } to any\n`, probes, ['10.1.2.3', '10.9.0.1'])).toEqual(probes.filter((a) => !a.includes(':')));
+    // One address of a family: the rest of that family, nothing of the other.
+    expect(held('pass in quick from ! self to any\n', probes, ['10.1.2.3'])).toEqual(probes.filter((a) => !a.includes(':') && a !== '10.1.2.3'));
+    // A negated table: the rest of each family.
+    expect(held(`${b}pass in quick from ! <b> to any\n`, probes)).toEqual(probes.filter((a) => !a.startsWith('10.1.')));
+  });
+});
+
+describe('pf reader: state (pf-filter)', () => {
+  const packet = (dir: 'in' | 'out', src: string, srcPort: number, dst: string, dstPort: number, tcpFlags = 'S'): PfPacket => ({
+    dir,
+    iface: 'em0',
+    family: 4,
+    protocol: 'tcp',
+    src: addressValue(src).value,
+    dst: addressValue(dst).value,
+    srcPort,
+    dstPort,
+    tcpFlags,
+  });
+
+  it('a state made by a packet out passes its reply in, before any rule; nothing else', () => {
+    const s = PfFilter.read('pass out all\nblock in quick all\n').session();
+    expect(s.test(packet('out', '10.0.0.1', 40000, '192.0.2.1', 443))).toMatchObject({ action: 'pass', by: 'rule', stateCreated: true });
+    expect(s.test(packet('in', '192.0.2.1', 443, '10.0.0.1', 40000, 'SA'))).toMatchObject({ action: 'pass', by: 'state' });
+    expect(s.test(packet('in', '192.0.2.1', 443, '10.0.0.1', 40001, 'SA'))).toMatchObject({ action: 'block', by: 'rule' });
+    // The opener's later packets match the same state.
+    expect(s.test(packet('out', '10.0.0.1', 40000, '192.0.2.1', 443, 'A'))).toMatchObject({ by: 'state' });
+  });
+
+  it('a pass keeps state only from a SYN unless it says otherwise; no state, and pf\'s implicit pass, keep none', () => {
+    const s = PfFilter.read('pass out proto tcp all\npass in proto tcp all no state\n').session();
+    expect(s.test(packet('out', '10.0.0.1', 40000, '192.0.2.1', 443, 'A'))).toMatchObject({ action: 'pass', by: 'no rule', stateCreated: false });
+    expect(s.test(packet('in', '192.0.2.1', 40000, '10.0.0.1', 22))).toMatchObject({ action: 'pass', by: 'rule', stateCreated: false });
+    const any = PfFilter.read('pass out proto tcp all flags any keep state\n').session();
+    expect(any.test(packet('out', '10.0.0.1', 40000, '192.0.2.1', 443, 'A'))).toMatchObject({ stateCreated: true });
+  });
+
+  it('the last matching rule decides, a quick one at once', () => {
+    const s = PfFilter.read('block in all\npass in quick proto tcp from any to any port 22\nblock in quick all\npass in all\n').session();
+    expect(s.test(packet('in', '192.0.2.1', 40000, '10.0.0.1', 22))).toMatchObject({ action: 'pass', rule: { line: 2 } });
+    expect(s.test(packet('in', '192.0.2.1', 40000, '10.0.0.1', 23))).toMatchObject({ action: 'block', rule: { line: 3 } });
+    const last = PfFilter.read('block in all\npass in all\n').session();
+    expect(last.test(packet('in', '192.0.2.1', 40000, '10.0.0.1', 23))).toMatchObject({ action: 'pass', rule: { line: 2 } });
+  });
+
+  it('a forwarded packet passed in and out makes two states with mirrored keys; its reply uses them', () => {
+    const s = PfFilter.read('pass quick proto tcp from 10.0.0.0/8 to 192.0.2.0/24\nblock quick all\n').session();
+    const open = { direction: 'forward', protocol: 'tcp', family: 4, src: addressValue('10.0.0.1').value, dst: addressValue('192.0.2.1').value, srcPort: 40000, dstPort: 443, iface: 'em0' } as const;
+    expect(pfPath(open).map((p) => s.test(p).stateCreated)).toEqual([true, true]);
+    expect(pfPath(replyOf(open), 'SA', true).map((p) => s.test(p).by)).toEqual(['state', 'state']);
   });
 });
 

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { missingTools, notRunnable } from '../requiredTools.js';
 
 /**
  * Runs a validator on a file in a fresh, empty network namespace (`unshare -rn`: no root needed,
@@ -16,18 +17,25 @@ export function checkInNamespace(argv: string[], content: string, useStdin = fal
       input: useStdin ? content : undefined,
       encoding: 'utf8',
     });
-    if (r.error) return `cannot run ${argv[0]}: ${r.error.message}`;
+    if (r.error) return `cannot run ${argv[0]}: ${notRunnable('unshare', r.error)}`;
     return r.status === 0 ? '' : `${r.stderr}${r.stdout}`.trim() || `exit ${r.status}`;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Whether a validator exists here; under CI its absence fails the suite instead of skipping it. */
+/** Why a validator cannot run here in `unshare -rn`, naming what to install; undefined when it can. */
+export function validatorProblem(tool: string): string | undefined {
+  const missing = missingTools([tool, 'unshare']);
+  if (missing) return missing;
+  const r = spawnSync('unshare', ['-rn', 'true'], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : `unshare -rn does not work here: ${r.stderr.trim().split('\n')[0] || `exit ${r.status}`}`;
+}
+
+/** Whether a validator can run here; under CI its absence fails the suite instead of skipping it. */
 export function toolAvailable(tool: string): boolean {
-  const r = spawnSync('sh', ['-c', `command -v ${tool} && unshare -rn true`], { encoding: 'utf8' });
-  const ok = r.status === 0;
-  if (!ok && process.env.CI === 'true') throw new Error(`${tool} (or unshare -rn) is not usable, and CI must run every check`);
-  if (!ok) console.warn(`skipping ${tool} syntax checks: ${tool} or unshare -rn is not usable here`);
-  return ok;
+  const why = validatorProblem(tool);
+  if (why && process.env.CI === 'true') throw new Error(`${tool} syntax checks cannot run, and CI must run every check: ${why}`);
+  if (why) console.warn(`skipping ${tool} syntax checks: ${why}`);
+  return why === undefined;
 }

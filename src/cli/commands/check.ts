@@ -1,23 +1,26 @@
 import type { Command } from 'commander';
-import { hasErrors, sortDiagnostics } from '../../diagnostics/diagnostic.js';
-import { targetDiagnostics } from '../../../targets/judge.js';
-import { compileFile, Exit, EXIT, formatOption, type Io } from '../io.js';
-import { formatDiagnostics, type DiagnosticFormat } from '../render.js';
+import { compileInput, Exit, withTargetDiagnostics, formatOption, requireStdinOnce, type Io } from '../io.js';
+import { fileText, machineReport, reportStatus, totalText, type DiagnosticFormat, type FileReport } from '../render.js';
 
 export function registerCheck(program: Command, io: Io): void {
   program
     .command('check')
-    .description('report every error and warning in a policy')
-    .argument('<file>', 'policy file, or - for stdin')
+    .description('report every error and warning in one or more policies')
+    .argument('<files...>', 'policy files, or - for stdin')
     .addOption(formatOption())
-    .action((file: string, opts: { format: DiagnosticFormat }) => {
-      const compiled = compileFile(file, io, opts.format);
-      const { text } = compiled;
-      // What compile would refuse or approximate for each firewall's targets, decided from the
-      // IR alone (no template is rendered): check judges what compile judges.
-      const diagnostics = compiled.ir ? sortDiagnostics([...compiled.diagnostics, ...targetDiagnostics(compiled.ir, compiled.file)]) : compiled.diagnostics;
-      io.stdout(formatDiagnostics(diagnostics, opts.format, text, io.color));
-      if (opts.format === 'text' && diagnostics.length === 0) io.stdout(`${file}: ok\n`);
-      if (hasErrors(diagnostics)) throw new Exit(EXIT.policy);
+    .action((paths: string[], opts: { format: DiagnosticFormat }) => {
+      requireStdinOnce(io, paths);
+      const reports: FileReport[] = [];
+      for (const path of paths) {
+        const checked = withTargetDiagnostics(compileInput(path));
+        // Text is printed file by file, as each is checked; of each file only what the total
+        // or the machine document needs is kept (not its text, not its IR).
+        if (opts.format === 'text') io.stdout(fileText(checked, { color: io.color, okLine: true, summary: paths.length === 1 }));
+        reports.push({ file: checked.file, diagnostics: checked.diagnostics, ...(checked.unreadable !== undefined ? { unreadable: checked.unreadable } : {}) });
+      }
+      if (opts.format !== 'text') io.stdout(machineReport(reports, opts.format));
+      else io.stdout(totalText(reports));
+      const status = reportStatus(reports);
+      if (status) throw new Exit(status);
     });
 }

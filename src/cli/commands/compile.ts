@@ -1,54 +1,74 @@
 import { Option, type Command } from 'commander';
 import { join } from 'node:path';
-import { hasErrors, sortDiagnostics } from '../../diagnostics/diagnostic.js';
-import { targetDiagnostics } from '../../../targets/judge.js';
-import { ARTEFACT_KINDS, GROUP_POLICY, type ArtefactKind, type Selection } from '../../../targets/selection.js';
-import { compiledOrExit, requireFirewall, Exit, EXIT, formatOption, usage, writeOrFail, type Io } from '../io.js';
-import { formatDiagnostics, type DiagnosticFormat } from '../render.js';
+import type { IrDocument } from '../../ir/types.js';
+import { ARTEFACT_KINDS, GROUP_POLICY, groupPolicySelected, type ArtefactKind, type Selection } from '../../../targets/selection.js';
+import { artefactForOutput, collidingArtefact } from '../artefactNames.js';
+import { compileInput, withTargetDiagnostics, requireFirewall, requireStdinOnce, Exit, formatOption, usage, writeOrFail, type Io } from '../io.js';
+import type { Owner } from '../output/manifest.js';
+import { formatReport, reportStatus, type DiagnosticFormat, type FileReport } from '../render.js';
 
 export function registerCompile(program: Command, io: Io): void {
   program
     .command('compile')
     .description("write the rules of every firewall for its targets, and the clients' Group Policy files")
-    .argument('<file>', 'policy file, or - for stdin')
+    .argument('<files...>', 'policy files, or - for stdin')
     .addOption(
       new Option('-t, --target <target>', `only this target, for every selected firewall; ${GROUP_POLICY}: only the clients' Group Policy files`).choices([...ARTEFACT_KINDS]),
     )
     .option('-f, --firewall <name>', 'only this firewall')
-    .option('-o, --output <file>', 'write the single selected artefact here (- for stdout)')
+    .option('-o, --output <file>', 'write the single selected artefact here (- for stdout); with iptables or netsh, the file name says which (wan.rules.v6)')
     .option('--out-dir <dir>', 'write every artefact into this directory (default: out)')
     .addOption(formatOption())
-    .action(async (file: string, opts: { target?: ArtefactKind; firewall?: string; output?: string; outDir?: string; format: DiagnosticFormat }) => {
+    .action(async (paths: string[], opts: { target?: ArtefactKind; firewall?: string; output?: string; outDir?: string; format: DiagnosticFormat }) => {
       if (opts.output !== undefined && opts.outDir !== undefined) usage(io, 'give either -o or --out-dir, not both');
+      if (opts.output !== undefined && paths.length > 1) usage(io, `-o writes one artefact of one policy, but ${paths.length} policies are given; use --out-dir for several`);
       if (opts.target === GROUP_POLICY && opts.firewall !== undefined) {
         usage(io, `-t ${GROUP_POLICY} writes the clients' Group Policy files, which belong to no firewall: leave out -f`);
       }
-      const compiled = compiledOrExit(file, io, opts.format);
-      const { ir, text } = compiled;
-      requireFirewall(ir, opts.firewall, io);
+      requireStdinOnce(io, paths);
+      const compiled = paths.map(compileInput);
+      const irs = compiled.flatMap((c) => (c.ir ? [c.ir] : []));
+      // With a policy that has errors, they are what to report, not a firewall name it may lack.
+      if (irs.length === compiled.length) requireFirewall(irs, opts.firewall, io);
       const selection: Selection = { ...(opts.firewall ? { firewall: opts.firewall } : {}), ...(opts.target ? { target: opts.target } : {}) };
+
       // What the selected targets refuse or approximate, decided from the IR as `check` does.
-      const sorted = sortDiagnostics([...compiled.diagnostics, ...targetDiagnostics(ir, compiled.file, selection)]);
+      const reports: FileReport[] = compiled.map((c) => withoutIr(withTargetDiagnostics(c, selection)));
       // A machine format always gets its document (an empty one too), so a CI step can rely on it.
-      if (sorted.length || opts.format !== 'text') io.stderr(formatDiagnostics(sorted, opts.format, text, io.color));
-      if (hasErrors(sorted)) throw new Exit(EXIT.policy);
+      io.stderr(formatReport(reports, opts.format, { color: io.color }));
+      const status = reportStatus(reports);
+      if (status) throw new Exit(status);
 
       // The targets (and their template engine) load only for a command that writes rules.
       const { emitTargets } = await import('../../../targets/emit.js');
-      const emitted = emitTargets(ir, selection);
-      const artefacts = [...emitted.files.map((f) => f.artefact), ...emitted.groupPolicy];
-      if (opts.output !== undefined) {
-        if (artefacts.length !== 1) {
-          usage(io, `-o needs exactly one artefact, but this selection has ${artefacts.length}: ${artefacts.map((a) => a.name).join(', ')}; narrow it with -t and -f, or use --out-dir`);
+      const artefacts: { name: string; firewall: string; policy: string; content: string; owner: Owner }[] = [];
+      for (const c of compiled) {
+        const ir = c.ir!;
+        const emitted = emitTargets(ir, selection);
+        for (const f of emitted.files) {
+          artefacts.push({ name: f.artefact.name, firewall: f.firewall.name, policy: c.file, content: f.artefact.content, owner: { deployment: ir.deployment, firewall: f.firewall.name, target: f.target } });
         }
-        const only = artefacts[0]!;
-        if (opts.output === '-') io.stdout(only.content);
-        else writeOrFail(io, [{ path: opts.output, content: only.content }]);
+        // A Group Policy file belongs to a clients block: the manifest records it under that name.
+        for (const g of emitted.groupPolicy) {
+          artefacts.push({ name: g.name, firewall: g.clients, policy: c.file, content: g.content, owner: { deployment: ir.deployment, firewall: g.clients, target: GROUP_POLICY } });
+        }
+      }
+
+      if (opts.output !== undefined) {
+        const chosen = artefactForOutput(artefacts, opts.output);
+        if (!chosen.ok) usage(io, chosen.problem);
+        if (opts.output === '-') io.stdout(chosen.artefact.content);
+        else await writeOrFail(io, [{ path: opts.output, content: chosen.artefact.content }]);
         return;
       }
+      const collision = collidingArtefact(artefacts);
+      if (collision) usage(io, `${collision}; nothing was written`);
       const dir = opts.outDir ?? 'out';
-      const outputs = artefacts.map((a) => ({ path: join(dir, a.name), content: a.content }));
-      writeOrFail(io, outputs);
-      for (const o of outputs) io.stdout(`wrote ${o.path}\n`);
+      const outputs = artefacts.map((a) => ({ path: join(dir, a.name), content: a.content, owner: a.owner }));
+      // The directory's manifest: stale files of these deployments, within the selection, are removed.
+      const policies = irs.map((ir) => ({ deployment: ir.deployment, firewalls: ir.firewalls }));
+      await writeOrFail(io, outputs, { listAs: 'wrote', manifest: { dir, policies, ...selection, groupPolicy: groupPolicySelected(selection) } });
     });
 }
+
+const withoutIr = <T extends { ir?: IrDocument }>({ ir: _ir, ...rest }: T): Omit<T, 'ir'> => rest;

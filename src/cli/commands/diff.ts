@@ -1,12 +1,12 @@
 import { Option, type Command } from 'commander';
 import { compilePolicy } from '../../compile.js';
-import { firewallStatements } from '../../explain/statements.js';
-import { diffPolicies, type PolicyVersion } from '../../diff/diff.js';
+import { Work } from '../../addresses/boxes.js';
+import { DIFF_WORK_LIMIT, DiffTooComplex, diffPolicies, type PolicyVersion } from '../../diff/diff.js';
 import { renderDiff } from '../../diff/render.js';
 import { targetNotes } from '../../../targets/judge.js';
 import { readPolicy } from '../input.js';
 import { Exit, type Io } from '../io.js';
-import { formatDiagnostics, type DiagnosticFormat } from '../render.js';
+import { formatReport, type DiagnosticFormat } from '../render.js';
 
 /** diff(1)'s exit statuses: 0 no change in allowed traffic, 1 changes, 2 trouble. */
 const DIFF_EXIT = { same: 0, different: 1, trouble: 2 } as const;
@@ -19,14 +19,17 @@ export function registerDiff(program: Command, io: Io): void {
     .argument('<new>', 'the new policy file, or - for stdin')
     .option('-f, --firewall <name>', 'only this firewall')
     .addOption(new Option('--format <format>', 'the difference as text or json').choices(['text', 'json']).default('text'))
-    .action((oldPath: string, newPath: string, opts: { firewall?: string; format: DiagnosticFormat }) => {
+    .option('--max-steps <n>', `give up after this many steps of box arithmetic (default ${DIFF_WORK_LIMIT})`)
+    .action((oldPath: string, newPath: string, opts: { firewall?: string; format: DiagnosticFormat; maxSteps?: string }) => {
       if (oldPath === '-' && newPath === '-') trouble(io, 'only one of OLD and NEW can be - (stdin)');
+      if (opts.maxSteps !== undefined && !/^[1-9][0-9]{0,14}$/.test(opts.maxSteps)) trouble(io, `--max-steps takes a whole number of steps, not '${opts.maxSteps}'`);
+      const limit = opts.maxSteps === undefined ? DIFF_WORK_LIMIT : Number(opts.maxSteps);
       const oldP = load(oldPath, io, opts.format);
       const newP = load(newPath, io, opts.format);
       if (opts.firewall !== undefined && ![...oldP.ir.firewalls, ...newP.ir.firewalls].some((f) => f.name === opts.firewall)) {
         trouble(io, `no firewall named '${opts.firewall}' in either version`);
       }
-      const diff = diffPolicies(oldP, newP, opts.firewall);
+      const diff = diffOrTrouble(io, () => diffPolicies(oldP, newP, opts.firewall, new Work(limit)));
       io.stdout(opts.format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderDiff(diff));
       throw new Exit(diff.changed ? DIFF_EXIT.different : DIFF_EXIT.same);
     });
@@ -35,8 +38,21 @@ export function registerDiff(program: Command, io: Io): void {
 const NO_POLICY: PolicyVersion = {
   ir: { irVersion: 1, deployment: 'none', source: '/dev/null', firewalls: [], groupPolicy: [] },
   source: { file: '/dev/null', text: '' },
-  statements: { policy: (fw) => ({ origin: fw.origin, written: false }), placement: (fw) => ({ origin: fw.origin, written: false }) },
 };
+
+/** The diff, or trouble when it runs past its work limit (nothing is printed on stdout then). */
+function diffOrTrouble<T>(io: Io, diff: () => T): T {
+  try {
+    return diff();
+  } catch (e) {
+    if (!(e instanceof DiffTooComplex)) throw e;
+    return trouble(
+      io,
+      `comparing firewall ${e.firewall} takes more than ${e.limit.toLocaleString('en')} steps of box arithmetic (the diff's limit): its rules cut each other into too many pieces. ` +
+        'Compare a smaller change (an intermediate version), the other firewalls with -f, or allow more steps with --max-steps N (10,000,000 take about a second)',
+    );
+  }
+}
 
 function trouble(io: Io, message: string): never {
   io.stderr(`msgrfw: ${message}\n`);
@@ -50,12 +66,12 @@ function trouble(io: Io, message: string): never {
 function load(path: string, io: Io, format: DiagnosticFormat): PolicyVersion {
   if (path === '/dev/null') return NO_POLICY;
   const input = readPolicy(path);
-  if (!input.ok) trouble(io, input.message);
-  const text = input.text.replace(/^\uFEFF/, '');
-  const { ir, diagnostics } = compilePolicy(text, input.file);
+  if (input.kind === 'unreadable') trouble(io, input.message);
+  const text = input.kind === 'text' ? input.text.replace(/^\uFEFF/, '') : '';
+  const { ir, diagnostics } = input.kind === 'text' ? compilePolicy(text, input.file) : { ir: undefined, diagnostics: [input.diagnostic] };
   if (!ir) {
-    io.stderr(formatDiagnostics(diagnostics, format, text, io.color));
+    io.stderr(formatReport([{ file: input.file, diagnostics, ...(input.kind === 'text' ? { source: text } : {}) }], format, { color: io.color }));
     trouble(io, `${input.file} has errors: no difference computed`);
   }
-  return { ir, source: { file: input.file, text }, statements: firewallStatements(text, input.file), targetNotes: targetNotes(ir) };
+  return { ir, source: { file: input.file, text }, targetNotes: targetNotes(ir) };
 }

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { renderText } from '../../diagnostics/render.js';
 import { formatDiff } from '../../fmt/diff.js';
@@ -13,7 +13,7 @@ export function registerFmt(program: Command, io: Io): void {
     .argument('<files...>', 'policy files, or - for stdin')
     .addOption(new Option('--check', 'change nothing: name each file that is not formatted and exit 1').conflicts('write'))
     .addOption(new Option('--write', 'rewrite each file in place (whole or not at all)').conflicts('check'))
-    .action((files: string[], opts: { check?: boolean; write?: boolean }) => {
+    .action(async (files: string[], opts: { check?: boolean; write?: boolean }) => {
       if (!opts.check && !opts.write && files.length > 1) usage(io, 'give one file to print, or --check / --write for several');
       if (opts.write && files.includes('-')) usage(io, '--write cannot rewrite stdin: drop --write to print the result');
 
@@ -21,9 +21,9 @@ export function registerFmt(program: Command, io: Io): void {
       let failed = false;
       for (const path of files) {
         const input = readPolicy(path);
-        if (!input.ok) {
-          io.stderr(`${input.problem === 'usage' ? 'msgrfw: ' : ''}${input.message}\n`);
-          if (input.problem === 'usage') throw new Exit(EXIT.usage);
+        if (input.kind === 'unreadable') usage(io, input.message);
+        if (input.kind === 'invalid') {
+          io.stderr(renderText([input.diagnostic], { color: io.color }));
           failed = true;
           continue;
         }
@@ -49,17 +49,9 @@ export function registerFmt(program: Command, io: Io): void {
       } else if (opts.write) {
         // Like compile: a run that fails changes no file.
         if (failed) throw new Exit(EXIT.policy);
+        // In place: through a symbolic link to the file it points to, keeping its mode and owner.
         const changed = results.filter((r) => r.before !== r.after);
-        const modes = changed.map((r) => statSync(r.path).mode & 0o7777);
-        writeOrFail(io, changed.map((r) => ({ path: r.path, content: r.after })));
-        changed.forEach((r, i) => {
-          try {
-            chmodSync(r.path, modes[i]!);
-          } catch {
-            // The content is right; a permission bit we could not restore is not worth failing for.
-          }
-          io.stdout(`formatted ${r.path}\n`);
-        });
+        await writeOrFail(io, changed.map((r) => ({ path: r.path, content: r.after })), { inPlace: true, listAs: 'formatted' });
       } else if (results[0]) {
         io.stdout(results[0].after);
       }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { compileFile, Exit, EXIT, writeOrFail, type Io } from '../io.js';
-import { formatDiagnostics } from '../render.js';
+import { compiledOrExit, writeOrFail, type Io } from '../io.js';
+import { formatReport } from '../render.js';
 
 export function registerIr(program: Command, io: Io): void {
   program
@@ -8,12 +8,11 @@ export function registerIr(program: Command, io: Io): void {
     .description('print the intermediate representation (JSON) the targets are built from')
     .argument('<file>', 'policy file, or - for stdin')
     .option('-o, --output <file>', 'write it here instead of stdout')
-    .action((file: string, opts: { output?: string }) => {
-      const { ir, diagnostics, text } = compileFile(file, io, 'text');
-      if (diagnostics.length) io.stderr(formatDiagnostics(diagnostics, 'text', text, io.color));
-      if (!ir) throw new Exit(EXIT.policy);
-      const json = `${JSON.stringify(ir, null, 2)}\n`;
+    .action(async (file: string, opts: { output?: string }) => {
+      const compiled = compiledOrExit(file, io, 'text');
+      io.stderr(formatReport([compiled], 'text', { color: io.color }));
+      const json = `${JSON.stringify(compiled.ir, null, 2)}\n`;
       if (opts.output === undefined || opts.output === '-') io.stdout(json);
-      else writeOrFail(io, [{ path: opts.output, content: json }]);
+      else await writeOrFail(io, [{ path: opts.output, content: json }]);
     });
 }

@@ -74,7 +74,7 @@ const values = (reg: RegFile, key: string) => Object.fromEntries(reg.keys.get(ke
 function opened(doc: IrDocument, clients: string, statement: string, catalog: string, sides: ('srcPorts' | 'dstPorts')[]): IrPortRange[] {
   const ranges = doc.firewalls.flatMap((fw) =>
     fw.rules
-      .filter((r) => (r.catalog ?? '').split('+').includes(catalog) && r.origins.some((o) => o.text.startsWith(`clients ${clients}: ${statement}`)))
+      .filter((r) => (r.catalog ?? []).includes(catalog) && r.origins.some((o) => o.text.startsWith(`clients ${clients}: ${statement}`)))
       .flatMap((r) => sides.flatMap((s) => r[s]?.ranges ?? [])),
   );
   return [...new Map(ranges.map((r) => [`${r.from}-${r.to}`, r])).values()];

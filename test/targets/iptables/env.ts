@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { compilePolicy } from '../../../src/compile.js';
 import type { IrDocument } from '../../../src/ir/types.js';
+import { missingTools, notRunnable } from '../../requiredTools.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
 
@@ -20,7 +21,7 @@ export interface Exec {
 export function exec(argv: readonly string[], input = '', cwd?: string): Exec {
   const [cmd, ...args] = argv;
   const r = spawnSync(cmd!, args, { input, encoding: 'utf8', timeout: 20_000, cwd });
-  if (r.error) return { code: 127, stdout: '', stderr: r.error.message };
+  if (r.error) return { code: 127, stdout: '', stderr: notRunnable(cmd!, r.error) };
   return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
@@ -113,8 +114,10 @@ function restoreTestProblem(b: Backend): string | undefined {
 /** The default backend must work; another installed one is tested too when it can run here. */
 export function restoreTestCapability(): Capability {
   if (process.platform !== 'linux') return { ok: false, why: `platform is ${process.platform}, not linux` };
+  const missing = missingTools(['iptables-restore', 'ip6tables-restore', 'unshare']);
+  if (missing) return { ok: false, why: missing };
   const [first] = backends();
-  if (!first) return { ok: false, why: 'iptables-restore is not installed' };
+  if (!first) return { ok: false, why: 'iptables-restore --version says nothing' };
   const why = restoreTestProblem(first);
   return why ? { ok: false, why } : { ok: true };
 }
@@ -130,8 +133,9 @@ export function restoreTestBackends(): Backend[] {
 /** Can we create a named network namespace and load rules into it? */
 export function netnsCapability(): Capability {
   if (process.platform !== 'linux') return { ok: false, why: `platform is ${process.platform}, not linux` };
+  const missing = missingTools(['ip', 'iptables-restore', 'ip6tables-restore']);
+  if (missing) return { ok: false, why: missing };
   if (!isRoot()) return { ok: false, why: 'not running as root (ip netns needs it)' };
-  if (exec(['ip', '-V']).code !== 0) return { ok: false, why: 'ip (iproute2) is not installed' };
   const ns = `msgri-${process.pid}-probe`;
   const add = exec(['ip', 'netns', 'add', ns]);
   if (add.code !== 0) return { ok: false, why: `ip netns add failed: ${firstLine(add.stderr)}` };
@@ -152,8 +156,10 @@ export function netnsCapability(): Capability {
  */
 export function ipsetCapability(): Capability {
   if (process.platform !== 'linux') return { ok: false, why: `platform is ${process.platform}, not linux` };
+  const missing = missingTools(['ipset', 'iptables-restore', 'unshare']);
+  if (missing) return { ok: false, why: missing };
   const v = exec(['ipset', '--version']);
-  if (v.code !== 0) return { ok: false, why: `ipset is not installed: ${firstLine(v.stderr)}` };
+  if (v.code !== 0) return { ok: false, why: `ipset --version failed: ${firstLine(v.stderr)}` };
   const rules = '*filter\n:MSGR-probe - [0:0]\n-A MSGR-probe -m set --match-set msgr-probe src -j ACCEPT\nCOMMIT\n';
   const r = exec([...unshareArgv(), 'sh', '-c', 'ipset create msgr-probe hash:net family inet && iptables-restore --test'], rules);
   if (r.code !== 0) return { ok: false, why: `ipset create + iptables-restore --test -m set in ${unshareArgv().join(' ')} failed: ${firstLine(r.stderr) || `exit ${r.code}`}` };

@@ -22,9 +22,13 @@ export function rule(id: string, over: Partial<IrRule> = {}): IrRule {
 export function hostFirewall(over: Partial<IrFirewall> = {}): IrFirewall {
   return {
     name: 'desktop',
-    placement: { kind: 'host', on: 'clients', set: 'clients' },
+    placement: { kind: 'host', on: 'clients', set: 'clients', origin: { line: 32, column: 5, text: 'firewall desktop: on clients' } },
     targets: ['iptables'],
     policy: { input: 'drop', output: 'accept' },
+    policyOrigins: {
+      input: { origin: { line: 34, column: 5, text: 'firewall desktop: default deny' }, written: true },
+      output: { origin: { line: 31, column: 3, text: 'firewall desktop' }, written: false },
+    },
     logDenied: false,
     preamble: ['loopback', 'established', 'invalid', 'icmp'],
     addressSets: [
@@ -35,13 +39,13 @@ export function hostFirewall(over: Partial<IrFirewall> = {}): IrFirewall {
     portSets: [],
     rules: [
       rule('r1', { families: [4], src: 'admins', dstPorts: { ranges: ports(22) }, comment: 'line 35: firewall desktop: allow tcp 22 from admins' }),
-      rule('r2', { src: 'peers', dstPorts: { ranges: ports(1503, [6891, 6900]) }, comment: 'line 18,21: clients clients: features whiteboard (t120+file-transfer)' }),
+      rule('r2', { src: 'peers', dstPorts: { ranges: ports(1503, [6891, 6900]) }, comment: 'line 18,21: features whiteboard, application-sharing, file-transfer (t120, file-transfer)' }),
       rule('r3', {
         protocol: 'udp',
         src: 'peers',
         srcPorts: { ranges: ports([50000, 50039]) },
         dstPorts: { ranges: ports([50000, 50039]) },
-        comment: 'line 18,20,21: clients clients: features audio (rtp)',
+        comment: 'line 18,20,21: features audio, video (rtp)',
       }),
     ],
     origin: { line: 31, column: 3, text: 'firewall desktop' },
@@ -53,9 +57,10 @@ export function hostFirewall(over: Partial<IrFirewall> = {}): IrFirewall {
 export function gatewayFirewall(over: Partial<IrFirewall> = {}): IrFirewall {
   return {
     name: 'edge',
-    placement: { kind: 'gateway', between: ['clients', 'partners'], zones: ['clients', 'partners'] },
+    placement: { kind: 'gateway', between: ['clients', 'partners'], zones: ['clients', 'partners'], origin: { line: 25, column: 5, text: 'firewall edge: between clients and partners' } },
     targets: ['iptables'],
     policy: { forward: 'drop' },
+    policyOrigins: { forward: { origin: { line: 27, column: 5, text: 'firewall edge: default deny' }, written: true } },
     logDenied: true,
     preamble: ['established', 'invalid', 'icmp'],
     addressSets: [

@@ -138,10 +138,10 @@ describe('address families', () => {
     expect(v4.join('\n')).not.toContain('2001:db8');
     expect(v6.join('\n')).not.toMatch(/\d+\.\d+\.\d+\.\d+/);
     expect(v4).toContain(
-      '-A MSGR-desktop-IN -s 10.20.0.0/16,198.51.100.0/24 -p tcp -m multiport --dports 1503,6891:6900 -m comment --comment "line 18,21: clients clients: features whiteboard (t120+file-transfer)" -j ACCEPT',
+      '-A MSGR-desktop-IN -s 10.20.0.0/16,198.51.100.0/24 -p tcp -m multiport --dports 1503,6891:6900 -m comment --comment "line 18,21: features whiteboard, application-sharing, file-transfer (t120, file-transfer)" -j ACCEPT',
     );
     expect(v6).toContain(
-      '-A MSGR-desktop-IN -s 2001:db8:20::/48 -p tcp -m multiport --dports 1503,6891:6900 -m comment --comment "line 18,21: clients clients: features whiteboard (t120+file-transfer)" -j ACCEPT',
+      '-A MSGR-desktop-IN -s 2001:db8:20::/48 -p tcp -m multiport --dports 1503,6891:6900 -m comment --comment "line 18,21: features whiteboard, application-sharing, file-transfer (t120, file-transfer)" -j ACCEPT',
     );
   });
 

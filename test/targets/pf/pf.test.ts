@@ -2,23 +2,30 @@ import { describe, expect, it } from 'vitest';
 import type { IrDocument, IrFirewall } from '../../../src/ir/types.js';
 import { pf } from '../../../targets/pf/index.js';
 import { EXAMPLES, irOf, policy } from '../../helpers.js';
-import { disagreements, probesFor, type Policy } from '../../readers/evaluate.js';
+import { disagreements, probesFor, replyOf, type Policy, type Probe } from '../../readers/evaluate.js';
 import { irPolicy, irToTuples } from '../../readers/ir.js';
-import { addressIn, normalizeAddresses } from '../../readers/normalize.js';
+import { addressIn, addressValue, normalizeAddresses } from '../../readers/normalize.js';
+import { PfFilter, pfPath, type PfPacket } from '../../readers/pf-filter.js';
 import { readPf, tokenizePf } from '../../readers/pf.js';
 import { isPortTuple, tupleText, type Tuple } from '../../readers/tuple.js';
 
 const render = (doc: IrDocument, name: string) => pf.render(doc, doc.firewalls.find((f) => f.name === name)!)[0]!.content;
 const fwOf = (doc: IrDocument, name: string) => doc.firewalls.find((f) => f.name === name)!;
 const contoso = () => irOf(EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text, 'contoso.msgr');
+/** A policy with one pf firewall `fw`, its statements given (placement first), and its anchor. */
+const onePf = (statements: string[], networks?: string) => {
+  const doc = irOf(policy({ ...(networks ? { networks } : {}), firewalls: `firewall fw {\n    targets pf\n    ${statements.join('\n    ')}\n  }` }));
+  return { doc, fw: fwOf(doc, 'fw'), conf: render(doc, 'fw') };
+};
 
 const isCatchAll = (t: Tuple) => t.protocol === 'any' && t.src === 'any' && t.dst === 'any' && t.srcPorts === 'any' && t.dstPorts === 'any' && !t.iface;
+const isPreamble = (t: Tuple) => t.action === 'accept' && (t.protocol === 'icmp' || t.protocol === 'icmp6' || t.iface === 'lo0');
 
 /**
  * Reads an anchor back and checks it against the IR: the tcp/udp tuples equal irToTuples in
  * order; before them only preamble tuples (ICMP, loopback) that no tcp/udp packet off lo0
- * matches; after them only the default blocks; and on probes around every rule the verdicts
- * agree with the IR's first match.
+ * matches; after them the default blocks, then the default accepts (not quick: they decide
+ * last); and on probes around every rule the verdicts agree with the IR's first match.
  */
 function expectFaithful(fw: IrFirewall, conf: string) {
   const gateway = fw.placement.kind === 'gateway';
@@ -28,31 +35,28 @@ function expectFaithful(fw: IrFirewall, conf: string) {
   expect(rules.map(tupleText)).toEqual(expected.map(tupleText));
   expect(rules).toEqual(expected);
 
-  const first = tuples.indexOf(rules[0]!);
-  const last = tuples.indexOf(rules[rules.length - 1]!);
-  const before = rules.length ? tuples.slice(0, first) : tuples.filter((t) => t.action === 'accept');
-  const after = rules.length ? tuples.slice(last + 1) : tuples.filter((t) => t.action === 'drop');
-  for (const t of before) {
-    expect(t.action).toBe('accept');
-    expect(t.protocol === 'icmp' || t.protocol === 'icmp6' || t.iface === 'lo0').toBe(true);
-    expect(t.protocol === 'icmp' || t.protocol === 'icmp6' ? t.icmpTypes?.length : 1).toBeGreaterThan(0);
-  }
-  for (const t of after) {
-    expect(t.action).toBe('drop');
-    expect(t.protocol).toBe('any');
-  }
+  const before = tuples.filter(isPreamble);
+  const defaults = tuples.filter((t) => !isPreamble(t) && !rules.includes(t));
+  const blocks = defaults.filter((t) => t.action === 'drop');
+  const accepts = defaults.filter((t) => t.action === 'accept');
+  expect(tuples).toEqual([...before, ...rules, ...blocks, ...accepts]);
+  for (const t of before) expect(t.protocol === 'icmp' || t.protocol === 'icmp6' ? t.icmpTypes?.length : 1).toBeGreaterThan(0);
+  for (const t of defaults) expect(t.protocol).toBe('any');
 
   const policy: Policy = {};
   if (gateway) {
-    // The default block names the two zones, both ways, each family they share.
-    expect(after.map((t) => `${t.family} ${t.src}>${t.dst}`).sort()).toEqual(fw.policy.forward === 'drop' ? zoneBlocks(fw).sort() : []);
+    // The default names the two zones, both ways, each family they share: a block when it is
+    // deny, a pass that keeps state when it is accept.
+    const pairs = (list: Tuple[]) => list.map((t) => `${t.family} ${t.src}>${t.dst}`).sort();
+    expect(pairs(blocks)).toEqual(fw.policy.forward === 'drop' ? zoneBlocks(fw).sort() : []);
+    expect(pairs(accepts)).toEqual(fw.policy.forward === 'drop' ? [] : zoneBlocks(fw).sort());
   } else {
     for (const d of ['in', 'out'] as const) {
-      const drops = after.filter((t) => t.direction === d);
       const verdict = d === 'in' ? fw.policy.input : fw.policy.output;
-      // pf's implicit default is pass: an accept default falls through to the main ruleset.
-      expect(drops.length).toBe(verdict === 'drop' ? 2 : 0);
-      drops.forEach((t) => expect(isCatchAll(t)).toBe(true));
+      // Each family's catch-all: a quick block for deny, a last pass with state for accept.
+      expect(blocks.filter((t) => t.direction === d).length).toBe(verdict === 'drop' ? 2 : 0);
+      expect(accepts.filter((t) => t.direction === d).length).toBe(verdict === 'drop' ? 0 : 2);
+      defaults.forEach((t) => expect(isCatchAll(t)).toBe(true));
       policy[d] = 'accept';
     }
   }
@@ -110,11 +114,11 @@ describe('pf target: the anchor', () => {
     }
   });
 
-  it('every rule is quick, and the default block comes last (first match on a last-match filter)', () => {
+  it('every rule is quick but the default accept, which comes last, after the default block (first match on a last-match filter)', () => {
     const conf = render(contoso(), 'desktop');
     const rules = conf.split('\n').filter((l) => /^(pass|block)/.test(l));
-    expect(rules.every((l) => / quick /.test(l))).toBe(true);
-    expect(rules[rules.length - 1]).toBe('block drop in quick all');
+    expect(rules.slice(0, -1).every((l) => / quick /.test(l))).toBe(true);
+    expect(rules.slice(-2)).toEqual(['block drop in quick all', 'pass out all flags S/SA keep state']);
     expect(rules.filter((l) => l.startsWith('block'))).toHaveLength(1);
   });
 
@@ -124,7 +128,20 @@ describe('pf target: the anchor', () => {
     expect(conf).toContain('pass in quick inet6 proto ipv6-icmp all icmp6-type { unreach, toobig, timex, paramprob } no state');
     expect(conf).toContain('pass in quick inet proto icmp all icmp-type { unreach, timex, paramprob } no state');
     expect(conf).toContain('pass in quick on lo0 all no state');
-    expect(conf).not.toMatch(/^pass out/m);
+    // Outbound is not filtered: its only rule is the default accept.
+    expect(conf.match(/^pass out.*$/gm)).toEqual(['pass out all flags S/SA keep state']);
+  });
+
+  it('says what the main ruleset must and must not contain', () => {
+    const conf = render(contoso(), 'desktop');
+    expect(conf).toMatch(/^# Hook: +pf\.conf must evaluate this anchor for packets in both directions, with the line\n# +anchor "msgr\/\*"\n/m);
+    expect(conf).toMatch(/^# +- list an interface this firewall filters in `set skip on`/m);
+    expect(conf).toMatch(/^# +- match this firewall's traffic with a quick rule before the anchor line/m);
+    expect(conf).toMatch(/^# +with `no state` \(its replies would find no state/m);
+    expect(conf).toMatch(/^# Accept: the default accept \(outbound\) is the last rule, a pass that is not$/m);
+    // With no default accept there is nothing a later rule could pass without state.
+    const staff = render(irOf(EXAMPLES.find((e) => e.name === 'branch.msgr')!.text), 'staff-pc');
+    expect(staff).not.toMatch(/no state`|^# Accept:/m);
   });
 
   it('one rule per family, with inet/inet6, tables shared by both', () => {
@@ -162,6 +179,16 @@ describe('pf target: the anchor', () => {
 });
 
 describe('pf target: gateways', () => {
+  it("every table leaves out the gateway's own addresses, in the table, not in a rule", () => {
+    const conf = render(contoso(), 'edge');
+    expect(conf).toContain('table <clients> { 10.20.0.0/16, 2001:db8:20::/48, !self }');
+    expect(conf).toContain('table <partners> { 198.51.100.0/24, !self }');
+    const rules = conf.split('\n').filter((l) => /^(pass|block)/.test(l));
+    expect(rules.some((l) => /self|!/.test(l))).toBe(false);
+    // A host's tables are as written: a host's own traffic is what it judges.
+    expect(render(contoso(), 'desktop')).not.toContain('self');
+  });
+
   it('rules name no direction (pf filters a forwarded packet in and out) and name both zones', () => {
     const conf = render(contoso(), 'edge');
     const rules = conf.split('\n').filter((l) => /^(pass|block)/.test(l));
@@ -234,34 +261,116 @@ describe('pf target: free text cannot reach pfctl', () => {
 
 describe('pf target: policies the examples do not cover', () => {
   it('a host with a deny rule and accept default: the deny is quick, no default block', () => {
-    const text = policy({
-      firewalls: `firewall fw {
-    on srv
-    targets pf
-    default accept
-    deny tcp 22 from pt
-  }`,
-    });
-    const doc = irOf(text);
-    const conf = render(doc, 'fw');
+    const { doc, conf } = onePf(['on srv', 'default accept', 'deny tcp 22 from pt']);
     expect(conf).toMatch(/^block drop in quick inet proto tcp from <pt> to any port 22 label "fw r1"$/m);
     expect(conf).not.toMatch(/^block drop in quick all$/m);
     expectFaithful(fwOf(doc, 'fw'), conf);
   });
 
   it('the host side of a partial match is the destination table', () => {
-    const text = policy({
-      networks: 'network cl = 10.20.0.0/16, 2001:db8:20::/48\n  network srv = 10.1.1.10, 2001:db8:1::10\n  network pt = 198.51.100.0/24\n  network lan = 10.0.0.0/8',
-      firewalls: `firewall fw {
-    on lan
-    targets pf
-    default deny
-  }`,
-    });
-    const doc = irOf(text);
-    const fw = fwOf(doc, 'fw');
-    const conf = render(doc, 'fw');
+    const { fw, conf } = onePf(['on lan', 'default deny'], 'network cl = 10.20.0.0/16, 2001:db8:20::/48\n  network srv = 10.1.1.10, 2001:db8:1::10\n  network pt = 198.51.100.0/24\n  network lan = 10.0.0.0/8');
     expect(fw.rules.some((r) => r.direction === 'input' && r.dst)).toBe(true);
     expectFaithful(fw, conf);
+  });
+});
+
+describe("pf target: return traffic and the gateway's own traffic (read back with pf's state table)", () => {
+  const at = (text: string) => addressValue(text).value;
+  const probe = (direction: Probe['direction'], protocol: 'tcp' | 'udp', src: string, srcPort: number, dst: string, dstPort: number): Probe => {
+    const family = addressValue(src).family;
+    return { direction, protocol, family, src: at(src), dst: at(dst), srcPort, dstPort, iface: 'em0' };
+  };
+  /** Each packet of a connection's opening, then of its reply, with what decided it. */
+  const trace = (conf: string, open: Probe, self: string[] = []) => {
+    const session = PfFilter.read(conf, { self }).session();
+    // A packet the first interface blocks never reaches the second.
+    const decide = (path: PfPacket[]) => {
+      const out: string[] = [];
+      for (const p of path) {
+        const d = session.test(p);
+        out.push(`${d.action} by ${d.by === 'rule' ? `rule line ${d.rule!.line}${d.stateCreated ? ', state' : ''}` : d.by}`);
+        if (d.action === 'block') break;
+      }
+      return out;
+    };
+    const first = decide(pfPath(open));
+    return { open: first, reply: first.every((d) => d.startsWith('pass')) ? decide(pfPath(replyOf(open), 'SA', true)) : [] };
+  };
+  const lineOf = (conf: string, rule: string) => conf.split('\n').indexOf(rule) + 1;
+  const without = (conf: string, rule: string) => conf.split('\n').map((l) => (l === rule ? '' : l)).join('\n');
+
+  it("a host's default accept keeps state: the reply of a connection it opens passes by state, not by a rule", () => {
+    const doc = irOf(EXAMPLES.find((e) => e.name === 'branch.msgr')!.text);
+    const conf = render(doc, 'pool-host');
+    const accept = 'pass out all flags S/SA keep state';
+    // The server, in TCP mode, connects to a client's SIP dynamic port.
+    const open = probe('out', 'tcp', '10.2.2.20', 40000, '10.30.0.5', 7000);
+    expect(trace(conf, open)).toEqual({ open: [`pass by rule line ${lineOf(conf, accept)}, state`], reply: ['pass by state'] });
+    // pf's implicit pass would let it out without state, and the reply would meet the default block.
+    const bare = without(conf, accept);
+    expect(trace(bare, open)).toEqual({ open: ['pass by no rule'], reply: [`block by rule line ${lineOf(conf, 'block drop in quick all')}`] });
+    // UDP alike (any protocol: the accept names none).
+    expect(trace(conf, probe('out', 'udp', '2001:db8:2::20', 40000, '2001:db8:ffff::63', 53)).reply).toEqual(['pass by state']);
+  });
+
+  it('a SYN-ACK or a stray packet no state owns meets the rules: states start only from a SYN', () => {
+    const conf = render(contoso(), 'desktop');
+    const session = PfFilter.read(conf).session();
+    const [stray] = pfPath(probe('in', 'tcp', '192.0.2.99', 443, '10.20.0.5', 40000), 'SA');
+    expect(session.test(stray!)).toMatchObject({ action: 'block', by: 'rule' });
+    const [ack] = pfPath(probe('out', 'tcp', '10.20.0.5', 40000, '192.0.2.99', 443), 'A');
+    expect(session.test(ack!)).toMatchObject({ action: 'pass', by: 'no rule', stateCreated: false });
+  });
+
+  it('inbound accept with outbound deny: the reply of what came in goes out by state', () => {
+    const { fw, conf } = onePf(['on srv', 'default accept', 'outbound deny']);
+    expect(conf.split('\n').filter((l) => /^(block drop|pass) (in|out) (quick )?all/.test(l))).toEqual(['block drop out quick all', 'pass in all flags S/SA keep state']);
+    const open = probe('in', 'tcp', '192.0.2.99', 40000, '10.1.1.10', 8080);
+    expect(trace(conf, open).reply).toEqual(['pass by state']);
+    expect(trace(without(conf, 'pass in all flags S/SA keep state'), open).reply).toEqual([`block by rule line ${lineOf(conf, 'block drop out quick all')}`]);
+    expectFaithful(fw, conf);
+  });
+
+  it('the default accept is not quick: a rule after the anchor line still decides; a quick verdict stands', () => {
+    // pf.conf(5): the main ruleset's rules after an anchor line are evaluated after the anchor's,
+    // and the last match wins unless one was quick: modelled as rules appended to the anchor.
+    const conf = render(contoso(), 'desktop');
+    const later = `${conf}block out all\npass in all\n`;
+    expect(trace(later, probe('out', 'tcp', '10.20.0.5', 40000, '192.0.2.99', 25)).open).toEqual([`block by rule line ${conf.split('\n').length}`]);
+    expect(trace(later, probe('in', 'tcp', '192.0.2.99', 40000, '10.20.0.5', 25)).open).toEqual([`block by rule line ${lineOf(conf, 'block drop in quick all')}`]);
+  });
+
+  it('a forwarded connection makes a state on each side, and its reply passes both', () => {
+    const conf = render(contoso(), 'edge');
+    const r1 = lineOf(conf, 'pass quick inet proto tcp from <clients> to <partners> port { 1503, 6891:6900 } flags S/SA keep state label "edge r1"');
+    expect(trace(conf, probe('forward', 'tcp', '10.20.0.5', 40000, '198.51.100.7', 1503))).toEqual({
+      open: [`pass by rule line ${r1}, state`, `pass by rule line ${r1}, state`],
+      reply: ['pass by state', 'pass by state'],
+    });
+  });
+
+  it("a gateway leaves the router's own traffic to the main ruleset and judges what it forwards", () => {
+    const conf = render(contoso(), 'edge');
+    const self = ['10.20.0.1', '198.51.100.1', '2001:db8:20::1', '127.0.0.1', '::1'];
+    const block = lineOf(conf, 'block drop log quick from <clients> to <partners>');
+    // A client to the router's address in the partners' network: not forwarded, not judged.
+    expect(trace(conf, probe('in', 'tcp', '10.20.0.5', 40000, '198.51.100.1', 22), self)).toEqual({ open: ['pass by no rule'], reply: ['pass by no rule'] });
+    expect(trace(conf, probe('out', 'udp', '10.20.0.1', 40000, '198.51.100.7', 53), self).open).toEqual(['pass by no rule']);
+    // The same port from the client to a partner: forwarded, denied.
+    expect(trace(conf, probe('forward', 'tcp', '10.20.0.5', 40000, '198.51.100.7', 22), self).open).toEqual([`block by rule line ${block}`]);
+    // Without !self, the tables hold the router's addresses, and the anchor judges its traffic.
+    const judged = conf.replaceAll(', !self }', ' }');
+    expect(trace(judged, probe('in', 'tcp', '10.20.0.5', 40000, '198.51.100.1', 22), self).open).toEqual([`block by rule line ${block}`]);
+  });
+
+  it('a gateway with a default accept keeps state too: the reply passes a deny rule that would match it', () => {
+    const { fw, conf } = onePf(['between cl and pt', 'default accept', 'deny tcp 22 from cl to pt']);
+    expect(conf).toMatch(/^pass from <\w+> to <\w+> flags S\/SA keep state\npass from <\w+> to <\w+> flags S\/SA keep state$/m);
+    expectFaithful(fw, conf);
+    // A partner opens from its port 22 to a client: accepted by default; the reply is cl -> pt port 22.
+    const open = probe('forward', 'tcp', '198.51.100.7', 22, '10.20.0.5', 40000);
+    expect(trace(conf, open).reply).toEqual(['pass by state', 'pass by state']);
+    const bare = conf.replace(/^pass from .* keep state$/gm, '');
+    expect(trace(bare, open).reply[0]).toMatch(/^block by rule line \d+$/);
   });
 });
