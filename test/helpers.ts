@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { MANIFEST } from '../src/cli/output/manifest.js';
 import { compilePolicy } from '../src/compile.js';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
 import type { IrDocument, IrFirewall } from '../src/ir/types.js';
@@ -80,3 +81,6 @@ export function groups(parts: { networks?: string; a?: string; b?: string; extra
 }
 `;
 }
+
+/** The artefacts in an output directory, sorted: every file but the directory's manifest. */
+export const artefactsIn = (dir: string): string[] => readdirSync(dir).filter((n) => n !== MANIFEST).sort();

@@ -277,7 +277,7 @@ describe('--format sarif', () => {
     expect(errors(all)).toEqual([]);
     consistent(all);
     expect(all.runs).toHaveLength(1);
-    expect(all.runs[0]!.results.map((x) => x.ruleId).sort()).toEqual(['MSGR002', 'MSGR006', 'MSGR014', 'MSGR031', 'MSGR032', 'MSGR035', 'MSGR073']);
+    expect(all.runs[0]!.results.map((x) => x.ruleId).sort()).toEqual(['MSGR002', 'MSGR006', 'MSGR014', 'MSGR031', 'MSGR032', 'MSGR035', 'MSGR038', 'MSGR073']);
     expect(all.runs[0]!.invocations).toEqual([
       {
         executionSuccessful: false,

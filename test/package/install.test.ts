@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../src/compile.js';
 import { emitTargets } from '../../targets/emit.js';
-import { ROOT } from '../helpers.js';
+import { artefactsIn, ROOT } from '../helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'msgrfw-package-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -79,8 +79,9 @@ describe('installed from the tarball into a fresh prefix', () => {
     const r = msgrfw(['compile', CONTOSO, '--out-dir', 'out'], cwd);
     expect(r.code, r.stderr).toBe(0);
     const { ir } = compilePolicy(readFileSync(CONTOSO, 'utf8'), CONTOSO);
-    const expected = emitTargets(ir!, {}).files.map((f) => [f.artefact.name, f.artefact.content]).sort();
-    const written = readdirSync(join(cwd, 'out')).sort().map((n) => [n, readFileSync(join(cwd, 'out', n), 'utf8')]);
+    const emitted = emitTargets(ir!, {});
+    const expected = [...emitted.files.map((f) => f.artefact), ...emitted.groupPolicy].map((a) => [a.name, a.content]).sort();
+    const written = artefactsIn(join(cwd, 'out')).map((n) => [n, readFileSync(join(cwd, 'out', n), 'utf8')]);
     expect(written).toEqual(expected);
     expect(relative(installed(), run(['readlink', '-f', join(prefix, 'bin', 'msgrfw')], work).stdout.trim())).toBe(join('bin', 'msgrfw.js'));
   });

@@ -8,7 +8,7 @@ import { groupPolicyArtefacts, groupPolicyFileName, groupPolicyReg } from '../..
 import { COMMUNICATOR_KEY, RTC_KEY } from '../../../targets/gpo/view.js';
 import { netsh } from '../../../targets/netsh/index.js';
 import { msgrfw } from '../../cli/run.js';
-import { EXAMPLES, irOf } from '../../helpers.js';
+import { artefactsIn, EXAMPLES, irOf } from '../../helpers.js';
 import { readReg, type RegFile } from '../../readers/reg.js';
 
 /**
@@ -196,7 +196,7 @@ describe('gpo on the command line', () => {
     const dir = tmp();
     const r = msgrfw(['compile', '-', '--out-dir', dir], BEHIND_GATEWAYS);
     expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['edge.nft', 'edge.pf.conf', 'hq.gpo.reg', 'lab-edge.rules.v4', 'lab-edge.rules.v6', 'lab.gpo.reg', 'srv-edge.nft']);
+    expect(artefactsIn(dir)).toEqual(['edge.nft', 'edge.pf.conf', 'hq.gpo.reg', 'lab-edge.rules.v4', 'lab-edge.rules.v6', 'lab.gpo.reg', 'srv-edge.nft']);
     expect(r.stdout).toContain(`wrote ${join(dir, 'lab.gpo.reg')}\n`);
     const doc = irOf(BEHIND_GATEWAYS, '<stdin>');
     expect(readFileSync(join(dir, 'lab.gpo.reg'), 'utf8')).toBe(groupPolicyArtefacts(doc).find((a) => a.name === 'lab.gpo.reg')!.content);
@@ -205,7 +205,7 @@ describe('gpo on the command line', () => {
   it('-t gpo writes only them; -o - prints the one file', () => {
     const dir = tmp();
     expect(msgrfw(['compile', '-', '-t', 'gpo', '--out-dir', dir], BEHIND_GATEWAYS).code).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['hq.gpo.reg', 'lab.gpo.reg']);
+    expect(artefactsIn(dir)).toEqual(['hq.gpo.reg', 'lab.gpo.reg']);
     const one = msgrfw(['compile', EXAMPLES.find((e) => e.name === 'contoso.msgr')!.path, '-t', 'gpo', '-o', '-']);
     expect(one.code).toBe(0);
     expect(readReg(one.stdout).keys.size).toBe(2);
@@ -221,5 +221,22 @@ describe('gpo on the command line', () => {
     expect(r.stderr).toMatch(/-t gpo writes the clients' Group Policy files, which belong to no firewall: leave out -f/);
     const emitted = emitTargets(irOf(BEHIND_GATEWAYS), { target: 'nftables' });
     expect(emitted.groupPolicy).toEqual([]);
+  });
+
+  it('keeps the Group Policy files in the manifest: a narrowed run leaves them, a block that no longer sets a range loses its file', () => {
+    const dir = tmp();
+    expect(msgrfw(['compile', '-', '--out-dir', dir], BEHIND_GATEWAYS).code).toBe(0);
+    expect(readFileSync(join(dir, '.msgrfw-manifest.json'), 'utf8')).toContain('{"file":"lab.gpo.reg","deployment":"wide","firewall":"lab","target":"gpo"');
+    // -f and -t narrow the run to firewalls: the Group Policy files are out of its scope.
+    expect(msgrfw(['compile', '-', '-f', 'edge', '--out-dir', dir], BEHIND_GATEWAYS).stdout).not.toMatch(/removed/);
+    expect(msgrfw(['compile', '-', '-t', 'nftables', '--out-dir', dir], BEHIND_GATEWAYS).stdout).not.toMatch(/removed/);
+    expect(artefactsIn(dir)).toContain('lab.gpo.reg');
+    // lab no longer sets a range its features need: its file is stale.
+    const without = BEHIND_GATEWAYS.replace(/clients lab \{[^}]*\}/, 'clients lab {\n    server srv via tls\n    features im\n  }');
+    expect(without).not.toBe(BEHIND_GATEWAYS);
+    const r = msgrfw(['compile', '-', '--out-dir', dir], without);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`removed ${join(dir, 'lab.gpo.reg')}: clients lab no longer set a Group Policy range\n`);
+    expect(artefactsIn(dir)).not.toContain('lab.gpo.reg');
   });
 });
