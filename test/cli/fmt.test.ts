@@ -3,7 +3,7 @@ import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, CONTOSO, msgrfw } from './run.js';
+import { BIN, binFor, CONTOSO, msgrfw } from './run.js';
 
 const MESSY = 'deployment d{\r\n\tnetwork a=10.0.0.0/8 ,10.1.0.0/16   # nets\r\n  network bb = a\r\n}  \r\n\r\n';
 const TIDY = 'deployment d {\n  network a  = 10.0.0.0/8, 10.1.0.0/16  # nets\n  network bb = a\n}\n';
@@ -117,7 +117,7 @@ describe('msgrfw fmt --write through a symbolic link', () => {
     const dir = files({ 'p.msgr': MESSY });
     chmodSync(dir, 0o777);
     chmodSync(join(dir, 'p.msgr'), 0o666);
-    const r = spawnSync(process.execPath, [BIN, 'fmt', '--write', join(dir, 'p.msgr')], { encoding: 'utf8', uid: 65534, gid: 65534, env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [binFor(65534), 'fmt', '--write', join(dir, 'p.msgr')], { encoding: 'utf8', uid: 65534, gid: 65534, env: { ...process.env, NO_COLOR: '1' } });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`msgrfw: cannot keep the owner of ${join(dir, 'p.msgr')} (uid 0, gid 0): only root or its owner can; run it as one of them\n  no file was changed\n`);
     expect(readFileSync(join(dir, 'p.msgr'), 'utf8')).toBe(MESSY);

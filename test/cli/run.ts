@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { ROOT } from '../helpers.js';
@@ -10,6 +12,27 @@ export const CONTOSO = join(ROOT, 'examples', 'contoso.msgr');
 export function msgrfw(args: string[], input?: string, cwd = ROOT) {
   const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '1' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The built command as another user can start it. A checkout inside a private directory (a
+ * home directory, or `mktemp -d` as CI uses) cannot be entered by that user, so the bundle and
+ * its starter are copied into a directory everyone can read: the same bytes, run as that user.
+ */
+export function binFor(uid: number): string {
+  const reach = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BIN)}, require('fs').constants.R_OK)`], { uid, gid: uid });
+  if (reach.status === 0) return BIN;
+  const bundle = join(ROOT, 'dist', 'msgrfw.mjs');
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` first`);
+  // What the published package holds (package.json `files`): the bundle reads its templates and
+  // schemas beside it.
+  const dir = mkdtempSync(join(tmpdir(), 'msgrfw-bin-'));
+  const shipped = (from: string) => statSync(from).isDirectory() || /\.(hbs|json|js|mjs)$/.test(from);
+  for (const part of ['package.json', 'bin', 'dist/msgrfw.mjs', 'targets', 'src/ir/schema.json', 'src/diagnostics/diagnostics.schema.json']) {
+    cpSync(join(ROOT, part), join(dir, part), { recursive: true, filter: shipped });
+  }
+  spawnSync('chmod', ['-R', 'a+rX', dir]);
+  return join(dir, 'bin', 'msgrfw.js');
 }
 
 export const noStackTrace = (s: string) => expect(s).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);

@@ -5,7 +5,7 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
-import { BIN } from '../run.js';
+import { BIN, binFor } from '../run.js';
 
 export { BIN, CONTOSO } from '../run.js';
 
@@ -33,7 +33,7 @@ const environment = (env: Record<string, string>) => ({ ...process.env, NO_COLOR
 
 /** Runs msgrfw to the end. */
 export function msgrfw(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string; uid?: number } = {}): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  const r = spawnSync(process.execPath, [options.uid !== undefined ? binFor(options.uid) : BIN, ...args], {
     cwd: options.cwd,
     input: options.input,
     encoding: 'utf8',
