@@ -55,9 +55,33 @@ const STYLES: Partial<Record<GraphNode['kind'], string>> = {
   clients: 'fill:#e8f0fe,stroke:#1a56db',
 };
 
-/** A quoted Mermaid label: lines joined by `<br/>`, each line's every special character an entity. */
+/** A quoted Mermaid label: lines joined by `<br/>`, each line escaped. */
 const label = (lines: readonly string[]) => `"${lines.map(escapeMermaid).join('<br/>')}"`;
 
+/** Characters that stay as they are: inert in Mermaid's syntax, and in markdown inside a line. */
+const LITERAL = /[A-Za-z0-9 ,()/:.=+-]/u;
+
+/**
+ * One line of a label. Mermaid decodes `#NNN;` entities and then reads the label as markdown
+ * (`**bold**`, `_em_`, `# heading`, lists, links, code), so every other ASCII sign is written as
+ * an escaped sign (`#92;#42;`: `\*`, read as `*`), any other character as its entity; a line that
+ * would start a markdown block (`- `, `1. `, `===`) has its first sign escaped too, a link
+ * (`http://`, `www.`) is broken by an escaped sign, and outer spaces, which Mermaid trims and
+ * markdown reads as code or a line break, are no-break spaces.
+ */
 export function escapeMermaid(text: string): string {
-  return visibleText(text).replace(/[^A-Za-z0-9 _.,:/()=+-]/gu, (c) => `#${c.codePointAt(0)};`);
+  const line = visibleText(text);
+  // Signs to escape although they are literal elsewhere, by their offset in the line.
+  const marked = new Set<number>();
+  const block = /^[,()/:.=+-]|^[0-9]{1,9}[.)](?= |$)/.exec(line);
+  if (block) marked.add(block[0].length - 1);
+  for (const m of line.matchAll(/:\/\/|www\./giu)) marked.add(m[0] === '://' ? m.index : m.index + 3);
+  let out = '';
+  let at = 0;
+  for (const c of line) {
+    const code = c.codePointAt(0)!;
+    out += marked.has(at) || (code < 0x80 && !LITERAL.test(c)) ? `#92;#${code};` : LITERAL.test(c) ? c : `#${code};`;
+    at += c.length;
+  }
+  return out.replace(/^ +| +$/g, (spaces) => '#160;'.repeat(spaces.length));
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { renderMermaid } from '../../src/graph/mermaid.js';
 import { buildGraph, type Graph } from '../../src/graph/model.js';
 import { EXAMPLES, irOf } from '../helpers.js';
-import { hostileGraphs, shownTexts } from './support.js';
+import { hostileGraphs, shownTexts, unescapeMarkdown } from './support.js';
 
 const LABEL = '"([^"]*)"';
 const FORMS: [string, RegExp][] = [
@@ -16,8 +16,8 @@ const FORMS: [string, RegExp][] = [
   ['style', /^  (classDef (firewall|server|clients) [a-z:#0-9,-]+|class [a-z0-9,]+ (firewall|server|clients)|linkStyle [0-9,]+ [a-z:#0-9,-]+)$/],
 ];
 
-/** Mermaid's label entities (`#35;`) and line breaks (`<br/>`) undone. */
-const decode = (label: string) => label.split('<br/>').map((l) => l.replace(/#(\d+);/g, (_m, n: string) => String.fromCodePoint(Number(n))));
+/** Mermaid's label entities (`#35;`), markdown escapes and line breaks (`<br/>`) undone. */
+const decode = (label: string) => label.split('<br/>').map((l) => unescapeMarkdown(l.replace(/#(\d+);/g, (_m, n: string) => String.fromCodePoint(Number(n)))));
 
 /** The text read back: each statement's form and what it says. */
 function readMermaid(text: string) {

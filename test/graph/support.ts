@@ -17,7 +17,17 @@ export const HOSTILE_GRAPH_TEXT: readonly string[] = [
   '\\N \\G \\E \\T \\H \\L \\l \\r \\n \\',
   'end subgraph graph flowchart style classDef linkStyle',
   ' leading and trailing spaces  ',
+  '    indented like code',
+  '- a list item',
+  '1. an ordered item',
+  '=== --- *** ___',
+  '**bold** __bold__ *em* _em_ ~~gone~~ `code` [link](http://evil.example) ![img](x.png)',
+  'http://evil.example www.evil.example mail@evil.example <http://evil.example>',
+  '> quoted | a | table |',
 ];
+
+/** A label line as Mermaid reads it back: its markdown escapes (`\\*`) undone, no-break spaces as spaces. */
+export const unescapeMarkdown = (s: string) => s.replace(/\\([!-/:-@[-`{-~])/g, '$1').replace(/\u00a0/g, ' ');
 
 /**
  * Contoso's IR with one hostile text put, unchecked, wherever the graph shows text: names the
