@@ -4,7 +4,7 @@ import examples from 'msgrfw:examples';
 import { CompilerClient } from './client.js';
 import { PolicyEditor } from './editor.js';
 import { drawMermaid, loadMermaid } from './graphView.js';
-import type { FileText, Request, RunRequest, RunResult, TargetOutput } from './protocol.js';
+import type { FileText, Part, Request, RunRequest, RunResult, TargetOutput } from './protocol.js';
 import { decodeShared, encodeShared, type Shared } from './share.js';
 
 const FIRST_EXAMPLE = 'contoso.msgr';
@@ -12,6 +12,20 @@ const FIRST_EXAMPLE = 'contoso.msgr';
 const DEBOUNCE_MS = 120;
 const FILE = 'policy.msgr';
 const DEFAULT_PACKET = 'tcp 10.20.0.5:51000 -> 198.51.100.7:1503';
+
+/** What each tab shows beyond the diagnostics: only that is made and sent (a large policy's IR is megabytes). */
+const TAB_PARTS: Record<string, Part[]> = {
+  problems: [],
+  nftables: ['outputs'],
+  iptables: ['outputs'],
+  netsh: ['outputs'],
+  pf: ['outputs'],
+  gpo: ['groupPolicy'],
+  ir: ['ir'],
+  explain: ['explain'],
+  diff: ['diff'],
+  graph: ['graph'],
+};
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string) => {
@@ -27,6 +41,8 @@ interface Playground {
   /** Results shown so far, and the last one. */
   results: number;
   last?: RunResult;
+  /** The editor text the panes show results for. */
+  shownFor?: string;
   /** Milliseconds from navigation start: the editor up, the first result shown. */
   timings: { editor?: number; firstResult?: number; graph?: number };
   /** The compiler's worker, for tests and the curious. */
@@ -162,6 +178,7 @@ class Page {
       packet: ($('packet') as HTMLInputElement).value,
       base: { file: this.baseName(), text: 'example' in this.base ? (examples[this.base.example] ?? '') : this.base.text },
       graphFirewallOnly: ($('graph-one') as HTMLInputElement).checked,
+      want: TAB_PARTS[this.tab] ?? [],
     };
     if (this.firewall !== undefined) request.firewall = this.firewall;
     this.compiler
@@ -183,19 +200,22 @@ class Page {
 
   private show(r: RunResult, text: string): void {
     this.api.last = r;
+    this.api.shownFor = text;
     this.editor.showDiagnostics(r.diagnostics, text);
     const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = r.diagnostics.length - errors;
     this.status(`${errors} error(s), ${warnings} warning(s) · compiled in ${Math.round(r.ms)} ms`, errors ? 'bad' : 'good');
     this.showProblems(r);
     this.showFirewalls(r);
-    for (const target of ['nftables', 'iptables', 'netsh', 'pf'] as const) this.showTarget(target, r.outputs.find((o) => o.target === target), r);
-    this.showFiles($('out-gpo'), r.groupPolicy, r.ir ? 'No clients block sets a port range its features need: there is no Group Policy file to deploy.' : undefined);
-    $('out-ir').textContent = r.ir ?? 'The policy has errors: there is no IR.';
-    this.showResult($('out-explain'), r.explain, r.ir ? 'Type a packet above: tcp|udp SRC:PORT -> DST:PORT.' : 'The policy has errors: nothing to explain.');
+    const compiled = r.firewalls.length > 0 || !r.diagnostics.some((d) => d.severity === 'error');
+    const shows = (part: Part) => r.parts.includes(part);
+    if (shows('outputs')) for (const target of ['nftables', 'iptables', 'netsh', 'pf'] as const) this.showTarget(target, r.outputs.find((o) => o.target === target), r, compiled);
+    if (shows('groupPolicy')) this.showFiles($('out-gpo'), r.groupPolicy, compiled ? 'No clients block sets a port range its features need: there is no Group Policy file to deploy.' : undefined);
+    if (shows('ir')) $('out-ir').textContent = r.ir ?? 'The policy has errors: there is no IR.';
+    if (shows('explain')) this.showResult($('out-explain'), r.explain, compiled ? 'Type a packet above: tcp|udp SRC:PORT -> DST:PORT.' : 'The policy has errors: nothing to explain.');
     $('diff-base').textContent = this.baseName();
-    this.showResult($('out-diff'), r.diff && ('text' in r.diff && !r.diff.changed ? { text: `${r.diff.text}No change in what any firewall accepts.` } : r.diff), 'The policy has errors: no difference computed.');
-    $('graph-text').textContent = r.graph?.mermaid ?? '';
+    if (shows('diff')) this.showResult($('out-diff'), r.diff && ('text' in r.diff && !r.diff.changed ? { text: `${r.diff.text}No change in what any firewall accepts.` } : r.diff), 'The policy has errors: no difference computed.');
+    if (shows('graph')) $('graph-text').textContent = r.graph?.mermaid ?? '';
     this.api.results++;
     if (this.api.timings.firstResult === undefined) {
       this.api.timings.firstResult = performance.now();
@@ -232,12 +252,13 @@ class Page {
     select.replaceChildren(...r.firewalls.map((f) => new Option(f.name, f.name, false, f.name === r.firewall)));
     select.disabled = r.firewalls.length === 0;
     const chosen = r.firewalls.find((f) => f.name === r.firewall);
-    $('firewall-info').textContent = chosen ? `${chosen.placement}; its targets: ${chosen.targets.join(', ')}` : r.ir ? 'the policy has no firewall' : 'the policy has errors';
+    const errors = r.diagnostics.some((d) => d.severity === 'error');
+    $('firewall-info').textContent = chosen ? `${chosen.placement}; its targets: ${chosen.targets.join(', ')}` : errors ? 'the policy has errors' : 'the policy has no firewall';
   }
 
-  private showTarget(target: string, out: TargetOutput | undefined, r: RunResult): void {
+  private showTarget(target: string, out: TargetOutput | undefined, r: RunResult, compiled: boolean): void {
     const pane = $(`out-${target}`);
-    if (!out) return pane.replaceChildren(el('p', r.ir ? 'The policy has no firewall.' : 'The policy has errors: nothing is written until they are fixed.', 'note'));
+    if (!out) return pane.replaceChildren(el('p', compiled ? 'The policy has no firewall.' : 'The policy has errors: nothing is written until they are fixed.', 'note'));
     const notes: HTMLElement[] = [];
     if (!out.listed) notes.push(el('p', `${r.firewall} does not list ${target} in its targets: this is what msgrfw compile -t ${target} -f ${r.firewall} would write.`, 'note'));
     for (const a of out.approximated) notes.push(el('p', `Approximate (MSGR061): ${a}`, 'note warn'));
@@ -273,16 +294,19 @@ class Page {
     for (const b of document.querySelectorAll<HTMLButtonElement>('#tabs button')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
     for (const p of document.querySelectorAll<HTMLElement>('.pane')) p.hidden = p.id !== `pane-${tab}`;
     $('firewall-bar').hidden = !['nftables', 'iptables', 'netsh', 'pf', 'graph'].includes(tab);
-    if (tab === 'graph') void this.drawGraph();
+    // The new pane's part was not made for the last result: made now.
+    if ((TAB_PARTS[tab] ?? []).length > 0) this.compileNow();
   }
 
   private async drawGraph(): Promise<void> {
-    const text = this.api.last?.graph?.mermaid;
+    const last = this.api.last;
+    const text = last?.graph?.mermaid;
     const target = $('graph');
-    if (!text) {
+    if (!text && last?.diagnostics.some((d) => d.severity === 'error')) {
       this.graphShown = '';
       return target.replaceChildren(el('p', 'The policy has errors: there is nothing to draw.', 'note'));
     }
+    if (!text) return;
     if (text === this.graphShown) return;
     this.graphShown = text;
     await drawMermaid(text, target);

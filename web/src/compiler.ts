@@ -19,7 +19,7 @@ import { IR_TARGETS } from '../../src/ir/targets.js';
 import type { IrDocument, IrTarget } from '../../src/ir/types.js';
 import { emitTargets } from '../../targets/emit.js';
 import { targetDiagnostics, targetNotes } from '../../targets/judge.js';
-import type { FileText, RunRequest, RunResult, TargetOutput } from './protocol.js';
+import { PARTS, type FileText, type Part, type RunRequest, type RunResult, type TargetOutput } from './protocol.js';
 
 /** Everything the page shows for one version of the policy. */
 export function run(req: RunRequest, now: () => number = () => performance.now()): RunResult {
@@ -28,6 +28,7 @@ export function run(req: RunRequest, now: () => number = () => performance.now()
   const { ir, diagnostics: front } = compilePolicy(text, req.file);
   const diagnostics = ir ? sortDiagnostics([...front, ...targetDiagnostics(ir, req.file)]) : front;
   const result: RunResult = {
+    parts: [...(req.want ?? PARTS)],
     ms: 0,
     diagnostics,
     checkText: diagnostics.length ? renderText(diagnostics, { color: false, summary: true, source: text }) : `${req.file}: ok\n`,
@@ -35,19 +36,20 @@ export function run(req: RunRequest, now: () => number = () => performance.now()
     outputs: [],
     groupPolicy: [],
   };
+  const want = (part: Part) => req.want === undefined || req.want.includes(part);
   if (ir) {
     result.firewalls = firewallViews(ir).map((v) => ({ name: v.ir.name, placement: placementText(v.zones), targets: [...v.ir.targets] }));
     const chosen = ir.firewalls.find((f) => f.name === req.firewall) ?? ir.firewalls[0];
-    result.ir = `${JSON.stringify(ir, null, 2)}\n`;
-    if (chosen) {
-      result.firewall = chosen.name;
-      result.outputs = IR_TARGETS.map((target) => targetOutput(ir, chosen.name, target, chosen.targets.includes(target)));
+    result.firewall = chosen?.name;
+    if (want('ir')) result.ir = `${JSON.stringify(ir, null, 2)}\n`;
+    if (chosen && want('outputs')) result.outputs = IR_TARGETS.map((target) => targetOutput(ir, chosen.name, target, chosen.targets.includes(target)));
+    if (want('groupPolicy')) result.groupPolicy = emitTargets(ir, { target: 'gpo' }).groupPolicy.map((g) => ({ name: g.name, content: g.content }));
+    if (want('explain') && req.packet?.trim()) result.explain = explain(ir, { file: req.file, text }, req.packet);
+    if (want('diff') && req.base) result.diff = diff(req.base, { ir, source: { file: req.file, text }, targetNotes: targetNotes(ir) });
+    if (want('graph')) {
+      const graph = buildGraph(ir, req.graphFirewallOnly ? result.firewall : undefined);
+      result.graph = { mermaid: renderMermaid(graph), dot: renderDot(graph), edges: graph.edges.length };
     }
-    result.groupPolicy = emitTargets(ir, { target: 'gpo' }).groupPolicy.map((g) => ({ name: g.name, content: g.content }));
-    if (req.packet?.trim()) result.explain = explain(ir, { file: req.file, text }, req.packet);
-    if (req.base) result.diff = diff(req.base, { ir, source: { file: req.file, text }, targetNotes: targetNotes(ir) });
-    const graph = buildGraph(ir, req.graphFirewallOnly ? result.firewall : undefined);
-    result.graph = { mermaid: renderMermaid(graph), dot: renderDot(graph), edges: graph.edges.length };
   }
   result.ms = now() - start;
   return result;

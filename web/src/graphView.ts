@@ -8,7 +8,7 @@ interface MermaidApi {
   initialize(config: Record<string, unknown>): void;
   render(id: string, text: string): Promise<{ svg: string }>;
   parse(text: string): Promise<unknown>;
-  mermaidAPI: { getDiagramFromText(text: string): Promise<{ db: { getEdges(): { start: string; end: string; text: string; type: string }[]; getVertices(): Map<string, { id: string; text: string }> } }> };
+  mermaidAPI: { getDiagramFromText(text: string): Promise<{ db: { getEdges(): { start: string; end: string; text: string; type: string; stroke: string }[]; getVertices(): Map<string, { id: string; text: string; type: string }> } }> };
 }
 
 declare global {

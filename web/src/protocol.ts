@@ -18,7 +18,14 @@ export interface RunRequest {
   base?: { file: string; text: string };
   /** Draw only the chosen firewall. */
   graphFirewallOnly?: boolean;
+  /**
+   * The parts wanted beyond the diagnostics and the firewalls (all when absent): the page asks
+   * for what its open pane shows, so a large policy's other texts are neither made nor copied.
+   */
+  want?: Part[];
 }
+
+export type Part = 'ir' | 'outputs' | 'groupPolicy' | 'explain' | 'diff' | 'graph';
 
 export interface FileText {
   name: string;
@@ -36,7 +43,11 @@ export interface TargetOutput {
   approximated: string[];
 }
 
+export const PARTS: readonly Part[] = ['ir', 'outputs', 'groupPolicy', 'explain', 'diff', 'graph'];
+
 export interface RunResult {
+  /** The parts made (those wanted). */
+  parts: Part[];
   /** Milliseconds the compiler took in the worker, everything included. */
   ms: number;
   /** What `msgrfw check` reports: the policy's diagnostics and its targets' findings. */
@@ -45,7 +56,8 @@ export interface RunResult {
   checkText: string;
   firewalls: { name: string; placement: string; targets: IrTarget[] }[];
   /** The firewall the outputs are for. */
-  firewall?: string;
+  firewall?: string | undefined;
+  /** Each present only when wanted (and the policy has no errors). */
   ir?: string;
   outputs: TargetOutput[];
   groupPolicy: FileText[];
