@@ -27,7 +27,7 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
 export interface Browser {
   context: BrowserContext;
   /** A new page with the playground loaded from file:// and its first result shown. */
-  playground(url?: string): Promise<Page>;
+  playground(url?: string, beforeLoad?: (page: Page) => Promise<void>): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -38,8 +38,9 @@ export async function startBrowser(): Promise<Browser> {
   const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: FLAGS, viewport: { width: 1400, height: 900 } });
   return {
     context,
-    async playground(url = PLAYGROUND_URL) {
+    async playground(url = PLAYGROUND_URL, beforeLoad) {
       const page = await context.newPage();
+      await beforeLoad?.(page);
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(url);

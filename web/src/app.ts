@@ -1,7 +1,8 @@
 // The playground page: an editor for the policy, and beside it what msgrfw makes of it. Every
 // pane is filled with textContent or DOM nodes, never with HTML built from policy text.
+// First: it starts the compiler's worker before the editor's modules are evaluated.
+import { compilerClient } from './client.js';
 import examples from 'msgrfw:examples';
-import { CompilerClient } from './client.js';
 import { PolicyEditor } from './editor.js';
 import { drawMermaid, loadMermaid } from './graphView.js';
 import type { FileText, Part, Request, RunRequest, RunResult, TargetOutput } from './protocol.js';
@@ -58,7 +59,7 @@ declare global {
 }
 
 class Page {
-  private readonly compiler = new CompilerClient();
+  private readonly compiler = compilerClient();
   private readonly editor: PolicyEditor;
   private base: NonNullable<Shared['base']> = { example: FIRST_EXAMPLE };
   private firewall: string | undefined;

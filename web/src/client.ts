@@ -11,9 +11,8 @@ export class CompilerClient {
   private next = 1;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
-  constructor() {
-    const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
-    this.worker = new Worker(url, { name: 'msgrfw compiler' });
+  constructor(worker: Worker) {
+    this.worker = worker;
     this.worker.onmessage = (e: MessageEvent<{ id: number; response: Response }>) => {
       const waiter = this.waiting.get(e.data.id);
       this.waiting.delete(e.data.id);
@@ -35,3 +34,11 @@ export class CompilerClient {
     });
   }
 }
+
+/**
+ * The worker, started as this module is evaluated: app.ts imports this module first, so the
+ * compiler loads in its thread while the editor's modules load in the page's.
+ */
+const started = new Worker(URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' })), { name: 'msgrfw compiler' });
+
+export const compilerClient = (): CompilerClient => new CompilerClient(started);
