@@ -48,6 +48,12 @@ export async function drawMermaid(text: string, target: HTMLElement): Promise<vo
     // Parsed as HTML, as the page would (its labels are HTML), in an inert document: nothing in it runs.
     const root = new DOMParser().parseFromString(svg, 'text/html').querySelector('svg');
     if (!root) throw new Error('Mermaid drew no SVG');
+    // Its natural size (Mermaid would shrink it to the pane): the pane scrolls.
+    const width = root.getAttribute('viewBox')?.split(/\s+/)[2];
+    if (width) {
+      root.setAttribute('width', width);
+      root.style.maxWidth = 'none';
+    }
     target.replaceChildren(document.importNode(root, true));
   } catch (e) {
     const p = document.createElement('p');
