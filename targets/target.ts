@@ -1,7 +1,6 @@
 import type HandlebarsApi from 'handlebars';
 import RuntimeModule from 'handlebars/runtime.js';
-import { readFileSync } from 'node:fs';
-import { packageFile } from '../src/files/packageFile.js';
+import { packageText } from '../src/files/packageText.js';
 import { importGenerated } from '../src/files/generatedModule.js';
 import type { IrDocument, IrFirewall, IrTarget } from '../src/ir/types.js';
 import type { GROUP_POLICY } from './selection.js';
@@ -43,7 +42,7 @@ async function loadPrecompiled(): Promise<Precompiled> {
 const sources = new Map<string, string>();
 function templateSource(key: string): string {
   let text = sources.get(key);
-  if (text === undefined) sources.set(key, (text = readFileSync(packageFile('targets', ...key.split('/')), 'utf8')));
+  if (text === undefined) sources.set(key, (text = packageText('targets', ...key.split('/'))));
   return text;
 }
 

@@ -12,6 +12,8 @@ const PACKAGES: readonly [RegExp, string][] = [
   [/^(ip|ss)$/, 'iproute2'],
   [/^unshare$/, 'util-linux'],
   [/^aclgen$/, 'python3-capirca'],
+  [/^dot$/, 'graphviz'],
+  [/^chromium$/, 'chromium'],
 ];
 
 /** The Debian package that installs `tool`, if it is one the tests use. */

@@ -19,6 +19,7 @@ const COMMANDS: readonly [string, () => Promise<Register>][] = [
   ['fmt', async () => (await import('./commands/fmt.js')).registerFmt],
   ['explain', async () => (await import('./commands/explain.js')).registerExplain],
   ['diff', async () => (await import('./commands/diff.js')).registerDiff],
+  ['graph', async () => (await import('./commands/graph.js')).registerGraph],
 ];
 
 const VERSION_FLAGS = ['-V', '--version'];

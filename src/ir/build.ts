@@ -5,6 +5,7 @@ import type { Model, Origin } from '../resolve/model.js';
 import { groupPolicyNeeds } from '../resolve/groupPolicy.js';
 import type {
   IrAddressSet,
+  IrClients,
   IrDocument,
   IrFamily,
   IrFirewall,
@@ -14,6 +15,7 @@ import type {
   IrPortSet,
   IrPreamble,
   IrRule,
+  IrServer,
   IrSettingOrigin,
 } from './types.js';
 
@@ -33,6 +35,20 @@ export function buildIr(model: Model, placed: readonly PlacedFirewall[]): IrDocu
       if (c.mediaRange.explicit) g.media = { ...c.mediaRange.range };
       return g;
     }),
+    servers: model.servers.map((s): IrServer => ({
+      name: s.name,
+      ...shared.cidrs(s.set),
+      listeners: s.listeners.map((l) => ({ transport: l.transport, port: l.port })),
+      origin: irOrigin(s.origin),
+    })),
+    clients: model.clients.map((c): IrClients => ({
+      name: c.name,
+      ...shared.cidrs(c.set),
+      server: c.server.name,
+      transport: c.server.transport,
+      features: c.features.map((f) => f.name),
+      origin: irOrigin(c.origin),
+    })),
   };
   if (model.description !== undefined) doc.description = model.description;
   return doc;

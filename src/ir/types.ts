@@ -14,6 +14,12 @@ export interface IrDocument {
   firewalls: IrFirewall[];
   /** The Group Policy PortRange values each client population must have (for netsh's .reg). */
   groupPolicy: IrGroupPolicy[];
+  /**
+   * The policy's servers and clients blocks, in policy order: what a picture of the deployment
+   * (`msgrfw graph`) draws beside the firewalls. No target reads them: the rules say it all.
+   */
+  servers: IrServer[];
+  clients: IrClients[];
 }
 
 /**
@@ -187,6 +193,43 @@ export interface IrOrigin {
    */
   text: string;
 }
+
+/** A `server NET` block: its network and the SIP listeners it offers. */
+export interface IrServer {
+  /** @pattern ^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$ */
+  name: string;
+  /** Minimal CIDR blocks, sorted, as in an address set. */
+  ipv4: string[];
+  ipv6: string[];
+  listeners: IrSipListener[];
+  origin: IrOrigin;
+}
+
+export interface IrSipListener {
+  transport: 'tls' | 'tcp';
+  /**
+   * @asType integer
+   * @minimum 1
+   * @maximum 65535
+   */
+  port: number;
+}
+
+/** A `clients NET` block: its network, the server it uses and the features it enables. */
+export interface IrClients {
+  /** @pattern ^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$ */
+  name: string;
+  ipv4: string[];
+  ipv6: string[];
+  /** @pattern ^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$ */
+  server: string;
+  transport: 'tls' | 'tcp';
+  /** In policy order. */
+  features: IrFeature[];
+  origin: IrOrigin;
+}
+
+export type IrFeature = 'im' | 'presence' | 'whiteboard' | 'application-sharing' | 'file-transfer' | 'audio' | 'video';
 
 export interface IrGroupPolicy {
   clients: string;

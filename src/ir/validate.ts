@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
-import { packageFile } from '../files/packageFile.js';
+import { packageText } from '../files/packageText.js';
 import { importGenerated } from '../files/generatedModule.js';
 import type { IrDocument } from './types.js';
 
-const schemaSource = readFileSync(packageFile('src', 'ir', 'schema.json'), 'utf8');
+const schemaSource = packageText('src', 'ir', 'schema.json');
 export const irSchema = JSON.parse(schemaSource);
 
 type Validator = ((doc: unknown) => boolean) & { errors?: ErrorObject[] | null };

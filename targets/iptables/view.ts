@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../src/files/sha256.js';
 import type { IrAddressSet, IrDirection, IrDocument, IrFamily, IrFirewall, IrPortRange, IrPorts, IrRule } from '../../src/ir/types.js';
 import { brokenIr } from '../ir.js';
 
@@ -107,7 +107,7 @@ const IPSET_ID_MAX = MAX_IPSET_NAME - 'msgr-'.length - '-v4'.length;
  */
 function shortId(text: string, max: number): string {
   if (text.length <= max) return text;
-  const hash = createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 6);
+  const hash = sha256Hex(text).slice(0, 6);
   return `${text.slice(0, max - 7)}.${hash}`;
 }
 

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CODES } from '../../src/diagnostics/codes.js';
-import { ROOT } from '../helpers.js';
+import { renderMermaid } from '../../src/graph/mermaid.js';
+import { buildGraph } from '../../src/graph/model.js';
+import { irOf, ROOT } from '../helpers.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
@@ -28,5 +30,13 @@ describe('the README', () => {
     const run = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
     expect(run).toMatch(/^git clone -q "\$repo" "\$work\/msgrfw"$/m);
     expect(run).toMatch(/\.ci\/readme-commands README\.md/);
+  });
+});
+
+describe('the README picture', () => {
+  it('is what msgrfw graph draws for contoso, as it is', () => {
+    const ir = irOf(readFileSync(join(ROOT, 'examples', 'contoso.msgr'), 'utf8'), 'contoso.msgr');
+    const block = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBe(renderMermaid(buildGraph(ir)));
   });
 });

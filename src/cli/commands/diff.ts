@@ -36,7 +36,7 @@ export function registerDiff(program: Command, io: Io): void {
 }
 
 const NO_POLICY: PolicyVersion = {
-  ir: { irVersion: 1, deployment: 'none', source: '/dev/null', firewalls: [], groupPolicy: [] },
+  ir: { irVersion: 1, deployment: 'none', source: '/dev/null', firewalls: [], groupPolicy: [], servers: [], clients: [] },
   source: { file: '/dev/null', text: '' },
 };
 

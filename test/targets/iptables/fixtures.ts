@@ -86,6 +86,8 @@ export function doc(firewalls: IrFirewall[], over: Partial<IrDocument> = {}): Ir
     source: 'contoso.msgr',
     firewalls,
     groupPolicy: [],
+    servers: [],
+    clients: [],
     ...over,
   };
 }
