@@ -51,10 +51,21 @@ export function normalizeIntervals(intervals: readonly Interval[]): Interval[] {
 /** When one list is at least this many times longer than the other, search instead of merging. */
 const SEARCH_RATIO = 8;
 
-/** The first index k >= from with list[k].last >= value (list.length if none). */
+/**
+ * The first index k >= from with list[k].last >= value (list.length if none). It gallops from
+ * `from` (1, 2, 4, … ahead) before it bisects: the callers walk a list in order, and the next
+ * answer is usually close (the sites of one region inside the list of all sites).
+ */
 function firstEndingAtOrAfter(list: readonly Interval[], from: number, value: bigint): number {
   let lo = from;
   let hi = list.length;
+  for (let step = 1; lo + step < hi; step *= 2) {
+    if (list[lo + step - 1]!.last >= value) {
+      hi = lo + step - 1;
+      break;
+    }
+    lo += step;
+  }
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (list[mid]!.last < value) lo = mid + 1;
@@ -103,6 +114,40 @@ function unionIntervals(a: readonly Interval[], b: readonly Interval[]): Interva
 
 export function union(a: AddressSet, b: AddressSet): AddressSet {
   return { v4: unionIntervals(a.v4, b.v4), v6: unionIntervals(a.v6, b.v6) };
+}
+
+/**
+ * Adds the addresses of `more` to `into` itself, keeping it normalised, and returns it: for a
+ * set that belongs to its caller alone (the optimiser's merged sets), so that merging thousands
+ * of networks into one rule, in any order, moves array slots instead of copying the growing set
+ * at every step. Intervals are never changed, only replaced: a set sharing them is unaffected.
+ */
+export function addInto(into: AddressSet, more: AddressSet): AddressSet {
+  addIntervals(into.v4, more.v4);
+  addIntervals(into.v6, more.v6);
+  return into;
+}
+
+function addIntervals(list: Interval[], more: readonly Interval[]): void {
+  if (more.length * SEARCH_RATIO > list.length) {
+    const joined = unionIntervals(list, more);
+    list.length = 0;
+    for (const iv of joined) list.push(iv);
+    return;
+  }
+  for (const iv of more) {
+    // list[k..j) touch or overlap iv: they and iv become one interval.
+    const k = firstEndingAtOrAfter(list, 0, iv.first - 1n);
+    let j = k;
+    while (j < list.length && list[j]!.first <= iv.last + 1n) j++;
+    if (j === k) {
+      list.splice(k, 0, iv);
+      continue;
+    }
+    const first = list[k]!.first < iv.first ? list[k]!.first : iv.first;
+    const last = list[j - 1]!.last > iv.last ? list[j - 1]!.last : iv.last;
+    list.splice(k, j - k, first === iv.first && last === iv.last ? iv : { first, last });
+  }
 }
 
 /**

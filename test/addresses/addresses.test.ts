@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isIPv4, isIPv6 } from 'node:net';
 import { formatCidr, parseCidr } from '../../src/addresses/cidr.js';
-import { cidrTexts, difference, emptySet, fromCidrs, intersect, isEmpty, isSubset, union, unionAll, equals } from '../../src/addresses/set.js';
+import { addInto, cidrTexts, difference, emptySet, fromCidrs, intersect, isEmpty, isSubset, union, unionAll, equals } from '../../src/addresses/set.js';
 import { normalizePorts, portsCover } from '../../src/addresses/ports.js';
 
 const set = (...texts: string[]) =>
@@ -151,6 +151,45 @@ describe('unionAll and difference', () => {
         expect(union(rest, intersect(a, b))).toEqual(a);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  // A site against all sites: one list much longer than the other takes the searching path
+  // (galloping through the long list), which must agree with address-by-address membership.
+  const bigSet = fc.array(block, { minLength: 20, maxLength: 200 }).map((texts) => set(...texts));
+  const smallSet = fc.array(block, { minLength: 1, maxLength: 4 }).map((texts) => set(...texts));
+  const inSet = (s: ReturnType<typeof set>, x: number) => s.v4.some((i) => i.first <= BigInt(x) && BigInt(x) <= i.last);
+  it('union, intersection and subset of a short and a long list agree with each address', () => {
+    fc.assert(
+      fc.property(bigSet, smallSet, fc.array(fc.integer({ min: 0x0a000000 - 8, max: 0x0a001000 + 8 }), { minLength: 40, maxLength: 40 }), (big, small, probes) => {
+        for (const [a, b] of [[big, small], [small, big]] as const) {
+          const u = union(a, b);
+          const both = intersect(a, b);
+          for (const x of probes) {
+            expect(inSet(u, x)).toBe(inSet(a, x) || inSet(b, x));
+            expect(inSet(both, x)).toBe(inSet(a, x) && inSet(b, x));
+          }
+          expect(isSubset(a, b)).toBe(a.v4.every((i) => equals(intersect({ v4: [i], v6: [] }, b), { v4: [i], v6: [] })) && isSubset({ v4: [], v6: a.v6 }, b));
+          expect(union(u, emptySet())).toEqual(u);
+        }
+        expect(isSubset(small, union(big, small))).toBe(true);
+        expect(isSubset(intersect(big, small), small)).toBe(true);
+      }),
+      { numRuns: 800 },
+    );
+  });
+
+  it('addInto grows a set in place to the union, and leaves the other set and every shared interval as they were', () => {
+    fc.assert(
+      fc.property(fc.oneof(bigSet, arbSet), fc.oneof(smallSet, arbSet, bigSet), (a, b) => {
+        const expected = union(a, b);
+        const before = structuredClone([a, b]);
+        const into = { v4: a.v4.slice(), v6: a.v6.slice() };
+        expect(addInto(into, b)).toBe(into);
+        expect(into).toEqual(expected);
+        expect([a, b]).toEqual(before);
+      }),
+      { numRuns: 1500 },
     );
   });
 
