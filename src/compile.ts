@@ -30,6 +30,6 @@ export function compilePolicy(text: string, file: string): CompileResult {
   const lints = lintPolicy(resolved.model, placed.firewalls);
   const diagnostics = sortDiagnostics([...front, ...placed.diagnostics, ...lints]);
   if (hasErrors(diagnostics)) return { diagnostics };
-  const ir = assertValidIr(buildIr(resolved.model, placed.firewalls.map(optimiseFirewall)));
+  const ir = assertValidIr(buildIr(resolved.model, placed.firewalls.map((fw) => optimiseFirewall(fw))));
   return { ir, model: resolved.model, diagnostics };
 }
