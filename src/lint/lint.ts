@@ -5,6 +5,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { PlacedFirewall, PlacedRule } from '../place/placed.js';
 import { statementText, type ClientGroup, type Feature, type Model, type Origin, type PortRange } from '../resolve/model.js';
 import { regionOf, regionsIntersect, subtract, type RuleRegion } from './region.js';
+import { GrowingRegionIndex, RegionIndex } from '../addresses/regionIndex.js';
 
 /**
  * Lints: policies that compile but very likely do not mean what they say. They run after
@@ -37,12 +38,20 @@ interface Rule {
 }
 
 const verb = (r: PlacedRule) => (r.action === 'accept' ? 'allow' : 'deny');
-const sameKind = (a: PlacedRule, b: PlacedRule) => a.direction === b.direction && a.protocol === b.protocol;
+/**
+ * A message names at most this many rules or lines, then says how many more: a rule covered by
+ * a thousand earlier ones gets a warning of one line, not of a thousand.
+ */
+const NAMED_MAX = 10;
 const lineList = (lines: readonly number[]) => {
   const u = [...new Set(lines)].sort((a, b) => a - b);
+  if (u.length > NAMED_MAX) return `lines ${u.slice(0, NAMED_MAX).join(', ')} and ${u.length - NAMED_MAX} more`;
   return u.length === 1 ? `line ${u[0]}` : `lines ${u.slice(0, -1).join(', ')} and ${u[u.length - 1]}`;
 };
-const refs = (rules: readonly Rule[]) => rules.map((r) => `line ${r.origin.line} (\`${r.text}\`)`).join(' and ');
+const refs = (rules: readonly Rule[]) => {
+  const named = rules.slice(0, NAMED_MAX).map((r) => `line ${r.origin.line} (\`${r.text}\`)`);
+  return rules.length > NAMED_MAX ? `${named.join(', ')} and ${rules.length - NAMED_MAX} more` : named.join(' and ');
+};
 
 /**
  * MSGR070: a plain rule whose every packet an earlier plain rule already decides (first match
@@ -60,33 +69,85 @@ function lintFirewall(file: string, fw: PlacedFirewall): Diagnostic[] {
     (placed.catalog === undefined ? plain : messenger).push(rule);
   }
   const out: Diagnostic[] = [];
+  // Rules are compared only with those whose hulls meet theirs (src/lint/regionIndex.ts), then
+  // exactly: the earlier plain rules as they are reached, the later denies and Messenger's accepts.
+  const earlierOfKind = new Map<string, GrowingRegionIndex>();
+  const laterDenies = kindIndex(plain, (r) => r.placed.action !== 'accept');
+  const accepting = kindIndex(messenger, (r) => r.placed.action === 'accept');
+  const plainRegions = plain.map((r) => r.region);
   plain.forEach((rule, i) => {
-    if (rule.region.length === 0) return; // matches nothing at all: MSGR043 already says so
-    const earlier = plain.slice(0, i).filter((e) => sameKind(e.placed, rule.placed) && regionsIntersect(e.region, rule.region));
-    const rest = subtract(rule.region, earlier.map((e) => e.region));
-    if (rest === undefined) return;
-    if (rest.length === 0) {
-      out.push(shadowed(file, rule, earlier));
-      return;
-    }
-    if (rule.placed.action !== 'accept') return;
-    const later = plain.slice(i + 1).filter((l) => l.placed.action !== 'accept' && sameKind(l.placed, rule.placed));
-    if (later.some((l) => regionsIntersect(l.region, rest))) return;
-    const accepting = messenger.filter((m) => m.placed.action === 'accept' && sameKind(m.placed, rule.placed) && regionsIntersect(m.region, rest));
-    if (accepting.length === 0 || subtract(rest, accepting.map((m) => m.region))?.length !== 0) return;
-    const ids = [...new Set(accepting.flatMap((m) => m.placed.catalog ?? []))].join(', ');
-    const lines = accepting.flatMap((m) => m.placed.origins.map((o) => o.line));
-    out.push(
-      diagnostic(
-        'MSGR071',
-        file,
-        rule.origin,
-        `\`${rule.text}\` adds nothing: Messenger's own rules on firewall ${fw.firewall.name} (${ids}, from ${lineList(lines)}) already accept everything it matches`,
-        "remove it: Messenger's rules follow the clients' features and port ranges, so a copy would keep ports open after those change",
-      ),
-    );
+    const key = kindKey(rule.placed);
+    let earlierIndex = earlierOfKind.get(key);
+    if (!earlierIndex) earlierOfKind.set(key, (earlierIndex = new GrowingRegionIndex(plainRegions)));
+    const found = lintPlainRule(file, fw, rule, i, plain, earlierIndex, laterDenies, accepting);
+    if (found) out.push(found);
+    earlierIndex.add(i);
   });
   return out;
+}
+
+/**
+ * How many rules a plain rule is compared with, at most: a rule whose region overlaps (by its
+ * hulls) more earlier rules, or more later denies, is not linted. The lints stay silent rather
+ * than guess, as when a comparison takes more than its work limit (src/lint/region.ts), and a
+ * policy of tens of thousands of overlapping rules is linted in bounded time.
+ */
+const MAX_COMPARED = 256;
+
+function lintPlainRule(
+  file: string,
+  fw: PlacedFirewall,
+  rule: Rule,
+  i: number,
+  plain: readonly Rule[],
+  earlierIndex: GrowingRegionIndex,
+  laterDenies: KindIndex,
+  accepting: KindIndex,
+): Diagnostic | undefined {
+  if (rule.region.length === 0) return undefined; // matches nothing at all: MSGR043 already says so
+  const earlier = earlierIndex
+    .meetingRegion(rule.region, MAX_COMPARED)
+    ?.map((k) => plain[k]!)
+    .filter((e) => regionsIntersect(e.region, rule.region));
+  if (!earlier) return undefined;
+  const rest = subtract(rule.region, earlier.map((e) => e.region));
+  if (rest === undefined) return undefined;
+  if (rest.length === 0) return shadowed(file, rule, earlier);
+  if (rule.placed.action !== 'accept') return undefined;
+  const denies = laterDenies(rule.placed, rest, MAX_COMPARED);
+  if (!denies || denies.some((l) => l.position > i && regionsIntersect(l.rule.region, rest))) return undefined;
+  const already = accepting(rule.placed, rest)!
+    .map((m) => m.rule)
+    .filter((m) => regionsIntersect(m.region, rest));
+  if (already.length === 0 || subtract(rest, already.map((m) => m.region))?.length !== 0) return undefined;
+  const ids = [...new Set(already.flatMap((m) => m.placed.catalog ?? []))].join(', ');
+  const lines = already.flatMap((m) => m.placed.origins.map((o) => o.line));
+  return diagnostic(
+    'MSGR071',
+    file,
+    rule.origin,
+    `\`${rule.text}\` adds nothing: Messenger's own rules on firewall ${fw.firewall.name} (${ids}, from ${lineList(lines)}) already accept everything it matches`,
+    "remove it: Messenger's rules follow the clients' features and port ranges, so a copy would keep ports open after those change",
+  );
+}
+
+const kindKey = (r: PlacedRule) => `${r.direction} ${r.protocol}`;
+
+/** The rules (and their positions) of one direction and protocol whose region may meet `region`, in order; undefined past `limit`. */
+type KindIndex = (like: PlacedRule, region: RuleRegion, limit?: number) => { rule: Rule; position: number }[] | undefined;
+
+/** A KindIndex over the rules that pass `keep`; each direction and protocol indexed when first asked about. */
+function kindIndex(rules: readonly Rule[], keep: (r: Rule) => boolean): KindIndex {
+  const byKind = new Map<string, RegionIndex>();
+  return (like, region, limit) => {
+    const key = kindKey(like);
+    let index = byKind.get(key);
+    if (!index) {
+      const positions = rules.flatMap((r, k) => (kindKey(r.placed) === key && keep(r) ? [k] : []));
+      byKind.set(key, (index = new RegionIndex(positions.map((k) => rules[k]!.region), positions)));
+    }
+    return index.meetingRegion(region, limit)?.map((position) => ({ rule: rules[position]!, position }));
+  };
 }
 
 /**

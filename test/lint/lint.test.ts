@@ -62,6 +62,30 @@ describe('MSGR070: a plain rule shadowed by earlier ones', () => {
   });
 });
 
+describe('MSGR070 on long rule lists (issue 15)', () => {
+  it('names at most ten of the earlier rules that cover a rule, then how many more', () => {
+    const ports = Array.from({ length: 14 }, (_, k) => `allow tcp ${100 + k} from adm`);
+    const [d] = lint(host([...ports, 'allow tcp 100-113 from adm']), 'MSGR070');
+    expect(d?.line).toBe(FIRST_RULE + 14);
+    expect(d?.message).toMatch(/^`allow tcp 100-113 from adm` can never match: line 19 \(`allow tcp 100 from adm`\), line 20 .*, line 28 \(`allow tcp 109 from adm`\) and 4 more already allows everything it matches$/);
+    const [mixed] = lint(host([...ports.map((r, k) => (k % 2 ? r.replace('allow', 'deny') : r)), 'allow tcp 100-113 from adm']), 'MSGR070');
+    expect(mixed?.message).toMatch(/so the deny on lines 20, 22, 24, 26, 28, 30 and 32 wins over this allow$/);
+  });
+
+  it('finds shadowed rules among thousands', () => {
+    // Rule k opens port 1000 + k from adm; the repeat of port 1500 is shadowed by its first.
+    const distinct = Array.from({ length: 3000 }, (_, k) => `allow tcp ${1000 + k} from adm`);
+    expect(at(host([...distinct, 'allow tcp 1500 from adm', 'allow tcp 1000-4999 from adm']), 'MSGR070')).toEqual([FIRST_RULE + 3000]);
+  });
+
+  it('leaves a rule that overlaps more than 256 earlier rules unlinted', () => {
+    // Each copy is shadowed by the first; from the 258th on, a copy overlaps too many to compare.
+    const lines = at(host(Array.from({ length: 300 }, () => 'allow tcp 1000-2000 from adm')), 'MSGR070');
+    expect(lines).toHaveLength(256);
+    expect(lines[lines.length - 1]).toBe(FIRST_RULE + 256);
+  });
+});
+
 describe("MSGR071: a plain allow that duplicates Messenger's rules", () => {
   it("warns when Messenger's own rules for the firewall already accept all of it", () => {
     // On the clients, whiteboard peers (the clients themselves) come in on 1503/tcp.
