@@ -1,5 +1,6 @@
 import { formatPortRange } from '../addresses/ports.js';
 import type { IrFirewall, IrPorts, IrRule } from '../ir/types.js';
+import { addressSetNamed } from '../ir/lookup.js';
 
 /**
  * A rule as a target-independent line, e.g.
@@ -11,7 +12,7 @@ export function ruleMatchText(fw: IrFirewall, rule: IrRule): string {
   const fams = [...rule.families].sort();
   const side = (name: string | undefined) => {
     if (name === undefined) return 'any';
-    const set = fw.addressSets.find((s) => s.name === name);
+    const set = addressSetNamed(fw, name);
     if (!set) return name;
     const addrs = fams.flatMap((f) => (f === 4 ? set.ipv4 : set.ipv6));
     return `${set.stands} (${addrs.join(', ')})`;

@@ -1,6 +1,7 @@
 import { sha256Hex } from '../../src/files/sha256.js';
 import type { IrAddressSet, IrDirection, IrDocument, IrFamily, IrFirewall, IrPortRange, IrPorts, IrRule } from '../../src/ir/types.js';
 import { brokenIr } from '../ir.js';
+import { addressSetNamed } from '../../src/ir/lookup.js';
 
 /**
  * What the template prints for one address family. Every string in it is already safe:
@@ -444,7 +445,7 @@ const ANY: AddressMatch = { kind: 'any' };
 const matches = new WeakMap<IrAddressSet, Map<IrFamily, AddressMatch>>();
 
 export function addressMatch(fw: IrFirewall, setName: string, family: IrFamily): AddressMatch {
-  const set = fw.addressSets.find((s) => s.name === setName);
+  const set = addressSetNamed(fw, setName);
   if (!set) throw new Error(`iptables: firewall ${fw.name} names unknown address set ${setName}`);
   let byFamily = matches.get(set);
   if (!byFamily) matches.set(set, (byFamily = new Map()));

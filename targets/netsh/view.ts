@@ -1,6 +1,7 @@
 import type { IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } from '../../src/ir/types.js';
 import { formatPortRange } from '../../src/addresses/ports.js';
 import { brokenIr } from '../ir.js';
+import { addressSetNamed } from '../../src/ir/lookup.js';
 
 /**
  * Windows Firewall with Advanced Security, driven by `netsh advfirewall`.
@@ -132,7 +133,7 @@ function addRuleCommands(name: string, r: IrRule, fw: IrFirewall): string[] {
 /** The CIDRs of a named set, only of the rule's families; undefined means any address. */
 function addressesOf(fw: IrFirewall, setName: string | undefined, families: IrFamily[]): string[] | undefined {
   if (setName === undefined) return undefined;
-  const set = fw.addressSets.find((s) => s.name === setName);
+  const set = addressSetNamed(fw, setName);
   if (!set) throw brokenIr('netsh', `firewall ${fw.name} names address set ${setName}, which it does not define`);
   const list = [...(families.includes(4) ? set.ipv4 : []), ...(families.includes(6) ? set.ipv6 : [])];
   for (const a of list) {
@@ -145,7 +146,7 @@ function addressesOf(fw: IrFirewall, setName: string | undefined, families: IrFa
 function impliedFamilies(fw: IrFirewall, a: string | undefined, b: string | undefined): IrFamily[] {
   const of = (n: string | undefined): IrFamily[] => {
     if (n === undefined) return [4, 6];
-    const s = fw.addressSets.find((x) => x.name === n);
+    const s = addressSetNamed(fw, n);
     return [...(s?.ipv4.length ? [4 as const] : []), ...(s?.ipv6.length ? [6 as const] : [])];
   };
   const fb = of(b);

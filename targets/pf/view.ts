@@ -2,6 +2,7 @@ import type { IrAddressSet, IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } 
 import { formatPortRange } from '../../src/addresses/ports.js';
 import { brokenIr } from '../ir.js';
 import { acceptDefaults, acceptText, pfHeader } from './header.js';
+import { addressSetNamed } from '../../src/ir/lookup.js';
 
 /**
  * pf (OpenBSD, FreeBSD, macOS): one anchor per firewall, loaded with
@@ -157,7 +158,7 @@ function gatewaySections(fw: IrFirewall): PfView['sections'] {
 function zoneSet(fw: IrFirewall, zone: string): IrAddressSet {
   const index = fw.placement.kind === 'gateway' ? fw.placement.between.indexOf(zone) : -1;
   const name = fw.placement.kind === 'gateway' && index >= 0 ? fw.placement.zones[index] : undefined;
-  const set = fw.addressSets.find((s) => s.name === name);
+  const set = addressSetNamed(fw, name);
   if (!set) throw brokenIr('pf', `gateway ${fw.name}: the IR has no address set for the zone ${zone}`);
   return set;
 }
@@ -183,7 +184,7 @@ const familyKeyword = (f: IrFamily) => (f === 4 ? 'inet' : 'inet6');
 
 function address(fw: IrFirewall, name: string | undefined): string {
   if (name === undefined) return 'any';
-  if (!fw.addressSets.some((s) => s.name === name)) throw brokenIr('pf', `firewall ${fw.name} names address set ${name}, which it does not define`);
+  if (!addressSetNamed(fw, name)) throw brokenIr('pf', `firewall ${fw.name} names address set ${name}, which it does not define`);
   return `<${name}>`;
 }
 
