@@ -45,8 +45,17 @@ export interface WriteResult {
 interface Plan {
   dir: string;
   shown: string;
-  files: { given: string; name: string; content: string; owner?: Owner }[];
+  files: PlannedFile[];
   steps: Step[];
+}
+
+/** A file of a directory's plan; its hash is taken once (the journal and the manifest both record it). */
+interface PlannedFile {
+  given: string;
+  name: string;
+  content: string;
+  sha256: string;
+  owner?: Owner;
 }
 
 /** How long a run waits for another run's lock: `MSGRFW_LOCK_WAIT` seconds, 10 by default. */
@@ -134,7 +143,7 @@ function addFile(plan: Plan, f: OutputFile, inPlace: boolean | undefined): void 
   }
   const twin = plan.files.find((g) => g.name === name);
   if (twin && twin.content !== f.content) throw new OutputError(`cannot write ${f.path}: this run has two different files for it`);
-  if (!twin) plan.files.push({ given: f.path, name, content: f.content, ...(f.owner ? { owner: f.owner } : {}) });
+  if (!twin) plan.files.push({ given: f.path, name, content: f.content, sha256: sha256Of(f.content), ...(f.owner ? { owner: f.owner } : {}) });
 }
 
 /**
@@ -159,7 +168,7 @@ async function stage(plans: readonly Plan[], inPlace: boolean | undefined, watch
       const { p, f, keep } = jobs[next++]!;
       try {
         const temp = await writeTemporary(p.dir, f.content, f.given, keep);
-        p.steps.push({ kind: 'write', name: f.name, temp, sha256: sha256Of(f.content) });
+        p.steps.push({ kind: 'write', name: f.name, temp, sha256: f.sha256 });
         await pauseForTest(`staged:${++staged}`, watch);
       } catch (e) {
         failed ??= { error: e };
@@ -184,14 +193,14 @@ async function stage(plans: readonly Plan[], inPlace: boolean | undefined, watch
 
 /** The removal of stale files and the manifest's new text join the same commit. */
 function planStaleFiles(p: Plan, scope: NonNullable<WriteOptions['manifest']>, result: WriteResult): void {
-  const written = p.files.flatMap((f) => (f.owner ? [{ file: f.name, sha256: sha256Of(f.content), ...f.owner }] : []));
+  const written = p.files.flatMap((f) => (f.owner ? [{ file: f.name, sha256: f.sha256, ...f.owner }] : []));
   const plan = planManifest(readManifest(p.dir, p.shown), written, { ...scope, dir: p.dir });
   for (const { entry, reason } of plan.remove) {
     p.steps.push({ kind: 'remove', name: entry.file, backup: scratchName('old'), sha256: entry.sha256 });
     result.removed.push({ path: join(scope.dir, entry.file), reason });
   }
   result.kept = plan.keep.map(({ entry, reason }) => ({ path: join(scope.dir, entry.file), reason }));
-  if (plan.text !== undefined) p.files.push({ given: join(scope.dir, MANIFEST), name: MANIFEST, content: plan.text });
+  if (plan.text !== undefined) p.files.push({ given: join(scope.dir, MANIFEST), name: MANIFEST, content: plan.text, sha256: sha256Of(plan.text) });
 }
 
 /** The commit point: every directory's journal, or (should one fail) none. */
