@@ -43,19 +43,22 @@ beforeAll(() => {
 }, 120_000);
 
 describe('the npm pack tarball', () => {
-  it('holds the command, ONE copy of the code (the bundle), the files it reads at run time, the types and the licence', () => {
+  it('holds the command, ONE copy of the code (the bundle: two entries and the chunks they share), the files it reads at run time, the types and the licence', () => {
     const templates = readdirSync(join(ROOT, 'targets'), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.hbs'))
       .map((f) => `targets/${f}`);
     const declarations = files.filter((f) => f.endsWith('.d.ts'));
+    // The chunks are the bundle's own files (scripts/bundle-cli.mjs), named by their hashes.
+    const chunks = readdirSync(join(ROOT, 'dist', 'chunks')).map((f) => `dist/chunks/${f}`);
+    expect(chunks.length).toBeGreaterThan(0);
     expect(files.filter((f) => !f.endsWith('.d.ts'))).toEqual(
-      ['LICENSE', 'README.md', 'bin/msgrfw.js', 'dist/msgrfw.mjs', 'package.json', 'src/diagnostics/diagnostics.schema.json', 'src/ir/schema.json', ...templates].sort(),
+      ['LICENSE', 'README.md', 'bin/msgrfw.js', 'dist/cli.mjs', 'dist/msgrfw.mjs', ...chunks, 'package.json', 'src/diagnostics/diagnostics.schema.json', 'src/ir/schema.json', ...templates].sort(),
     );
     // Types for the library: declarations only, every one under dist/, the entry's among them.
     expect(declarations).toContain('dist/src/index.d.ts');
     expect(declarations.every((f) => f.startsWith('dist/'))).toBe(true);
     // No compiled module beside the bundle, no TypeScript source, no test, no grammar source.
-    expect(files.filter((f) => /\.(js|ts|mjs|cjs|ne)$/.test(f) && !f.endsWith('.d.ts') && f !== 'dist/msgrfw.mjs' && f !== 'bin/msgrfw.js')).toEqual([]);
+    expect(files.filter((f) => /\.(js|ts|mjs|cjs|ne)$/.test(f) && !f.endsWith('.d.ts') && !/^dist\/(msgrfw|cli)\.mjs$/.test(f) && !f.startsWith('dist/chunks/') && f !== 'bin/msgrfw.js')).toEqual([]);
   });
 
   it('declares no install-time script, and needs nothing at run time that the bundle does not hold but ajv', () => {
