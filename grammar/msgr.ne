@@ -66,9 +66,10 @@ ports       -> null                                         {% () => [] %}
              | rangeList                                    {% id %}
 rangeList   -> range                                        {% b.first %}
              | rangeList "," range                          {% b.append %}
-ruleEnds    -> "from" name                                  {% b.fromOnly %}
-             | "to" name                                    {% b.toOnly %}
-             | "from" name "to" name                        {% b.fromTo %}
+# A rule's ends: networks and addresses, as in a `network` statement (`from admins, 10.9.0.0/24`).
+ruleEnds    -> "from" members                               {% b.fromOnly %}
+             | "to" members                                 {% b.toOnly %}
+             | "from" members "to" members                  {% b.fromTo %}
 
 names       -> name                                         {% b.first %}
              | names "," name                               {% b.append %}

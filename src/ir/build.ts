@@ -265,7 +265,7 @@ export function safeName(hint: string): string {
   return s.slice(0, NAME_MAX).replace(/_+$/, '');
 }
 
-const safeStands = (hint: string) => hint.replace(/[^A-Za-z0-9_&+-]/g, '_') || '_';
+const safeStands = (hint: string) => hint.replace(/[^A-Za-z0-9_&+./:-]/g, '_') || '_';
 
 function irOrigin(o: Origin): IrOrigin {
   return { line: o.line, column: o.column, text: safeText(o.text) };

@@ -106,8 +106,9 @@ export interface IrAddressSet {
    */
   name: string;
   /**
-   * The policy networks it stands for (an intersection names both, joined by `&`).
-   * @pattern ^[A-Za-z0-9_&+-]+$
+   * The policy networks it stands for (an intersection names both, joined by `&`; a union
+   * joins them with `+`), or the addresses a rule writes inline (`10.10.99.0/24`).
+   * @pattern ^[A-Za-z0-9_&+./:-]+$
    */
   stands: string;
   /** Minimal CIDR blocks, sorted; a host is written without a prefix length. */

@@ -94,6 +94,7 @@ export interface PlainRuleStmt extends Located {
   action: Name;
   protocol: Name;
   ports: PortRangeLit[];
-  from?: Name;
-  to?: Name;
+  /** Networks and addresses written inline, as in a `network` statement; absent: any. */
+  from?: AddressOrName[];
+  to?: AddressOrName[];
 }

@@ -87,9 +87,9 @@ export const defaultAction = (d: D): A.FirewallStmt => ({ kind: 'default', at: a
 export const outbound = (d: D): A.FirewallStmt => ({ kind: 'outbound', at: at(d[0]), action: d[1] });
 export const logDenied = (d: D): A.FirewallStmt => ({ kind: 'log-denied', at: at(d[0]) });
 
-export const fromOnly = (d: D) => ({ from: d[1] as A.Name });
-export const toOnly = (d: D) => ({ to: d[1] as A.Name });
-export const fromTo = (d: D) => ({ from: d[1] as A.Name, to: d[3] as A.Name });
+export const fromOnly = (d: D) => ({ from: d[1] as A.AddressOrName[] });
+export const toOnly = (d: D) => ({ to: d[1] as A.AddressOrName[] });
+export const fromTo = (d: D) => ({ from: d[1] as A.AddressOrName[], to: d[3] as A.AddressOrName[] });
 
 export function rule(d: D): A.PlainRuleStmt {
   const action: Token = d[0];

@@ -67,9 +67,9 @@ ports ->
 ports -> rangeList
 rangeList -> range
 rangeList -> rangeList "," range
-ruleEnds -> "from" name
-ruleEnds -> "to" name
-ruleEnds -> "from" name "to" name
+ruleEnds -> "from" members
+ruleEnds -> "to" members
+ruleEnds -> "from" members "to" members
 names -> name
 names -> names "," name
 range -> number
@@ -376,15 +376,16 @@ class FastParser {
 
   private ruleEnds(): Data {
     const start = this.index;
+    const members = () => this.commaList(() => this.member());
     if (this.isLiteral('to')) {
       const to = this.advance();
-      return this.reduce('ruleEnds -> "to" name', start, [to, this.name()]);
+      return this.reduce('ruleEnds -> "to" members', start, [to, members()]);
     }
     const from = this.literal('from');
-    const a = this.name();
-    if (!this.isLiteral('to')) return this.reduce('ruleEnds -> "from" name', start, [from, a]);
+    const a = members();
+    if (!this.isLiteral('to')) return this.reduce('ruleEnds -> "from" members', start, [from, a]);
     const to = this.advance();
-    return this.reduce('ruleEnds -> "from" name "to" name', start, [from, a, to, this.name()]);
+    return this.reduce('ruleEnds -> "from" members "to" members', start, [from, a, to, members()]);
   }
 
   private names(): Data {

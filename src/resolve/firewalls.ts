@@ -1,10 +1,10 @@
 import { families, intersect, isEmpty, type AddressSet } from '../addresses/set.js';
-import type { FirewallItem, FirewallStmt, PlainRuleStmt } from '../parse/ast.js';
+import type { AddressOrName, FirewallItem, FirewallStmt, PlainRuleStmt } from '../parse/ast.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { IR_TARGETS, isIrTarget } from '../ir/targets.js';
 import type { IrTarget } from '../ir/types.js';
 import { type Diagnostics, firstOfEach, origin } from './context.js';
-import { lookupNetwork, type NetworkTable } from './networks.js';
+import { lookupNetwork, resolveMembers, type NetworkTable } from './networks.js';
 import { checkPortRange } from './ranges.js';
 import {
   type Firewall,
@@ -148,14 +148,14 @@ function resolvePlainRule(s: PlainRuleStmt, fw: string, networks: NetworkTable, 
     if (r) ports.push(r);
     else ok = false;
   }
-  const from = s.from && lookupNetwork(s.from, networks, diags);
-  const to = s.to && lookupNetwork(s.to, networks, diags);
+  const from = s.from && resolveMembers(s.from, networks, diags);
+  const to = s.to && resolveMembers(s.to, networks, diags);
   if ((s.from && !from) || (s.to && !to) || !ok) return undefined;
   if (from && to && neverMatches(from.set, to.set)) {
-    diags.report('MSGR043', s.at, `from ${from.name} to ${to.name} mixes IPv4 and IPv6: the rule can never match`, 'use networks of a common address family');
+    diags.report('MSGR043', s.at, `from ${memberText(s.from!)} to ${memberText(s.to!)} mixes IPv4 and IPv6: the rule can never match`, 'use networks of a common address family');
   }
   const portText = ports.length ? ` ${ports.map((p) => (p.from === p.to ? `${p.from}` : `${p.from}-${p.to}`)).join(',')}` : '';
-  const ends = `${from ? ` from ${from.name}` : ''}${to ? ` to ${to.name}` : ''}`;
+  const ends = `${s.from ? ` from ${memberText(s.from)}` : ''}${s.to ? ` to ${memberText(s.to)}` : ''}`;
   const rule: PlainRule = {
     action: s.action.text === 'allow' ? 'accept' : 'drop',
     protocol: protocol as Protocol,
@@ -166,6 +166,9 @@ function resolvePlainRule(s: PlainRuleStmt, fw: string, networks: NetworkTable, 
   if (to) rule.to = to;
   return rule;
 }
+
+/** A rule's end as written: `admins, 10.10.99.0/24`. */
+const memberText = (members: readonly AddressOrName[]) => members.map((m) => m.text).join(', ');
 
 const neverMatches = (a: AddressSet, b: AddressSet) =>
   !families(a).some((f) => families(b).includes(f));

@@ -33,7 +33,7 @@ export function resolveNetworks(items: readonly NetworkItem[], diags: Diagnostic
   const table: NetworkTable = new Map();
   const state = new Map<string, 'visiting' | 'done'>();
   const own = new Map<string, AddressSet>();
-  for (const [name, item] of declared) own.set(name, fromCidrs(parseMembers(item, diags)));
+  for (const [name, item] of declared) own.set(name, fromCidrs(parseMembers(item.members, diags)));
 
   for (const rootName of declared.keys()) {
     if (state.get(rootName) === 'done') continue;
@@ -83,9 +83,10 @@ export function resolveNetworks(items: readonly NetworkItem[], diags: Diagnostic
   return table;
 }
 
-function parseMembers(item: NetworkItem, diags: Diagnostics): Cidr[] {
+/** The addresses among the members (names are left to the caller), each checked and reported. */
+function parseMembers(members: readonly AddressOrName[], diags: Diagnostics): Cidr[] {
   const cidrs: Cidr[] = [];
-  for (const m of item.members) {
+  for (const m of members) {
     if (m.kind !== 'address') continue;
     const parsed = parseCidr(m.text);
     if (parsed.ok) {
@@ -99,6 +100,29 @@ function parseMembers(item: NetworkItem, diags: Diagnostics): Cidr[] {
     }
   }
   return cidrs;
+}
+
+/**
+ * A rule's end as written: networks and addresses (`admins, 10.10.99.0/24`), read as a
+ * `network` statement's members are, with the same diagnostics. One network stays itself; a list
+ * is named by its members joined with `+`. Undefined when a member fails (it is reported).
+ */
+export function resolveMembers(members: readonly AddressOrName[], table: NetworkTable, diags: Diagnostics): NamedSet | undefined {
+  const only = members.length === 1 ? members[0]! : undefined;
+  if (only?.kind === 'name') return lookupNetwork(only, table, diags);
+  let ok = true;
+  const parts: AddressSet[] = [];
+  for (const m of members) {
+    if (m.kind !== 'name') continue;
+    const found = lookupNetwork(m, table, diags);
+    if (found) parts.push(found.set);
+    else ok = false;
+  }
+  const addresses = members.filter((m) => m.kind === 'address');
+  const cidrs = parseMembers(addresses, diags);
+  if (!ok || cidrs.length !== addresses.length) return undefined;
+  parts.push(fromCidrs(cidrs));
+  return { name: members.map((m) => m.text).join('+'), set: parts.length === 1 ? parts[0]! : unionAll(parts) };
 }
 
 /** Looks a network up for a statement; reports an unknown name with the nearest known one. */

@@ -79,7 +79,18 @@ export const policyArb: fc.Arbitrary<Node> = fc
   .chain((p) => {
     const [C, S, P, A, PEERS] = p.names as [string, string, string, string, string];
     const gwEnds = fc.constantFrom(['from', P, 'to', C], ['from', C, 'to', P], ['from', P], ['to', C]);
-    const hostEnds = fc.constantFrom(['from', A], ['from', P], ['from', 'any'], ['to', P], ['to', A], ['to', 'any']);
+    const hostEnds = fc.constantFrom(
+      ['from', A],
+      ['from', P],
+      ['from', 'any'],
+      ['to', P],
+      ['to', A],
+      ['to', 'any'],
+      // Addresses written inline, alone or in a list with networks.
+      ['from', '10.10.99.0/24'],
+      ['from', '192.0.2.7', ',', A],
+      ['to', '2001:db8:99::/64', ',', '203.0.113.9'],
+    );
     return fc.tuple(fc.constant(p), fc.array(ruleArb(gwEnds), { maxLength: 3 }), fc.array(ruleArb(hostEnds), { maxLength: 3 }), fc.array(ruleArb(hostEnds), { maxLength: 2 })).map(([p, gwRules, deskRules, srvRules]) => {
       const items: Node[] = [];
       if (p.description !== null) items.push({ tokens: ['description', `"${p.description}"`] });

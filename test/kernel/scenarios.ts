@@ -493,7 +493,43 @@ const callsBHost = scenario(
   ],
 );
 
-export const SCENARIOS: readonly Scenario[] = [contosoEdge, contosoLcsHost, contosoDesktop, branchGw, branchPoolHost, branchStaffPc, callsGw, callsBHost];
+// ---- plain rules an administrator reaches for (issue 11, item 6) ------------------------------
+
+const MONITORED = 'test/kernel/fixtures/monitored.msgr';
+
+/**
+ * monitored `srv-host`: a default-deny server. ssh only from the jump hosts, which the rule
+ * writes inline (10.10.99.0/24, 2001:db8:99::/64); remote desktop from the clients but one
+ * (10.20.0.66, 2001:db8:20::66, denied first); SIP/TLS from the clients.
+ */
+const monitoredSrv = scenario(
+  {
+    id: 'monitored/srv-host',
+    policy: MONITORED,
+    firewall: 'srv-host',
+    placement: { kind: 'host', on: 'srv' },
+    fwHost: 'srv',
+    topology: {
+      kind: 'flat',
+      hosts: [
+        host('srv', '10.1.1.10/24', '2001:db8:1::10/64'),
+        host('jump', '10.10.99.5/24', '2001:db8:99::5/64'),
+        host('client', '10.20.0.5/16', '2001:db8:20::5/64'),
+        host('client66', '10.20.0.66/16', '2001:db8:20::66/64'),
+      ],
+    },
+  },
+  [
+    ...both('delivered', 'ssh 22/tcp jump host -> srv (allow tcp 22 from 10.10.99.0/24, 2001:db8:99::/64)', 'tcp', 'jump', 'srv', 22),
+    ...both('blocked', 'ssh 22/tcp client -> srv (not a jump host)', 'tcp', 'client', 'srv', 22),
+    ...both('delivered', 'rdp 3389/tcp client -> srv (allow tcp 3389 from clients)', 'tcp', 'client', 'srv', 3389),
+    ...both('blocked', 'rdp 3389/tcp from the one client denied inline first', 'tcp', 'client66', 'srv', 3389),
+    ...both('delivered', 'SIP/TLS 5061/tcp from the client denied rdp', 'tcp', 'client66', 'srv', 5061),
+    ...both('blocked', 'rdp 3389/tcp jump host -> srv (not a client)', 'tcp', 'jump', 'srv', 3389),
+  ],
+);
+
+export const SCENARIOS: readonly Scenario[] = [contosoEdge, contosoLcsHost, contosoDesktop, branchGw, branchPoolHost, branchStaffPc, callsGw, callsBHost, monitoredSrv];
 
 /** Lookup by id, e.g. `scenarioById('contoso/edge')`. */
 export function scenarioById(id: string): Scenario {

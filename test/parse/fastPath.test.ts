@@ -35,7 +35,9 @@ const clientsStmt = () =>
     () => `peers ${names()}`,
     () => `client ${name()}`,
   ])();
-const ends = () => pick([() => `from ${name()}`, () => `to ${name()}`, () => `from ${name()} to ${name()}`])();
+/** A rule's end: names and addresses, one or a list (as a network's members). */
+const end = () => Array.from({ length: 1 + rnd(3) * rnd(2) }, () => (rnd(3) ? name() : pick(ADDRS))).join(pick([', ', ',\n  ', ',']));
+const ends = () => pick([() => `from ${end()}`, () => `to ${end()}`, () => `from ${end()} to ${end()}`])();
 const firewallStmt = () =>
   pick([
     () => `on ${name()}`,

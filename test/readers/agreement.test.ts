@@ -248,8 +248,9 @@ async function loadAll(ir: IrDocument, fw: IrFirewall, tweak: { nft?: (t: string
 
 // ---- the comparison ------------------------------------------------------------------------
 
-/** The examples, and the kernel scenarios' policy of calls between clients blocks with their own media ranges. */
-const POLICIES = [...EXAMPLES, { name: 'calls.msgr', text: readFileSync(join(ROOT, 'test/kernel/fixtures/calls.msgr'), 'utf8') }];
+/** The examples, and the kernel scenarios' own policies (calls between clients blocks with their own media ranges, …). */
+const FIXTURES = ['calls.msgr', 'monitored.msgr'];
+const POLICIES = [...EXAMPLES, ...FIXTURES.map((name) => ({ name, text: readFileSync(join(ROOT, 'test/kernel/fixtures', name), 'utf8') }))];
 
 const CASES = POLICIES.flatMap((ex) => {
   const ir = irOf(ex.text, ex.name);

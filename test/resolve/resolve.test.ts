@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codesOf as allCodesOf, diagnosticsOf, policy } from '../helpers.js';
+import { codesOf as allCodesOf, diagnosticsOf, firewallOf, policy } from '../helpers.js';
 
 /**
  * These tests are about resolution. The helper's default firewall is a default-deny host with no
@@ -164,6 +164,37 @@ describe('firewalls', () => {
 
   it('warn when no Messenger traffic reaches a firewall', () => {
     expect(codesOf(fw('on pt\n    targets nftables'))).toEqual(['MSGR045@12']);
+  });
+});
+
+describe('plain rules: networks and addresses written inline', () => {
+  const host = (rule: string) => policy({ firewalls: `firewall f {\n    on srv\n    targets nftables\n    default deny\n    ${rule}\n  }` });
+
+  it('take an address or a block where a network name goes, and a list of both', () => {
+    const fw = firewallOf(host('allow tcp 22 from 10.10.99.0/24, 2001:db8:99::/64, pt'), 'f');
+    const rule = fw.rules.find((r) => r.origins.some((o) => o.line === 16))!;
+    const src = fw.addressSets.find((s) => s.name === rule.src)!;
+    expect(src).toMatchObject({ ipv4: ['10.10.99.0/24', '198.51.100.0/24'], ipv6: ['2001:db8:99::/64'], stands: '10.10.99.0/24+2001:db8:99::/64+pt' });
+    expect(rule.origins[0]!.text).toBe('firewall f: allow tcp 22 from 10.10.99.0/24, 2001:db8:99::/64, pt');
+    expect(rule.comment).toBe('line 16: firewall f: allow tcp 22 from 10.10.99.0/24, 2001:db8:99::/64, pt');
+    const single = firewallOf(host('allow tcp 22 from 10.10.99.7'), 'f');
+    expect(single.addressSets.find((s) => s.name === single.rules[0]!.src)).toMatchObject({ name: 'n_10_10_99_7', ipv4: ['10.10.99.7'], ipv6: [], stands: '10.10.99.7' });
+  });
+
+  it('take an inline address on either end', () => {
+    const fw = firewallOf(host('deny udp 53 to 192.0.2.53'), 'f');
+    expect(fw.rules[0]).toMatchObject({ direction: 'output', action: 'drop', protocol: 'udp' });
+    expect(fw.addressSets.find((s) => s.name === fw.rules[0]!.dst)?.ipv4).toEqual(['192.0.2.53']);
+  });
+
+  it("report a bad inline address as a network statement's member is reported", () => {
+    expect(codesOf(host('allow tcp 22 from 10.10.99.1/24, 300.1.1.1, fe80::1%eth0, nowhere'))).toEqual(['MSGR014@16', 'MSGR013@16', 'MSGR015@16', 'MSGR010@16']);
+    expect(diagnosticsOf(host('allow tcp 22 from 10.10.99.1/24'))[0]).toMatchObject({ code: 'MSGR014', column: 23, hint: expect.stringContaining('10.10.99.0/24') });
+  });
+
+  it('warn when the ends written inline share no address family', () => {
+    const gw = policy({ firewalls: 'firewall f {\n    between cl and pt\n    targets nftables\n    allow tcp 80 from 198.51.100.7 to 2001:db8:20::5\n  }' });
+    expect(codesOf(gw)).toContain('MSGR043@15');
   });
 });
 
