@@ -59,6 +59,7 @@ firewallStmt -> "on" name                                   {% b.on %}
              | "outbound" name                              {% b.outbound %}
              | "log" "denied"                               {% b.logDenied %}
              | ruleAction name ports ruleEnds               {% b.rule %}
+             | ruleAction name names ruleEnds               {% b.typedRule %}
 
 ruleAction  -> "allow"                                      {% id %}
              | "deny"                                       {% id %}

@@ -15,7 +15,7 @@ export const EXACT: Support = { level: 'exact' };
  * What the IR asks of a target beyond rules of addresses, ports and protocols (which every
  * target matches): each is decided from the firewall's IR alone (see `requirementsOf`).
  */
-export const IR_MATCHES = ['connection-state', 'icmp', 'nd-hop-limit', 'log-denied'] as const;
+export const IR_MATCHES = ['connection-state', 'icmp', 'nd-hop-limit', 'log-denied', 'icmp-rules'] as const;
 export type IrMatch = (typeof IR_MATCHES)[number];
 
 /**

@@ -37,6 +37,8 @@ export function requirementsOf(fw: IrFirewall): Requirements {
     // A host's ICMP preamble accepts IPv6 neighbour and router discovery with hop limit 255 only.
     'nd-hop-limit': fw.placement.kind === 'host' && fw.preamble.includes('icmp'),
     'log-denied': fw.logDenied,
+    // Plain rules that name ICMP messages (`allow icmp echo-request from …`).
+    'icmp-rules': fw.rules.some((r) => r.protocol === 'icmp'),
   };
   return { placement: fw.placement.kind, families: [...families].sort(), matches: IR_MATCHES.filter((m) => needs[m]) };
 }

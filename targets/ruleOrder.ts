@@ -1,6 +1,7 @@
 import { parseCidr, prefixMask, type Cidr } from '../src/addresses/cidr.js';
 import type { IrFamily, IrFirewall, IrPorts, IrRule, IrTarget } from '../src/ir/types.js';
 import type { RuleOrder, TargetFinding } from './capability.js';
+import { icmpNumbers } from './icmp.js';
 
 /**
  * Whether a target's rule order keeps the IR's first match. Under `block-before-allow`
@@ -32,8 +33,15 @@ export function overlaps(fw: IrFirewall, a: IrRule, b: IrRule): boolean {
   if (a.direction !== b.direction || a.protocol !== b.protocol) return false;
   if (!portsOverlap(a.srcPorts, b.srcPorts) || !portsOverlap(a.dstPorts, b.dstPorts)) return false;
   return a.families
-    .filter((f) => b.families.includes(f))
+    .filter((f) => b.families.includes(f) && icmpOverlap(a, b, f))
     .some((f) => addressesOverlap(fw, a.src, b.src, f) && addressesOverlap(fw, a.dst, b.dst, f));
+}
+
+/** ICMP rules overlap in a family where they share a type (tcp and udp rules have none to compare). */
+function icmpOverlap(a: IrRule, b: IrRule, family: IrFamily): boolean {
+  if (a.protocol !== 'icmp') return true;
+  const theirs = icmpNumbers(b, family);
+  return icmpNumbers(a, family).some((n) => theirs.includes(n));
 }
 
 function portsOverlap(a: IrPorts | undefined, b: IrPorts | undefined): boolean {

@@ -45,6 +45,7 @@ export const CODES = {
   MSGR044: { severity: 'error', summary: 'firewall without targets' },
   MSGR045: { severity: 'warning', summary: 'firewall sees no Messenger traffic' },
   MSGR048: { severity: 'error', summary: 'plain rule does not involve the host or both zones' },
+  MSGR049: { severity: 'error', summary: 'ICMP rule problem: ports, an unknown type, or a type no rule can decide' },
   MSGR050: { severity: 'error', summary: 'policy too large or nested too deeply' },
   MSGR060: { severity: 'error', summary: 'a target cannot express this firewall exactly' },
   MSGR061: { severity: 'warning', summary: 'a target expresses part of this firewall only approximately' },

@@ -3,6 +3,7 @@ import type { AddressSet, Interval } from '../addresses/set.js';
 import type { FirewallView } from '../evaluate/view.js';
 import type { IrDirection, IrPorts, IrProtocol, IrRule, IrVerdict } from '../ir/types.js';
 import { boxOf, intersect, listOf, minus, Work, type IntervalList, type Region } from '../addresses/boxes.js';
+import { OPENING_ICMP } from '../icmp/messages.js';
 
 /**
  * The new connections a firewall accepts, as exact regions of
@@ -16,7 +17,7 @@ export interface Slice {
 }
 
 export const FAMILIES: readonly Family[] = [4, 6];
-export const PROTOCOLS: readonly IrProtocol[] = ['tcp', 'udp'];
+export const PROTOCOLS: readonly IrProtocol[] = ['tcp', 'udp', 'icmp'];
 export const DIRECTIONS: readonly IrDirection[] = ['input', 'output', 'forward'];
 
 /** What decides a part of a slice: a rule, the direction's policy, or nothing (the firewall does not judge it). */
@@ -47,12 +48,25 @@ function portList(p: IrPorts | undefined): IntervalList {
 }
 
 /**
+ * An ICMP slice's last two dimensions: no port (one point, 0), and the type of the query, among
+ * those that open an exchange (src/icmp/messages.ts): the traffic a rule may decide.
+ */
+const NO_PORT: IntervalList = [{ first: 0n, last: 0n }];
+const typeList = (numbers: readonly number[]): IntervalList => listOf(numbers.map((n) => ({ first: BigInt(n), last: BigInt(n) })));
+const OPENING_TYPES: Record<Family, IntervalList> = {
+  4: typeList(OPENING_ICMP.flatMap((t) => (t.v4 === undefined ? [] : [t.v4]))),
+  6: typeList(OPENING_ICMP.flatMap((t) => (t.v6 === undefined ? [] : [t.v6]))),
+};
+/** The ports (or ICMP types) of every packet of a slice: its last two dimensions. */
+const everyPort = (s: Slice): IntervalList[] => (s.protocol === 'icmp' ? [NO_PORT, OPENING_TYPES[s.family]] : [ANY_PORT, ANY_PORT]);
+
+/**
  * The traffic a firewall judges in a slice: a host on NET judges input to NET and output from
  * NET; a gateway judges forwarded traffic from one zone to the other.
  */
 export function judged(view: FirewallView, s: Slice): Region {
   const any = ANY_ADDRESS[s.family];
-  const ports = [ANY_PORT, ANY_PORT];
+  const ports = everyPort(s);
   const z = view.zones;
   if (view.ir.policy[s.direction] === undefined) return [];
   if (z.kind === 'host') {
@@ -76,6 +90,10 @@ function ruleRegion(view: FirewallView, rule: IrRule, s: Slice): Region {
     if (!set) throw new Error(`firewall ${view.ir.name}: rule ${rule.id} names address set ${name}, which the IR lacks`);
     return addresses(set, s.family);
   };
+  if (rule.protocol === 'icmp') {
+    const types = typeList((rule.icmpTypes ?? []).flatMap((t) => ((s.family === 4 ? t.v4 : t.v6) ?? [])));
+    return boxOf([side(rule.src), side(rule.dst), NO_PORT, types]);
+  }
   return boxOf([side(rule.src), side(rule.dst), portList(rule.srcPorts), portList(rule.dstPorts)]);
 }
 
@@ -85,7 +103,7 @@ function ruleRegion(view: FirewallView, rule: IrRule, s: Slice): Region {
  * `unjudged`. The parts are disjoint and cover every connection of the slice.
  */
 export function decisions(view: FirewallView | undefined, s: Slice, work: Work = new Work()): Decided[] {
-  const everything = boxOf([ANY_ADDRESS[s.family], ANY_ADDRESS[s.family], ANY_PORT, ANY_PORT]);
+  const everything = boxOf([ANY_ADDRESS[s.family], ANY_ADDRESS[s.family], ...everyPort(s)]);
   if (!view) return [{ decider: { kind: 'unjudged' }, region: everything }];
   const scope = judged(view, s);
   const out: Decided[] = [];

@@ -9,6 +9,7 @@ import type { IrDirection, IrDocument, IrProtocol, IrVerdict } from '../ir/types
 import type { TargetNote, TargetNotes } from '../ir/targets.js';
 import { intersect, Work, WorkLimitExceeded, type Box, type IntervalList, type Region } from '../addresses/boxes.js';
 import { normalizeIntervals } from '../addresses/set.js';
+import { openingByNumber } from '../icmp/messages.js';
 import { ALL_PORTS, decisions, DIRECTIONS, FAMILIES, PROTOCOLS, type Decided, type Slice } from './decisions.js';
 import { rows } from './rows.js';
 
@@ -28,9 +29,11 @@ export interface TrafficClass {
   /** Minimal CIDR blocks (0.0.0.0/0 or ::/0 for every address). */
   src: string[];
   dst: string[];
-  /** Port ranges (1-65535 for every port). */
-  srcPorts: string[];
-  dstPorts: string[];
+  /** TCP and UDP: port ranges (1-65535 for every port). */
+  srcPorts?: string[];
+  dstPorts?: string[];
+  /** ICMP: the queries (`echo-request`). */
+  icmpTypes?: string[];
 }
 
 /** What decides a part of the traffic in one version of the policy. */
@@ -209,7 +212,7 @@ class Grouper {
   ) {}
 
   add(before: Decided, after: Decided, slice: Slice, region: Region): void {
-    const dports = normalizeIntervals(region.flatMap((b) => b[3]!)).map((x) => ({ from: Number(x.first), to: Number(x.last) }));
+    const dports = slice.protocol === 'icmp' ? undefined : normalizeIntervals(region.flatMap((b) => b[3]!)).map((x) => ({ from: Number(x.first), to: Number(x.last) }));
     const old = causeOf(this.oldP, this.o, before, dports);
     const now = causeOf(this.newP, this.n, after, dports);
     const key = `${causeKey(old)}=>${causeKey(now)}`;
@@ -237,7 +240,7 @@ class Grouper {
 const firstLine = (c: Change) => Math.min(...[...c.new.lines, ...c.old.lines].map((l) => l.line));
 
 /** What decided `d`; a rule names only the catalog entries that reach the changed ports. */
-function causeOf(p: PolicyVersion, view: FirewallView, d: Decided, dports: { from: number; to: number }[]): Cause {
+function causeOf(p: PolicyVersion, view: FirewallView, d: Decided, dports: { from: number; to: number }[] | undefined): Cause {
   const fw = view.ir;
   if (d.decider.kind === 'rule') {
     return { kind: 'rule', verdict: d.decider.rule.action, rules: [explainRule(fw, d.decider.rule, dports)], defaults: [], lines: quoteOrigins(p.source, d.decider.rule.origins) };
@@ -261,7 +264,11 @@ function mergeCause(into: Cause, from: Cause): void {
 function classOf(s: Slice, p: Box): TrafficClass {
   const addrs = (list: IntervalList) => cidrTexts({ v4: s.family === 4 ? [...list] : [], v6: s.family === 6 ? [...list] : [] }, s.family);
   const ports = (list: IntervalList) => list.map((x) => formatPortRange({ from: Number(x.first), to: Number(x.last) }));
-  return { protocol: s.protocol, direction: s.direction, family: s.family, src: addrs(p[0]!), dst: addrs(p[1]!), srcPorts: ports(p[2]!), dstPorts: ports(p[3]!) };
+  const base = { protocol: s.protocol, direction: s.direction, family: s.family, src: addrs(p[0]!), dst: addrs(p[1]!) };
+  if (s.protocol !== 'icmp') return { ...base, srcPorts: ports(p[2]!), dstPorts: ports(p[3]!) };
+  // An ICMP slice's last dimension holds the types of its queries (decisions.ts).
+  const types = p[3]!.flatMap((x) => Array.from({ length: Number(x.last - x.first) + 1 }, (_, k) => Number(x.first) + k));
+  return { ...base, icmpTypes: types.map((n) => openingByNumber(s.family, n)?.name ?? `type ${n}`) };
 }
 
 /** Whether a class's list is the whole dimension (shown as `any`). */

@@ -56,5 +56,8 @@ export function causeText(c: Cause): string {
 export function classText(t: TrafficClass): string {
   const addrs = (l: string[]) => (isAllAddresses(l, t.family) ? 'any' : l.join(','));
   const ports = (what: string, l: string[]) => (isAllPorts(l) ? '' : `  ${what} ${l.join(',')}`);
-  return `${t.protocol} ${t.direction} ipv${t.family}  ${addrs(t.src)} -> ${addrs(t.dst)}${ports('sport', t.srcPorts)}${isAllPorts(t.dstPorts) ? '  dport any' : ports('dport', t.dstPorts)}`;
+  const head = `${t.protocol} ${t.direction} ipv${t.family}  ${addrs(t.src)} -> ${addrs(t.dst)}`;
+  if (t.icmpTypes) return `${head}  type ${t.icmpTypes.join(',')}`;
+  const [src = [], dst = []] = [t.srcPorts, t.dstPorts];
+  return `${head}${ports('sport', src)}${isAllPorts(dst) ? '  dport any' : ports('dport', dst)}`;
 }

@@ -77,8 +77,9 @@ export function ruleMatches(view: FirewallView, rule: IrRule, direction: IrDirec
     rule.families.includes(p.family) &&
     inSet(sideSet(view, rule.src), p, p.src) &&
     inSet(sideSet(view, rule.dst), p, p.dst) &&
-    inPorts(rule.srcPorts, p.sport) &&
-    inPorts(rule.dstPorts, p.dport)
+    (p.protocol === 'icmp'
+      ? (rule.icmpTypes ?? []).some((t) => (p.family === 4 ? t.v4 : t.v6) === p.icmpType)
+      : inPorts(rule.srcPorts, p.sport) && inPorts(rule.dstPorts, p.dport))
   );
 }
 
@@ -148,7 +149,8 @@ export function evaluateIn(view: FirewallView, direction: IrDirection, p: Packet
     const what = view.zones.kind === 'gateway' ? 'a gateway firewall filters forwarded traffic only' : 'a host firewall does not filter forwarded traffic';
     return notSeen(view, `${what}, not ${direction}`, direction);
   }
-  if (verdictOf(decision) === 'accept' || !view.ir.preamble.includes('established')) {
+  // An ICMP query's reply is a reply, never a query of its own: nothing opens it the other way.
+  if (verdictOf(decision) === 'accept' || !view.ir.preamble.includes('established') || p.protocol === 'icmp') {
     return { firewall, direction, verdict: verdictOf(decision), decidedBy: decision };
   }
   const reverse = reversed(p);

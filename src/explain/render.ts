@@ -11,7 +11,8 @@ const VERDICT_TEXT: Record<ExplainedEvaluation['verdict'], string> = {
 
 /** The explanation as text for a person: one paragraph per firewall and direction. */
 export function renderExplanation(x: Explanation): string {
-  const out = [`packet: ${x.packet.text} (IPv${x.packet.family}, the opening packet of a new connection)`];
+  const what = x.packet.protocol === 'icmp' ? 'a query, which opens an exchange its reply belongs to' : 'the opening packet of a new connection';
+  const out = [`packet: ${x.packet.text} (IPv${x.packet.family}, ${what})`];
   if (x.evaluations.length === 0) out.push('', 'no firewall of the policy judges this packet: none filters it');
   for (const e of x.evaluations) out.push('', ...renderEvaluation(e));
   return `${out.join('\n')}\n`;

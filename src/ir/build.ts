@@ -3,6 +3,7 @@ import type { Endpoint, PortList } from '../flows/flow.js';
 import type { PlacedFirewall, PlacedRule } from '../place/placed.js';
 import type { Model, Origin } from '../resolve/model.js';
 import { groupPolicyNeeds } from '../resolve/groupPolicy.js';
+import { icmpNumber, inFamilies } from '../icmp/messages.js';
 import type {
   IrAddressSet,
   IrClients,
@@ -173,6 +174,7 @@ function buildFirewall(placed: PlacedFirewall, shared: ReturnType<typeof documen
     if (dst) rule.dst = dst;
     if (srcPorts) rule.srcPorts = srcPorts;
     if (dstPorts) rule.dstPorts = dstPorts;
+    if (r.icmpTypes) rule.icmpTypes = r.icmpTypes.flatMap((t) => inFamilies(t, fams) ?? []);
     if (r.catalog) rule.catalog = [...r.catalog];
     rules.push(rule);
   }
@@ -211,7 +213,9 @@ function buildFirewall(placed: PlacedFirewall, shared: ReturnType<typeof documen
 function ruleFamilies(r: PlacedRule): IrFamily[] {
   const of = (e: Endpoint | undefined): IrFamily[] => (e ? families(e.set) : [4, 6]);
   const src = of(r.src);
-  return of(r.dst).filter((f) => src.includes(f));
+  // An ICMP rule also keeps to the families its messages have (`timestamp-request`: ICMPv4 only).
+  const typed = (f: IrFamily) => !r.icmpTypes || r.icmpTypes.some((t) => icmpNumber(t, f) !== undefined);
+  return of(r.dst).filter((f) => src.includes(f) && typed(f));
 }
 
 /**

@@ -29,7 +29,8 @@ export interface IrDocument {
 export type IrTarget = 'nftables' | 'iptables' | 'netsh' | 'pf';
 export type IrVerdict = 'accept' | 'drop';
 export type IrDirection = 'input' | 'output' | 'forward';
-export type IrProtocol = 'tcp' | 'udp';
+/** `icmp` is ICMPv4 in IPv4 and ICMPv6 in IPv6; an ICMP rule's messages are in `icmpTypes`. */
+export type IrProtocol = 'tcp' | 'udp' | 'icmp';
 export type IrFamily = 4 | 6;
 
 export interface IrFirewall {
@@ -163,6 +164,12 @@ export interface IrRule {
   dst?: string;
   srcPorts?: IrPorts;
   dstPorts?: IrPorts;
+  /**
+   * Present exactly for an ICMP rule: the messages it matches (the opening ones of
+   * src/icmp/messages.ts), each with its type number in the rule's families.
+   * @minItems 1
+   */
+  icmpTypes?: IrIcmpType[];
   origins: IrOrigin[];
   /**
    * The catalog entries a Messenger rule implements (several when the optimiser merged rules),
@@ -175,6 +182,24 @@ export interface IrRule {
    * @pattern ^[A-Za-z0-9 _.,:/&+()=-]{0,120}$
    */
   comment: string;
+}
+
+/** An ICMP message by name, with its type in ICMPv4 (`v4`) and ICMPv6 (`v6`) where it has one there. */
+export interface IrIcmpType {
+  /** @pattern ^[a-z]+(-[a-z]+)*$ */
+  name: string;
+  /**
+   * @asType integer
+   * @minimum 0
+   * @maximum 255
+   */
+  v4?: number;
+  /**
+   * @asType integer
+   * @minimum 0
+   * @maximum 255
+   */
+  v6?: number;
 }
 
 export interface IrOrigin {

@@ -1,6 +1,7 @@
 import { equals, isSubset, union, type AddressSet, type Interval } from '../addresses/set.js';
 import { normalizePorts, portsCover, samePorts } from '../addresses/ports.js';
 import type { Endpoint, PortList } from '../flows/flow.js';
+import type { IcmpType } from '../icmp/messages.js';
 import type { Origin } from '../resolve/model.js';
 import type { PlacedFirewall, PlacedRule } from '../place/placed.js';
 
@@ -50,6 +51,7 @@ function absorb(out: PlacedRule[], rule: PlacedRule, owned: WeakSet<AddressSet>)
 function covers(a: PlacedRule, b: PlacedRule): boolean {
   // Ports first: a few ranges, where an address set may hold thousands of intervals.
   return (
+    icmpCovers(a.icmpTypes, b.icmpTypes) &&
     portsListCovers(a.dstPorts, b.dstPorts) &&
     portsListCovers(a.srcPorts, b.srcPorts) &&
     endpointCovers(a.src, b.src) &&
@@ -62,12 +64,22 @@ const endpointCovers = (a: Endpoint | undefined, b: Endpoint | undefined) =>
 const portsListCovers = (a: PortList | undefined, b: PortList | undefined) =>
   a === undefined || (b !== undefined && portsCover(a.ranges, b.ranges));
 
+/** ICMP rules (of one protocol with the rules they meet) cover each other's messages per family. */
+const icmpKeys = (t: readonly IcmpType[] | undefined) => (t ?? []).flatMap((x) => [x.v4 === undefined ? [] : [`4:${x.v4}`], x.v6 === undefined ? [] : [`6:${x.v6}`]].flat());
+const icmpCovers = (a: readonly IcmpType[] | undefined, b: readonly IcmpType[] | undefined) => {
+  const outer = icmpKeys(a);
+  return icmpKeys(b).every((k) => outer.includes(k));
+};
+const sameIcmp = (a: readonly IcmpType[] | undefined, b: readonly IcmpType[] | undefined) => icmpCovers(a, b) && icmpCovers(b, a);
+
 const sameEndpoint = (a: Endpoint | undefined, b: Endpoint | undefined) =>
   a === b || (a !== undefined && b !== undefined && equals(a.set, b.set));
 const samePortList = (a: PortList | undefined, b: PortList | undefined) =>
   a === b || (a !== undefined && b !== undefined && samePorts(a.ranges, b.ranges));
 
 function mergeOneDimension(a: PlacedRule, b: PlacedRule, owned: WeakSet<AddressSet>): PlacedRule | undefined {
+  // ICMP rules merge addresses only: their messages must be the same.
+  if (!sameIcmp(a.icmpTypes, b.icmpTypes)) return undefined;
   const same = {
     src: sameEndpoint(a.src, b.src),
     dst: sameEndpoint(a.dst, b.dst),

@@ -94,6 +94,8 @@ export interface PlainRuleStmt extends Located {
   action: Name;
   protocol: Name;
   ports: PortRangeLit[];
+  /** The names written after the protocol: ICMP types (`allow icmp echo-request from …`). */
+  types: Name[];
   /** Networks and addresses written inline, as in a `network` statement; absent: any. */
   from?: AddressOrName[];
   to?: AddressOrName[];

@@ -93,7 +93,13 @@ export const fromTo = (d: D) => ({ from: d[1] as A.AddressOrName[], to: d[3] as 
 
 export function rule(d: D): A.PlainRuleStmt {
   const action: Token = d[0];
-  return { kind: 'rule', at: at(action), action: { at: at(action), text: action.value }, protocol: d[1], ports: d[2], ...d[3] };
+  return { kind: 'rule', at: at(action), action: { at: at(action), text: action.value }, protocol: d[1], ports: d[2], types: [], ...d[3] };
+}
+
+/** `allow icmp echo-request from …`: the names after the protocol are ICMP types. */
+export function typedRule(d: D): A.PlainRuleStmt {
+  const action: Token = d[0];
+  return { kind: 'rule', at: at(action), action: { at: at(action), text: action.value }, protocol: d[1], ports: [], types: d[2], ...d[3] };
 }
 
 export function range(d: D): A.PortRangeLit {

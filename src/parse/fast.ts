@@ -61,6 +61,7 @@ firewallStmt -> "default" name
 firewallStmt -> "outbound" name
 firewallStmt -> "log" "denied"
 firewallStmt -> ruleAction name ports ruleEnds
+firewallStmt -> ruleAction name names ruleEnds
 ruleAction -> "allow"
 ruleAction -> "deny"
 ports ->
@@ -362,6 +363,11 @@ class FastParser {
       case 'deny': {
         const action = this.reduce(`ruleAction -> "${t.text}"`, start, [this.advance()]);
         const protocol = this.name();
+        // ICMP types: names, up to the ends' from/to. (`from`/`to` may also be a type's name,
+        // `allow icmp from to X`: read as the ends here, that fails, and nearley reads it.)
+        if (this.isType('word') && !this.isLiteral('from') && !this.isLiteral('to')) {
+          return this.reduce('firewallStmt -> ruleAction name names ruleEnds', start, [action, protocol, this.names(), this.ruleEnds()]);
+        }
         const portsStart = this.index;
         // `ports -> ∅ | rangeList`: a range starts with a number, the rule's ends with from/to.
         const ports = this.isType('number')

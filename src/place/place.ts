@@ -149,6 +149,7 @@ function ruleOf(flow: Flow, direction: PlacedRule['direction'], src: Endpoint | 
 function placePlainRule(fw: Firewall, r: PlainRule, file: string, diagnostics: Diagnostic[]): PlacedRule[] {
   const base: PlacedRule = { direction: 'forward', action: r.action, protocol: r.protocol, origins: [r.origin] };
   if (r.ports.length) base.dstPorts = { label: '', ranges: r.ports };
+  if (r.icmpTypes) base.icmpTypes = r.icmpTypes;
   const ep = (n: NamedSet | undefined) => (n ? { name: n.name, set: n.set } : undefined);
   const withEnds = (rule: PlacedRule, src?: Endpoint, dst?: Endpoint) => {
     if (src) rule.src = src;

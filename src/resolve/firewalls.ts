@@ -3,14 +3,16 @@ import type { AddressOrName, FirewallItem, FirewallStmt, PlainRuleStmt } from '.
 import { didYouMean } from '../diagnostics/suggest.js';
 import { IR_TARGETS, isIrTarget } from '../ir/targets.js';
 import type { IrTarget } from '../ir/types.js';
-import { type Diagnostics, firstOfEach, origin } from './context.js';
+import { type Diagnostics, firstOfEach, names, origin } from './context.js';
+import { ICMP_FAMILIES, reportTypesOnPortRule, resolveIcmpTypes } from './icmp.js';
+import { icmpNumber, type IcmpType } from '../icmp/messages.js';
 import { lookupNetwork, resolveMembers, type NetworkTable } from './networks.js';
 import { checkPortRange } from './ranges.js';
 import {
   type Firewall,
   type Placement,
   type PlainRule,
-  PROTOCOLS,
+  RULE_PROTOCOLS,
   type Protocol,
   type PortRange,
   type Verdict,
@@ -138,30 +140,48 @@ function verdictOf(stmt: Stmt<'default'> | Stmt<'outbound'> | undefined, diags: 
 function resolvePlainRule(s: PlainRuleStmt, fw: string, networks: NetworkTable, diags: Diagnostics): PlainRule | undefined {
   const protocol = s.protocol.text;
   let ok = true;
-  if (!(PROTOCOLS as readonly string[]).includes(protocol)) {
-    diags.report('MSGR037', s.protocol.at, `unknown protocol '${protocol}'`, didYouMean(protocol, PROTOCOLS) ?? 'use tcp or udp');
+  let icmpTypes: IcmpType[] | undefined;
+  if (!(RULE_PROTOCOLS as readonly string[]).includes(protocol)) {
+    diags.report('MSGR037', s.protocol.at, `unknown protocol '${protocol}'`, didYouMean(protocol, RULE_PROTOCOLS) ?? `use ${RULE_PROTOCOLS.join(', ')}`);
+    ok = false;
+  } else if (protocol in ICMP_FAMILIES) {
+    icmpTypes = resolveIcmpTypes(s, diags);
+    if (!icmpTypes) ok = false;
+  } else if (s.types.length > 0) {
+    reportTypesOnPortRule(s, diags);
     ok = false;
   }
   const ports: PortRange[] = [];
-  for (const p of s.ports) {
-    const r = checkPortRange(p, diags);
-    if (r) ports.push(r);
-    else ok = false;
+  if (!icmpTypes) {
+    for (const p of s.ports) {
+      const r = checkPortRange(p, diags);
+      if (r) ports.push(r);
+      else ok = false;
+    }
   }
   const from = s.from && resolveMembers(s.from, networks, diags);
   const to = s.to && resolveMembers(s.to, networks, diags);
   if ((s.from && !from) || (s.to && !to) || !ok) return undefined;
   if (from && to && neverMatches(from.set, to.set)) {
     diags.report('MSGR043', s.at, `from ${memberText(s.from!)} to ${memberText(s.to!)} mixes IPv4 and IPv6: the rule can never match`, 'use networks of a common address family');
+  } else if (icmpTypes) {
+    const typeFamilies = ICMP_FAMILIES[protocol]!.filter((f) => icmpTypes!.some((t) => icmpNumber(t, f) !== undefined));
+    const end = [from, to].find((e) => e && !families(e.set).some((f) => typeFamilies.includes(f)));
+    if (end) {
+      const what = `${protocol}${s.types.length ? ` ${names(s.types)}` : ''}`;
+      diags.report('MSGR043', s.at, `${what} is IPv${typeFamilies.join('/IPv')} only and ${end.name} has no address of that family: the rule can never match`, 'use networks of the family the ICMP types have');
+    }
   }
   const portText = ports.length ? ` ${ports.map((p) => (p.from === p.to ? `${p.from}` : `${p.from}-${p.to}`)).join(',')}` : '';
+  const typeText = s.types.length && icmpTypes ? ` ${icmpTypes.map((t) => t.name).join(', ')}` : '';
   const ends = `${s.from ? ` from ${memberText(s.from)}` : ''}${s.to ? ` to ${memberText(s.to)}` : ''}`;
   const rule: PlainRule = {
     action: s.action.text === 'allow' ? 'accept' : 'drop',
-    protocol: protocol as Protocol,
+    protocol: icmpTypes ? 'icmp' : (protocol as Protocol),
     ports,
-    origin: origin(s.at, `firewall ${fw}: ${s.action.text} ${protocol}${portText}${ends}`),
+    origin: origin(s.at, `firewall ${fw}: ${s.action.text} ${protocol}${portText}${typeText}${ends}`),
   };
+  if (icmpTypes) rule.icmpTypes = icmpTypes;
   if (from) rule.from = from;
   if (to) rule.to = to;
   return rule;

@@ -10,7 +10,7 @@ import { addressMatch } from './view.js';
 export const iptablesCapabilities: TargetCapabilities = {
   placements: { host: EXACT, gateway: EXACT },
   families: { 4: EXACT, 6: EXACT },
-  matches: { 'connection-state': EXACT, icmp: EXACT, 'nd-hop-limit': EXACT, 'log-denied': EXACT },
+  matches: { 'connection-state': EXACT, icmp: EXACT, 'nd-hop-limit': EXACT, 'log-denied': EXACT, 'icmp-rules': EXACT },
   order: 'first-match',
   judge: {
     about: 'refuses (MSGR060) a firewall whose long address lists would share an ipset name: a shortened name carries 6 hex digits of a hash',

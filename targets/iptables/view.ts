@@ -1,5 +1,6 @@
 import { sha256Hex } from '../../src/files/sha256.js';
 import type { IrAddressSet, IrDirection, IrDocument, IrFamily, IrFirewall, IrPortRange, IrPorts, IrRule } from '../../src/ir/types.js';
+import { icmpTypeNames } from '../icmp.js';
 import { brokenIr } from '../ir.js';
 
 /**
@@ -404,14 +405,16 @@ export function ruleLines(fw: IrFirewall, r: IrRule, family: IrFamily, chain: st
     if (m.kind === 'all') lines.push(...noteLines(`${r.id}: ${setName} holds every IPv${family} address, so no ${side} address match (${r.comment})`));
     if (m.kind === 'ipset') useSet(fw, sets, m.set);
   }
-  const ports = portMatches(r.protocol, r.srcPorts, r.dstPorts);
+  // An ICMP rule: one line per type (the icmp match takes one type), like a port chunk.
+  const ports = r.protocol === 'icmp' ? icmpTypeNames('iptables', fw, r, family).map((t) => (family === 4 ? `-m icmp --icmp-type ${t}` : `-m icmp6 --icmpv6-type ${t}`)) : portMatches(r.protocol, r.srcPorts, r.dstPorts);
+  const protocol = r.protocol === 'icmp' ? (family === 4 ? 'icmp' : 'ipv6-icmp') : r.protocol;
   // Set lookups after the port match: a packet to another port never pays for the hash lookup.
   const setMatches = [src.kind === 'ipset' && `-m set --match-set ${src.set.name} src`, dst.kind === 'ipset' && `-m set --match-set ${dst.set.name} dst`];
   const comment = `-m comment --comment ${quoteArg(r.comment)}`;
   for (const s of src.kind === 'list' ? src.chunks : [undefined]) {
     for (const d of dst.kind === 'list' ? dst.chunks : [undefined]) {
       for (const p of ports) {
-        const match = [s && `-s ${s}`, d && `-d ${d}`, `-p ${r.protocol}`, p, ...setMatches, comment].filter(Boolean).join(' ');
+        const match = [s && `-s ${s}`, d && `-d ${d}`, `-p ${protocol}`, p, ...setMatches, comment].filter(Boolean).join(' ');
         if (r.action === 'drop' && fw.logDenied) {
           lines.push(`-A ${chain} ${match} ${LOG_LIMIT} -j LOG --log-prefix ${quoteArg(logPrefix(fw))}`);
         }

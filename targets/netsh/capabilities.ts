@@ -16,6 +16,6 @@ export const netshCapabilities: TargetCapabilities = {
     },
   },
   families: { 4: EXACT, 6: EXACT },
-  matches: { 'connection-state': EXACT, icmp: EXACT, 'nd-hop-limit': EXACT, 'log-denied': EXACT },
+  matches: { 'connection-state': EXACT, icmp: EXACT, 'nd-hop-limit': EXACT, 'log-denied': EXACT, 'icmp-rules': EXACT },
   order: 'block-before-allow',
 };

@@ -1,5 +1,6 @@
 import type { IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } from '../../src/ir/types.js';
 import { formatPortRange } from '../../src/addresses/ports.js';
+import { icmpNumbers } from '../icmp.js';
 import { brokenIr } from '../ir.js';
 
 /**
@@ -86,6 +87,12 @@ export function buildNetshCmdView(doc: IrDocument, fw: IrFirewall, fileName: str
 
 /** One IR rule → one `add rule` (or several, when the address lists would make the line too long). */
 function addRuleCommands(name: string, r: IrRule, fw: IrFirewall): string[] {
+  // netsh names an ICMP family and type in the protocol (`icmpv4:8,any`: type 8, any code).
+  if (r.protocol === 'icmp') return r.families.flatMap((f) => icmpNumbers(r, f).flatMap((n) => protocolCommands(name, { ...r, families: [f] }, fw, `icmpv${f}:${n},any`)));
+  return protocolCommands(name, r, fw, r.protocol.toUpperCase());
+}
+
+function protocolCommands(name: string, r: IrRule, fw: IrFirewall, protocol: string): string[] {
   if (r.direction === 'forward') throw brokenIr('netsh', `rule ${r.id} of host firewall ${fw.name} filters forwarded traffic`);
   const inbound = r.direction === 'input';
   // Inbound: the source is the remote side, the destination this host. Outbound: the reverse.
@@ -99,7 +106,7 @@ function addRuleCommands(name: string, r: IrRule, fw: IrFirewall): string[] {
   // netsh has no family keyword: when neither side pins the rule to its families, say so with
   // the family's whole range on the remote side.
   const implied = impliedFamilies(fw, remoteSet, localSet);
-  if (implied.length !== r.families.length && remote === undefined) {
+  if (implied.length !== r.families.length && remote === undefined && r.protocol !== 'icmp') {
     remote = r.families.map((f) => (f === 4 ? '0.0.0.0-255.255.255.255' : '::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'));
   }
 
@@ -107,7 +114,7 @@ function addRuleCommands(name: string, r: IrRule, fw: IrFirewall): string[] {
     `netsh advfirewall firewall add rule name="${name}"`,
     `dir=${inbound ? 'in' : 'out'}`,
     `action=${r.action === 'accept' ? 'allow' : 'block'}`,
-    `protocol=${r.protocol.toUpperCase()}`,
+    `protocol=${protocol}`,
   ];
   if (localPorts) fixed.push(`localport=${ports(localPorts)}`);
   if (remotePorts) fixed.push(`remoteport=${ports(remotePorts)}`);

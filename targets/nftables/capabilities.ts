@@ -4,6 +4,6 @@ import { EXACT, type TargetCapabilities } from '../capability.js';
 export const nftablesCapabilities: TargetCapabilities = {
   placements: { host: EXACT, gateway: EXACT },
   families: { 4: EXACT, 6: EXACT },
-  matches: { 'connection-state': EXACT, icmp: EXACT, 'nd-hop-limit': EXACT, 'log-denied': EXACT },
+  matches: { 'connection-state': EXACT, icmp: EXACT, 'nd-hop-limit': EXACT, 'log-denied': EXACT, 'icmp-rules': EXACT },
   order: 'first-match',
 };

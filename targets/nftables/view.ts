@@ -1,5 +1,6 @@
 import type { IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } from '../../src/ir/types.js';
 import { formatPortRange } from '../../src/addresses/ports.js';
+import { icmpTypeNames } from '../icmp.js';
 
 /** What the template prints; every string in it is already safe nft syntax. */
 export interface NftView {
@@ -129,7 +130,8 @@ function preamble(fw: IrFirewall, dir: string): string[] {
  * addresses that applies to both families needs no family test and stays one rule.
  */
 function ruleLines(fw: IrFirewall, r: IrRule): string[] {
-  const bothWithoutAddresses = !r.src && !r.dst && r.families.includes(4) && r.families.includes(6);
+  // ICMP types differ per family (ICMPv4, ICMPv6): an ICMP rule is always one line per family.
+  const bothWithoutAddresses = !r.src && !r.dst && r.families.includes(4) && r.families.includes(6) && r.protocol !== 'icmp';
   const perFamily: (IrFamily | undefined)[] = bothWithoutAddresses ? [undefined] : r.families;
   return perFamily.map((family): string[] => {
     const parts: string[] = [];
@@ -140,8 +142,11 @@ function ruleLines(fw: IrFirewall, r: IrRule): string[] {
       if (r.src) parts.push(`${ip} saddr @${r.src}${suffix}`);
       if (r.dst) parts.push(`${ip} daddr @${r.dst}${suffix}`);
     }
-    const ports = [portMatch(r.protocol, 'sport', r.srcPorts), portMatch(r.protocol, 'dport', r.dstPorts)].filter(Boolean);
-    parts.push(ports.length ? ports.join(' ') : `meta l4proto ${r.protocol}`);
+    if (r.protocol === 'icmp') parts.push(icmpMatch(fw, r, family!));
+    else {
+      const ports = [portMatch(r.protocol, 'sport', r.srcPorts), portMatch(r.protocol, 'dport', r.dstPorts)].filter(Boolean);
+      parts.push(ports.length ? ports.join(' ') : `meta l4proto ${r.protocol}`);
+    }
     const match = parts.join(' ');
     // The log gets its own rule: a `limit` in front of `drop` would make the drop conditional.
     const log = r.action === 'drop' && fw.logDenied ? [`${match} ${LOG_LIMIT} log prefix ${logPrefix(fw)}`] : [];
@@ -152,6 +157,12 @@ function ruleLines(fw: IrFirewall, r: IrRule): string[] {
 const LOG_LIMIT = 'limit rate 5/second burst 10 packets';
 
 const logPrefix = (fw: IrFirewall) => quote(`msgr ${fw.name} denied: `.slice(0, 127));
+
+/** `icmp type { echo-request, timestamp-request }`, or `icmpv6 type …` (the names of targets/icmp.ts). */
+function icmpMatch(fw: IrFirewall, r: IrRule, family: IrFamily): string {
+  const names = icmpTypeNames('nftables', fw, r, family);
+  return `${family === 4 ? 'icmp' : 'icmpv6'} type ${names.length === 1 ? names[0] : `{ ${names.join(', ')} }`}`;
+}
 
 function portMatch(protocol: string, field: 'sport' | 'dport', ports: IrPorts | undefined): string | undefined {
   if (!ports) return undefined;

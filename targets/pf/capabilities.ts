@@ -12,6 +12,7 @@ export const pfCapabilities: TargetCapabilities = {
       how: 'pf cannot match the IPv6 hop limit, so neighbour and router discovery are accepted without the hop-limit-255 check the other targets make',
     },
     'log-denied': EXACT,
+    'icmp-rules': EXACT,
   },
   order: 'first-match',
 };

@@ -1,5 +1,6 @@
 import type { IrAddressSet, IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } from '../../src/ir/types.js';
 import { formatPortRange } from '../../src/addresses/ports.js';
+import { icmpTypeNames } from '../icmp.js';
 import { brokenIr } from '../ir.js';
 import { acceptDefaults, acceptText, pfHeader } from './header.js';
 
@@ -168,11 +169,17 @@ function ruleLines(fw: IrFirewall, r: IrRule, dir: 'in' | 'out' | undefined): st
     const parts: string[] = [r.action === 'accept' ? 'pass' : 'block drop'];
     if (dir) parts.push(dir);
     if (r.action === 'drop' && fw.logDenied) parts.push('log');
-    parts.push('quick', familyKeyword(family), `proto ${r.protocol}`);
+    const icmp = r.protocol === 'icmp';
+    parts.push('quick', familyKeyword(family), `proto ${icmp ? (family === 4 ? 'icmp' : 'ipv6-icmp') : r.protocol}`);
     parts.push(`from ${address(fw, r.src)}`);
     if (r.srcPorts) parts.push(`port ${ports(r.srcPorts)}`);
     parts.push(`to ${address(fw, r.dst)}`);
     if (r.dstPorts) parts.push(`port ${ports(r.dstPorts)}`);
+    if (icmp) {
+      const names = icmpTypeNames('pf', fw, r, family);
+      parts.push(`${family === 4 ? 'icmp-type' : 'icmp6-type'} ${names.length === 1 ? names[0] : `{ ${names.join(', ')} }`}`);
+    }
+    // An ICMP query keeps state like a connection: its reply matches it (pf.c, pf_icmp_mapping).
     if (r.action === 'accept') parts.push(r.protocol === 'tcp' ? KEEP_STATE : 'keep state');
     parts.push(`label "${labelText(`${fw.name} ${r.id}`)}"`);
     return parts.join(' ');

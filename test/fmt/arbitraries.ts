@@ -46,6 +46,18 @@ function ruleArb(ends: fc.Arbitrary<string[]>): fc.Arbitrary<Node> {
     .map((r) => ({ tokens: [r.action, r.protocol, ...r.ports.flatMap((p, i) => [...(i > 0 ? [','] : []), ...rangeTokens(p[0], p[1])]), ...r.ends] }));
 }
 
+/** `allow icmp echo-request, timestamp-request from …`: ICMP types, or none (every query). */
+function icmpRuleArb(ends: fc.Arbitrary<string[]>): fc.Arbitrary<Node> {
+  return fc
+    .record({
+      action: fc.constantFrom('allow', 'deny'),
+      protocol: fc.constantFrom('icmp', 'icmpv4'),
+      types: fc.subarray(['echo-request', 'timestamp-request']),
+      ends,
+    })
+    .map((r) => ({ tokens: [r.action, r.protocol, ...list(r.types), ...r.ends] }));
+}
+
 /** A policy that compiles without errors (warnings are fine). */
 export const policyArb: fc.Arbitrary<Node> = fc
   .record({
@@ -91,7 +103,8 @@ export const policyArb: fc.Arbitrary<Node> = fc
       ['from', '192.0.2.7', ',', A],
       ['to', '2001:db8:99::/64', ',', '203.0.113.9'],
     );
-    return fc.tuple(fc.constant(p), fc.array(ruleArb(gwEnds), { maxLength: 3 }), fc.array(ruleArb(hostEnds), { maxLength: 3 }), fc.array(ruleArb(hostEnds), { maxLength: 2 })).map(([p, gwRules, deskRules, srvRules]) => {
+    const hostRule = fc.oneof({ weight: 3, arbitrary: ruleArb(hostEnds) }, { weight: 1, arbitrary: icmpRuleArb(hostEnds) });
+    return fc.tuple(fc.constant(p), fc.array(ruleArb(gwEnds), { maxLength: 3 }), fc.array(hostRule, { maxLength: 3 }), fc.array(hostRule, { maxLength: 2 })).map(([p, gwRules, deskRules, srvRules]) => {
       const items: Node[] = [];
       if (p.description !== null) items.push({ tokens: ['description', `"${p.description}"`] });
       const clientsMembers = [`10.${p.clientsNet}.0.0/16`, ...(p.clientsV6 !== null ? [`2001:db8:${p.clientsV6.toString(16)}::/48`] : [])];

@@ -26,7 +26,8 @@ export const ANY_SRC_PORTS: PortClass = { from: 20000, to: 29999 };
 export interface ScenarioProbe {
   /** What the probe proves, in the policy's terms. */
   label: string;
-  proto: 'tcp' | 'udp';
+  /** `icmp`: an echo request (ping); its ports are 0. */
+  proto: 'tcp' | 'udp' | 'icmp';
   /** Client host (opens the connection / sends the datagram). */
   from: string;
   /** Server host (listens on dstPort). */
@@ -72,7 +73,7 @@ export interface Scenario {
 
 interface ProbeDraft {
   label: string;
-  proto: 'tcp' | 'udp';
+  proto: 'tcp' | 'udp' | 'icmp';
   from: string;
   to: string;
   family: Family;
@@ -140,7 +141,7 @@ function scenario(s: Omit<Scenario, 'probes'>, drafts: ProbeDraft[]): Scenario {
 type Mk = (
   expect: Expectation,
   label: string,
-  proto: 'tcp' | 'udp',
+  proto: 'tcp' | 'udp' | 'icmp',
   from: string,
   to: string,
   family: Family,
@@ -160,8 +161,13 @@ const p: Mk = (expect, label, proto, from, to, family, dstPort, src) => ({
 });
 
 /** The same probe over IPv4 and IPv6 (label suffixed). */
-const both = (expect: Expectation, label: string, proto: 'tcp' | 'udp', from: string, to: string, dstPort: number, src?: { port: number; class: PortClass }) =>
+const both = (expect: Expectation, label: string, proto: 'tcp' | 'udp' | 'icmp', from: string, to: string, dstPort: number, src?: { port: number; class: PortClass }) =>
   ([4, 6] as const).map((f) => p(expect, `${label} (v${f})`, proto, from, to, f, dstPort, src));
+
+/** An echo request (ping) over IPv4 and IPv6: no ports. */
+const NO_PORT: PortClass = { from: 0, to: 0 };
+const ping = (expect: Expectation, label: string, from: string, to: string, families: readonly Family[] = [4, 6]) =>
+  families.map((f) => p(expect, `${label} (v${f})`, 'icmp', from, to, f, 0, { port: 0, class: NO_PORT }));
 
 const host = (name: string, ...addrs: string[]): HostSpec => ({ name, addrs });
 const lan = (name: string, routerAddrs: string[], ...hosts: HostSpec[]): LanSpec => ({ name, routerAddrs, hosts });
@@ -500,7 +506,8 @@ const MONITORED = 'test/kernel/fixtures/monitored.msgr';
 /**
  * monitored `srv-host`: a default-deny server. ssh only from the jump hosts, which the rule
  * writes inline (10.10.99.0/24, 2001:db8:99::/64); remote desktop from the clients but one
- * (10.20.0.66, 2001:db8:20::66, denied first); SIP/TLS from the clients.
+ * (10.20.0.66, 2001:db8:20::66, denied first); SIP/TLS from the clients; ping (ICMP and ICMPv6
+ * echo) from the monitoring network but 10.50.0.66 (denied first), from nowhere else.
  */
 const monitoredSrv = scenario(
   {
@@ -516,10 +523,16 @@ const monitoredSrv = scenario(
         host('jump', '10.10.99.5/24', '2001:db8:99::5/64'),
         host('client', '10.20.0.5/16', '2001:db8:20::5/64'),
         host('client66', '10.20.0.66/16', '2001:db8:20::66/64'),
+        host('monitor', '10.50.0.5/24', '2001:db8:50::5/64'),
+        host('monitor66', '10.50.0.66/24'),
       ],
     },
   },
   [
+    ...ping('delivered', 'ping monitor -> srv (allow icmp echo-request from monitor)', 'monitor', 'srv'),
+    ...ping('blocked', 'ping client -> srv (default deny)', 'client', 'srv'),
+    ...ping('blocked', 'ping from the one monitor denied first (deny icmp from 10.50.0.66)', 'monitor66', 'srv', [4]),
+    ...both('blocked', 'ssh 22/tcp monitor -> srv (monitoring may ping, nothing more)', 'tcp', 'monitor', 'srv', 22),
     ...both('delivered', 'ssh 22/tcp jump host -> srv (allow tcp 22 from 10.10.99.0/24, 2001:db8:99::/64)', 'tcp', 'jump', 'srv', 22),
     ...both('blocked', 'ssh 22/tcp client -> srv (not a jump host)', 'tcp', 'client', 'srv', 22),
     ...both('delivered', 'rdp 3389/tcp client -> srv (allow tcp 3389 from clients)', 'tcp', 'client', 'srv', 3389),

@@ -19,7 +19,7 @@ const rnd = (n: number) => {
 };
 const pick = <T>(xs: T[]): T => xs[rnd(xs.length)];
 
-const WORDS = ['a', 'clients', 'lcs', 'peers', 'network', 'server', 'firewall', 'sip', 'port', 'to', 'from', 'on', 'deny', 'allow', 'tcp', 'udp', 'x-y', 'im', 'via', 'tls', 'default', 'log', 'denied', 'and', 'media', 'ports', 'dynamic'];
+const WORDS = ['a', 'clients', 'lcs', 'peers', 'network', 'server', 'firewall', 'sip', 'port', 'to', 'from', 'on', 'deny', 'allow', 'tcp', 'udp', 'icmp', 'echo-request', 'x-y', 'im', 'via', 'tls', 'default', 'log', 'denied', 'and', 'media', 'ports', 'dynamic'];
 const ADDRS = ['10.0.0.0/8', '10.1.1.10', '2001:db8::/32', 'fe80::1', '::1', '1.2.3.4/33'];
 const name = () => pick(WORDS);
 const names = () => Array.from({ length: 1 + rnd(3) }, name).join(pick([', ', ',\n  ', ',']));
@@ -47,6 +47,8 @@ const firewallStmt = () =>
     () => `outbound ${name()}`,
     () => 'log denied',
     () => `${pick(['allow', 'deny'])} ${name()}${rnd(2) ? ` ${Array.from({ length: 1 + rnd(2) }, range).join(', ')}` : ''} ${ends()}`,
+    // ICMP types (names) after the protocol; `from`/`to` among them too.
+    () => `${pick(['allow', 'deny'])} ${pick(['icmp', 'icmpv6', name()])} ${names()} ${ends()}`,
   ])();
 const block = (kw: string, stmt: () => string) => {
   const n = rnd(4);

@@ -1,17 +1,24 @@
 import { addressIn, addressText, intervalsOf, type Family } from './normalize.js';
+import { ICMP_QUERIES } from './icmp-types.js';
 import { tupleText, type Tuple, type TupleAction, type TupleDirection } from './tuple.js';
 
-/** One packet (the first of a connection), for first-match evaluation. */
+/**
+ * One packet (the first of a connection, or an ICMP query), for first-match evaluation. An ICMP
+ * probe (`icmp` in IPv4, `icmp6` in IPv6) has a type and ports 0.
+ */
 export interface Probe {
   direction: TupleDirection;
-  protocol: 'tcp' | 'udp';
+  protocol: 'tcp' | 'udp' | 'icmp' | 'icmp6';
   family: Family;
   src: bigint;
   dst: bigint;
   srcPort: number;
   dstPort: number;
+  icmpType?: number;
   iface: string;
 }
+
+const isIcmp = (p: Probe) => p.protocol === 'icmp' || p.protocol === 'icmp6';
 
 export type Policy = Partial<Record<TupleDirection, TupleAction>>;
 
@@ -25,8 +32,9 @@ export function matches(t: Tuple, p: Probe): boolean {
     (t.iface === undefined || t.iface === p.iface) &&
     addressIn(t.src, p.family, p.src) &&
     addressIn(t.dst, p.family, p.dst) &&
-    inPorts(t.srcPorts, p.srcPort) &&
-    inPorts(t.dstPorts, p.dstPort);
+    (isIcmp(p)
+      ? t.icmpTypes === undefined || t.icmpTypes.includes(String(p.icmpType))
+      : inPorts(t.srcPorts, p.srcPort) && inPorts(t.dstPorts, p.dstPort));
   if (m && t.extra?.length) throw new Error(`cannot decide ${probeText(p)} against ${tupleText(t)}: ${t.extra.join(', ')}`);
   return m;
 }
@@ -66,7 +74,26 @@ export function probesFor(tuples: readonly Tuple[], iface = 'em0'): Probe[] {
     }
     return vals;
   };
+  const push = (p: Probe) => {
+    const key = `${p.direction}|${p.protocol}|${p.family}|${p.src}|${p.dst}|${p.srcPort}|${p.dstPort}|${p.icmpType ?? ''}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(p);
+  };
+  /** Every query of the family, at these addresses. */
+  const queries = (direction: TupleDirection, family: Family, src: bigint, dst: bigint) => {
+    for (const q of ICMP_QUERIES[family]) push({ direction, protocol: family === 4 ? 'icmp' : 'icmp6', family, src, dst, srcPort: 0, dstPort: 0, icmpType: q.request, iface });
+  };
   for (const t of tuples) {
+    if (t.protocol === 'icmp' || t.protocol === 'icmp6') {
+      // A query of each type, at and around the tuple's addresses, when the tuple can match one.
+      if (t.icmpTypes && !ICMP_QUERIES[t.family].some((q) => t.icmpTypes!.includes(String(q.request)))) continue;
+      const srcs = addrs(t.src, t.family);
+      const dsts = addrs(t.dst, t.family);
+      for (const s of srcs) queries(t.direction, t.family, s, dsts[0]!);
+      for (const d of dsts) queries(t.direction, t.family, srcs[0]!, d);
+      continue;
+    }
     if (t.protocol !== 'tcp' && t.protocol !== 'udp') continue;
     const protos = [t.protocol, t.protocol === 'tcp' ? 'udp' : 'tcp'] as const;
     const srcs = addrs(t.src, t.family);
@@ -81,13 +108,10 @@ export function probesFor(tuples: readonly Tuple[], iface = 'em0'): Probe[] {
     for (const sp of sps) variants.push({ ...base, sp });
     for (const dp of dps) variants.push({ ...base, dp });
     for (const protocol of protos) {
-      for (const v of variants) {
-        const key = `${t.direction}|${protocol}|${t.family}|${v.s}|${v.d}|${v.sp}|${v.dp}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push({ direction: t.direction, protocol, family: t.family, src: v.s, dst: v.d, srcPort: v.sp, dstPort: v.dp, iface });
-      }
+      for (const v of variants) push({ direction: t.direction, protocol, family: t.family, src: v.s, dst: v.d, srcPort: v.sp, dstPort: v.dp, iface });
     }
+    // And the ICMP queries between the same addresses: what a default decides for them.
+    queries(t.direction, t.family, base.s, base.d);
   }
   return out;
 }
@@ -98,10 +122,17 @@ export function probesFor(tuples: readonly Tuple[], iface = 'em0'): Probe[] {
  */
 export function replyOf(p: Probe): Probe {
   const direction = p.direction === 'in' ? 'out' : p.direction === 'out' ? 'in' : 'forward';
-  return { ...p, direction, src: p.dst, dst: p.src, srcPort: p.dstPort, dstPort: p.srcPort };
+  const reply: Probe = { ...p, direction, src: p.dst, dst: p.src, srcPort: p.dstPort, dstPort: p.srcPort };
+  if (isIcmp(p)) {
+    const q = ICMP_QUERIES[p.family].find((x) => x.request === p.icmpType);
+    if (!q) throw new Error(`no reply to ICMP type ${p.icmpType}`);
+    reply.icmpType = q.reply;
+  }
+  return reply;
 }
 
 export function probeText(p: Probe): string {
+  if (isIcmp(p)) return `${p.direction} ${p.protocol}/${p.family} ${addressText(p.src, p.family)} -> ${addressText(p.dst, p.family)} type ${p.icmpType}`;
   return `${p.direction} ${p.protocol}/${p.family} ${addressText(p.src, p.family)}:${p.srcPort} -> ${addressText(p.dst, p.family)}:${p.dstPort}`;
 }
 

@@ -1,5 +1,6 @@
 import { flatten, mergeFamilies, ReaderError, and, type Action, type ChainProgram, type ChainRule, type Cond, type CtState } from './chains.js';
 import type { Policy } from './evaluate.js';
+import { icmpTypeNumber } from './icmp-types.js';
 import { mergeIntervals, parseAddressItem, type Family, type Interval } from './normalize.js';
 import type { Tuple, TupleDirection, TuplePortRange } from './tuple.js';
 
@@ -253,11 +254,12 @@ function readRule(w: string[], family: Family, ipsets: Map<string, IpsetSet>, pr
         limited = true;
         break;
       case '--icmp-type':
-        add({ protocol: 'icmp', icmpTypes: [arg()] });
+      case '--icmpv6-type': {
+        const type = arg();
+        if (type.includes('/')) throw new ReaderError(`${text}: ICMP codes are not modelled`);
+        add({ protocol: o === '--icmp-type' ? 'icmp' : 'icmp6', icmpTypes: [icmpTypeNumber('iptables', family, type)] });
         break;
-      case '--icmpv6-type':
-        add({ protocol: 'icmp6', icmpTypes: [arg()] });
-        break;
+      }
       case '--hl-eq':
         add({ extra: [`hl == ${arg()}`] });
         break;

@@ -25,18 +25,21 @@ export function irToTuples(fw: IrFirewall): Tuple[] {
   };
   const ports = (p: IrPorts | undefined) => (p ? normalizePorts(p.ranges) : 'any');
   return fw.rules.flatMap((r) =>
-    [...r.families].sort().map(
-      (family): Tuple => ({
+    [...r.families].sort().map((family): Tuple => {
+      const t: Tuple = {
         direction: DIRECTION[r.direction],
         action: r.action,
-        protocol: r.protocol,
+        protocol: r.protocol === 'icmp' ? (family === 4 ? 'icmp' : 'icmp6') : r.protocol,
         family,
         src: side(r.src, family),
         dst: side(r.dst, family),
         srcPorts: ports(r.srcPorts),
         dstPorts: ports(r.dstPorts),
-      }),
-    ),
+      };
+      // An ICMP rule: its types of this family, as numbers (the IR gives both).
+      if (r.icmpTypes) t.icmpTypes = r.icmpTypes.flatMap((x) => ((family === 4 ? x.v4 : x.v6) ?? [])).map(String);
+      return t;
+    }),
   );
 }
 

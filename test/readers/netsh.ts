@@ -266,6 +266,9 @@ export function netshTuples(s: Pick<NetshState, 'rules'>): Tuple[] {
     if (!r.enable) continue;
     if (r.action === 'bypass') throw new Error(`rule ${r.name}: action=bypass is not modelled`);
     const protocol: TupleProtocol = r.protocol.startsWith('icmpv4') ? 'icmp' : r.protocol.startsWith('icmpv6') ? 'icmp6' : (r.protocol as TupleProtocol);
+    // `icmpv4:8,any`: type 8, any code (netsh's `protocol=icmpv4:type,code`); a bare icmpv4 is every type.
+    const typed = /^icmpv[46]:([0-9]+|any),any$/.exec(r.protocol);
+    if (/^icmpv[46]:/.test(r.protocol) && !typed) throw new Error(`rule ${r.name}: protocol=${r.protocol}: only a type with any code is modelled`);
     for (const family of [4, 6] as const) {
       const local = r.localip === 'any' ? 'any' : normalizeAddresses(r.localip, family);
       const remote = r.remoteip === 'any' ? 'any' : normalizeAddresses(r.remoteip, family);
@@ -281,6 +284,7 @@ export function netshTuples(s: Pick<NetshState, 'rules'>): Tuple[] {
         dst: inbound ? local : remote,
         srcPorts: inbound ? r.remoteport : r.localport,
         dstPorts: inbound ? r.localport : r.remoteport,
+        ...(typed && typed[1] !== 'any' ? { icmpTypes: [String(Number(typed[1]))] } : {}),
       });
     }
   }

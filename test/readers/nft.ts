@@ -1,5 +1,6 @@
 import { and as conj, flatten, ReaderError, type Action, type ChainProgram, type ChainRule, type Cond, type CtState } from './chains.js';
 import type { Policy } from './evaluate.js';
+import { icmpTypeNumber } from './icmp-types.js';
 import { mergeIntervals, parseAddressItem, type Family, type Interval } from './normalize.js';
 import type { Tuple, TupleDirection, TuplePortRange } from './tuple.js';
 
@@ -256,8 +257,9 @@ function readMatch(m: Obj, sets: Map<string, NftSet>, text: string, ctState: CtS
       return { protocol, [field === 'sport' ? 'srcPorts' : 'dstPorts']: ports };
     }
     if ((protocol === 'icmp' || protocol === 'icmpv6') && field === 'type') {
-      const types = rightValues(right).map(String);
-      return protocol === 'icmp' ? { family: 4, protocol: 'icmp', icmpTypes: types } : { family: 6, protocol: 'icmp6', icmpTypes: types };
+      const family: Family = protocol === 'icmp' ? 4 : 6;
+      const types = rightValues(right).map((v) => icmpTypeNumber('nft', family, String(v)));
+      return { family, protocol: family === 4 ? 'icmp' : 'icmp6', icmpTypes: types };
     }
     if ((protocol === 'ip6' && field === 'hoplimit') || (protocol === 'ip' && field === 'ttl')) {
       return { family: protocol === 'ip' ? 4 : 6, extra: [`${protocol} ${field} == ${rightValues(right).map(String).join(',')}`] };

@@ -1,4 +1,5 @@
 import { replyOf, type Probe } from './evaluate.js';
+import { ICMP_QUERIES, icmpTypeNumber } from './icmp-types.js';
 import type { Family, Interval } from './normalize.js';
 import { hostsIntervals, inIntervals, type PfAddressContext } from './pf-addresses.js';
 import { parsePf, portRanges, PROTOCOL, type PfReadOptions, type PfRule, type PfRuleset } from './pf.js';
@@ -35,18 +36,27 @@ import type { TupleAction, TuplePortRange } from './tuple.js';
  *    check ("This rule only applies to TCP packets that have the flags a set out of set b").
  * 5. Addresses, tables, `self` and negation as pf-addresses.ts says.
  *
+ * 6. ICMP queries (echo, timestamp) keep state like a connection, and their replies match it: pf
+ *    maps a reply to the query's "virtual type" and keys the state by the query's id instead of
+ *    ports (pf.c, pf_icmp_mapping: `ICMP_ECHO` is PF_IN, `ICMP_ECHOREPLY` PF_OUT with the same
+ *    virtual type; pf_test_state_icmp). A rule's `icmp-type`/`icmp6-type` list must hold the
+ *    packet's type (pf.conf(5): "icmp-type type ... This rule only applies to ICMP or ICMPv6
+ *    packets with the specified type"). The probes send one query per session, with id 0.
+ *
  * Not modelled (the probes need none of it): TCP sequence windows and timestamps a state checks,
- * state timeouts, ICMP and other protocols, if-bound states, translation, `route-to`.
+ * state timeouts, ICMP errors matched to states, other protocols, if-bound states, translation,
+ * `route-to`.
  */
 export interface PfPacket {
   dir: 'in' | 'out';
   iface: string;
   family: Family;
-  protocol: 'tcp' | 'udp';
+  protocol: 'tcp' | 'udp' | 'icmp' | 'icmp6';
   src: bigint;
   dst: bigint;
   srcPort: number;
   dstPort: number;
+  icmpType?: number;
   /** TCP flags set, as letters (`S` a connection's first packet, `SA` the answer to it). */
   tcpFlags?: string;
 }
@@ -66,19 +76,27 @@ interface CompiledRule {
   dst: Record<Family, Interval[]>;
   srcPorts: TuplePortRange[] | 'any';
   dstPorts: TuplePortRange[] | 'any';
+  /** The ICMP (`icmp-type`) and ICMPv6 (`icmp6-type`) types the rule is limited to, as numbers. */
+  icmpTypes?: Record<Family, string[] | undefined>;
   /** [flags that must be set, out of these]; undefined: no check. */
   flags?: [string, string];
 }
 
 const stateKey = (p: PfPacket) => {
   const [outside, inside] = p.dir === 'in' ? [[p.src, p.srcPort], [p.dst, p.dstPort]] : [[p.dst, p.dstPort], [p.src, p.srcPort]];
-  return `${p.family}|${p.protocol}|${outside.join(':')}|${inside.join(':')}`;
+  // An ICMP query and its reply share the query's virtual type (rule 6); other types have none.
+  const virtual = p.icmpType === undefined ? '' : `|${ICMP_QUERIES[p.family].find((q) => q.request === p.icmpType || q.reply === p.icmpType)?.request ?? `lone ${p.icmpType}`}`;
+  return `${p.family}|${p.protocol}|${outside.join(':')}|${inside.join(':')}${virtual}`;
 };
 
 function compile(ctx: PfAddressContext, r: PfRule): CompiledRule {
   const sides = (hosts: PfRule['src']['hosts']) => ({ 4: hostsIntervals(ctx, hosts, 4, r.line), 6: hostsIntervals(ctx, hosts, 6, r.line) });
   const c: CompiledRule = { rule: r, src: sides(r.src.hosts), dst: sides(r.dst.hosts), srcPorts: portRanges(r.src.ports), dstPorts: portRanges(r.dst.ports) };
   if (r.protos) c.protocols = r.protos.map((p) => PROTOCOL[p] ?? p);
+  if (r.icmpTypes || r.icmp6Types) {
+    const numbers = (family: Family, list: string[] | undefined) => list?.map((t) => icmpTypeNumber('pf', family, t));
+    c.icmpTypes = { 4: numbers(4, r.icmpTypes), 6: numbers(6, r.icmp6Types) };
+  }
   const flags = r.flags ?? (r.action === 'pass' && r.state !== 'no' ? 'S/SA' : undefined);
   if (flags && flags !== 'any') {
     const [set = '', of = ''] = flags.split('/');
@@ -96,7 +114,12 @@ function matches(c: CompiledRule, p: PfPacket): boolean {
   if (r.af && r.af !== p.family) return false;
   if (c.protocols && !c.protocols.includes(p.protocol)) return false;
   if (!inIntervals(c.src[p.family], p.src) || !inIntervals(c.dst[p.family], p.dst)) return false;
-  if (!inPorts(c.srcPorts, p.srcPort) || !inPorts(c.dstPorts, p.dstPort)) return false;
+  if (p.icmpType !== undefined) {
+    // An icmp-type list limits the rule to ICMP of that family (it names no other protocol's packets).
+    const types = c.icmpTypes?.[p.family];
+    if (c.icmpTypes && (!types || !types.includes(String(p.icmpType)))) return false;
+  } else if (c.icmpTypes) return false;
+  else if (!inPorts(c.srcPorts, p.srcPort) || !inPorts(c.dstPorts, p.dstPort)) return false;
   if (c.flags && p.protocol === 'tcp') {
     const [set, of] = c.flags;
     const present = [...of].filter((f) => (p.tcpFlags ?? '').includes(f)).sort().join('');
@@ -153,7 +176,16 @@ const FORWARD_OUT = 'em1';
  * flags are `S` unless given (its reply: `SA`).
  */
 export function pfPath(p: Probe, tcpFlags = 'S', reply = false): PfPacket[] {
-  const base = { family: p.family, protocol: p.protocol, src: p.src, dst: p.dst, srcPort: p.srcPort, dstPort: p.dstPort, ...(p.protocol === 'tcp' ? { tcpFlags } : {}) };
+  const base = {
+    family: p.family,
+    protocol: p.protocol,
+    src: p.src,
+    dst: p.dst,
+    srcPort: p.srcPort,
+    dstPort: p.dstPort,
+    ...(p.protocol === 'tcp' ? { tcpFlags } : {}),
+    ...(p.icmpType !== undefined ? { icmpType: p.icmpType } : {}),
+  };
   if (p.direction !== 'forward') return [{ ...base, dir: p.direction, iface: p.iface }];
   const [arrive, leave] = reply ? [FORWARD_OUT, FORWARD_IN] : [FORWARD_IN, FORWARD_OUT];
   return [

@@ -1,5 +1,6 @@
 import { complementIntervals, hostsIntervals, type PfAddressContext } from './pf-addresses.js';
 import { intervalsToCidrs, normalizePorts, familyOf, parseAddressItem, type Interval } from './normalize.js';
+import { icmpTypeNumber } from './icmp-types.js';
 import { Cursor, PfError, tokenizePf, type Token } from './pf-lexer.js';
 import type { Tuple, TupleDirection, TupleProtocol, TuplePortRange } from './tuple.js';
 
@@ -484,7 +485,7 @@ function ruleTuples(ctx: PfAddressContext, r: PfRule, opts: PfReadOptions): Tupl
           t.iface = r.ifaces[0]!;
         }
         const types = protocol === 'icmp' ? r.icmpTypes : protocol === 'icmp6' ? r.icmp6Types : undefined;
-        if (types) t.icmpTypes = types;
+        if (types) t.icmpTypes = types.map((x) => icmpTypeNumber('pf', family, x));
         out.push(t);
       }
     }

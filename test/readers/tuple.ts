@@ -10,7 +10,7 @@
  */
 export type TupleDirection = 'in' | 'out' | 'forward';
 export type TupleAction = 'accept' | 'drop';
-/** tcp and udp are what the IR speaks; the rest appear in readers' output for preamble rules. */
+/** tcp, udp and ICMP (`icmp` in IPv4, `icmp6` in IPv6) are what the IR speaks; the rest appear in readers' output. */
 export type TupleProtocol = 'tcp' | 'udp' | 'icmp' | 'icmp6' | 'any' | `ip-${number}`;
 
 export interface TuplePortRange {
@@ -29,7 +29,7 @@ export interface Tuple {
   dstPorts: TuplePortRange[] | 'any';
   /** pf `on IFACE`: the rule only sees packets on that interface (absent: every interface). */
   iface?: string;
-  /** ICMP types the rule is limited to, by name as written (absent: all types). */
+  /** ICMP types the rule is limited to, as decimal type numbers (each reader maps its tool's names; absent: all types). */
   icmpTypes?: string[];
   /**
    * Conditions a tuple cannot hold (e.g. `hoplimit == 255` on an IPv6 neighbour-discovery rule),

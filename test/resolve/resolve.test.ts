@@ -198,6 +198,48 @@ describe('plain rules: networks and addresses written inline', () => {
   });
 });
 
+describe('plain rules: ICMP', () => {
+  const host = (rule: string) => policy({ firewalls: `firewall f {\n    on srv\n    targets nftables\n    default deny\n    ${rule}\n  }` });
+  const ruleOf = (rule: string) => firewallOf(host(rule), 'f').rules.find((r) => r.origins.some((o) => o.line === 16))!;
+
+  it('name ICMP messages by type, with their number in each family', () => {
+    expect(ruleOf('allow icmp echo-request from pt')).toMatchObject({ protocol: 'icmp', families: [4], icmpTypes: [{ name: 'echo-request', v4: 8 }] });
+    expect(ruleOf('allow icmp echo-request from cl')).toMatchObject({ families: [4, 6], icmpTypes: [{ name: 'echo-request', v4: 8, v6: 128 }] });
+    expect(ruleOf('allow icmp echo-request from cl').origins[0]!.text).toBe('firewall f: allow icmp echo-request from cl');
+  });
+
+  it('match every message a rule decides when no type is named: echo and timestamp requests', () => {
+    expect(ruleOf('deny icmp from cl').icmpTypes).toEqual([{ name: 'echo-request', v4: 8, v6: 128 }, { name: 'timestamp-request', v4: 13 }]);
+  });
+
+  it('keep icmpv4 and icmpv6 to their family, and a type to the families it has', () => {
+    expect(ruleOf('allow icmpv6 from cl')).toMatchObject({ families: [6], icmpTypes: [{ name: 'echo-request', v6: 128 }] });
+    expect(ruleOf('allow icmpv4 echo-request from cl')).toMatchObject({ families: [4], icmpTypes: [{ name: 'echo-request', v4: 8 }] });
+    expect(ruleOf('deny icmp timestamp-request from cl')).toMatchObject({ families: [4], icmpTypes: [{ name: 'timestamp-request', v4: 13 }] });
+  });
+
+  it('refuse ports, unknown types (with the nearest one), types no rule decides and a type the family lacks (MSGR049)', () => {
+    const d = (rule: string) => diagnosticsOf(host(rule)).filter((x) => x.code !== 'MSGR073');
+    expect(d('allow icmp 8 from cl')).toMatchObject([{ code: 'MSGR049', line: 16, column: 16, message: expect.stringContaining('no ports') }]);
+    expect(d('allow icmp echo-requst from cl')).toMatchObject([{ code: 'MSGR049', column: 16, hint: "did you mean 'echo-request'?" }]);
+    expect(d('allow icmp ping from cl')).toMatchObject([{ code: 'MSGR049', hint: expect.stringContaining('echo-request, timestamp-request') }]);
+    expect(d('allow icmp echo-reply from cl')).toMatchObject([{ code: 'MSGR049', message: expect.stringContaining('return traffic'), hint: 'allow the echo-request from the other side' }]);
+    expect(d('deny icmp destination-unreachable from cl')).toMatchObject([{ code: 'MSGR049', message: expect.stringContaining('path MTU') }]);
+    expect(d('deny icmp neighbour-solicitation from cl')).toMatchObject([{ code: 'MSGR049', message: expect.stringContaining('neighbour') }]);
+    expect(d('allow icmpv6 timestamp-request from cl')).toMatchObject([{ code: 'MSGR049', message: 'timestamp-request has no ICMPv6 type', hint: expect.stringContaining('icmpv4') }]);
+    expect(d('allow tcp ssh from cl')).toMatchObject([{ code: 'MSGR049', column: 15, message: expect.stringContaining('port numbers') }]);
+    expect(d('allow icmpp from cl')).toMatchObject([{ code: 'MSGR037', hint: "did you mean 'icmp'?" }]);
+    // Every problem of a rule in one run.
+    expect(d('allow icmp echo-reply, bogus, echo-request from nowhere').map((x) => x.code)).toEqual(['MSGR049', 'MSGR049', 'MSGR010']);
+  });
+
+  it('warn when the types and the addresses share no family (MSGR043)', () => {
+    expect(codesOf(host('allow icmpv6 from pt'))).toContain('MSGR043@16');
+    expect(codesOf(host('allow icmp timestamp-request from 2001:db8:99::/64'))).toContain('MSGR043@16');
+    expect(codesOf(host('allow icmp from pt'))).not.toContain('MSGR043@16');
+  });
+});
+
 describe('a file with many problems', () => {
   it('reports every one in a single run, sorted by position', () => {
     const text = [

@@ -126,6 +126,7 @@ function capabilityTable(): string {
     icmp: 'ICMP errors, path MTU',
     'nd-hop-limit': 'IPv6 ND hop limit 255',
     'log-denied': '`log denied`',
+    'icmp-rules': 'ICMP rules (`allow icmp …`)',
   };
   const cell = (s: Support) => (s.level === 'exact' ? 'yes' : s.level === 'approximate' ? 'approximately (MSGR061)' : 'no (MSGR060)');
   const head = ['target', 'host (`on`)', 'gateway (`between`)', 'IPv4', 'IPv6', ...IR_MATCHES.map((m) => MATCH_LABELS[m]), 'rule order'];

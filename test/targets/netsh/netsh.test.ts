@@ -24,8 +24,10 @@ function expectFaithful(doc: IrDocument, fw: IrFirewall, cmd: string, before: Ne
   expect(state.exitCode).toBe(0);
   const ours = { rules: state.rules.filter((r) => r.name === `msgrfw ${doc.deployment} ${fw.name}`) };
   const tuples = netshTuples(ours);
-  expect(tuples.map(tupleText)).toEqual(irToTuples(fw).map(tupleText));
-  expect(tuples).toEqual(irToTuples(fw));
+  // netsh names one ICMP type per rule (protocol=icmpv4:TYPE,any): the IR's rule of several, one each.
+  const expected = irToTuples(fw).flatMap((t) => (t.icmpTypes ? t.icmpTypes.map((x) => ({ ...t, icmpTypes: [x] })) : [t]));
+  expect(tuples.map(tupleText)).toEqual(expected.map(tupleText));
+  expect(tuples).toEqual(expected);
   for (const profile of PROFILES) {
     expect(netshPolicy(state, profile)).toEqual({ in: fw.policy.input ?? 'accept', out: fw.policy.output ?? 'accept' });
     expect(state.profiles[profile].logDropped).toBe(fw.logDenied || before.profiles[profile].logDropped);
@@ -126,6 +128,27 @@ describe('netsh target: idempotence by one shared rule name', () => {
     expect(deletes).toEqual(['name=msgrfw t fw']);
     // The delete comes before the first add.
     expect(state.log.findIndex((a) => a[2] === 'delete')).toBeLessThan(state.log.findIndex((a) => a[2] === 'add'));
+  });
+});
+
+describe('netsh target: ICMP rules', () => {
+  it('one command per family and type (protocol=icmpv4:8,any), the peer in that family only; read back as the IR', () => {
+    const doc = irOf(policy({ firewalls: 'firewall fw {\n    on srv\n    targets netsh\n    default deny\n    deny icmp from 10.20.0.66\n    allow icmp echo-request from cl\n    allow tcp 3389 from cl\n  }' }));
+    const cmd = cmdOf(doc, 'fw');
+    const rules = cmd.split('\r\n').filter((l) => l.includes('add rule'));
+    expect(rules.filter((l) => l.includes('icmp'))).toEqual([
+      expect.stringContaining('dir=in action=block protocol=icmpv4:8,any remoteip=10.20.0.66 '),
+      expect.stringContaining('dir=in action=block protocol=icmpv4:13,any remoteip=10.20.0.66 '),
+      expect.stringContaining('dir=in action=allow protocol=icmpv4:8,any remoteip=10.20.0.0/16 '),
+      expect.stringContaining('dir=in action=allow protocol=icmpv6:128,any remoteip=2001:db8:20::/48 '),
+    ]);
+    expectFaithful(doc, fwOf(doc, 'fw'), cmd);
+  });
+
+  it('refuses an ICMP deny after an allow of the same type it overlaps, not of another type', () => {
+    const fw = (rules: string) => fwOf(irOf(policy({ firewalls: `firewall fw {\n    on srv\n    targets netsh\n    default accept\n    ${rules}\n  }` })), 'fw');
+    expect(judgeFirewall(fw('allow icmp echo-request from cl\n    deny icmp from 10.20.0.66'), 'netsh')).toMatchObject([{ kind: 'refused' }]);
+    expect(judgeFirewall(fw('allow icmp echo-request from cl\n    deny icmp timestamp-request from 10.20.0.66'), 'netsh')).toEqual([]);
   });
 });
 
