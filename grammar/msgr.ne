@@ -53,10 +53,11 @@ firewallStmts -> null                                       {% () => [] %}
 firewallList -> firewallStmt                                {% b.first %}
              | firewallList %nl firewallStmt                {% b.append %}
 firewallStmt -> "on" name                                   {% b.on %}
-             | "between" name "and" name                    {% b.between %}
+             | "between" names "and" name                   {% b.between %}
              | "targets" names                              {% b.targets %}
              | "default" name                               {% b.defaultAction %}
              | "outbound" name                              {% b.outbound %}
+             | "others" name                                {% b.others %}
              | "log" "denied"                               {% b.logDenied %}
              | ruleAction name ports ruleEnds               {% b.rule %}
              | ruleAction name names ruleEnds               {% b.typedRule %}

@@ -9,6 +9,7 @@ import { nftablesCapabilities } from './nftables/capabilities.js';
 import { pfCapabilities } from './pf/capabilities.js';
 import { ruleOrderFindings } from './ruleOrder.js';
 import { selectedFirewalls, type Selection } from './selection.js';
+import { zoneListText } from '../src/ir/zonePairs.js';
 
 /** Every target's declared capabilities: a complete record, so a target cannot be left out. */
 export const TARGET_CAPABILITIES: Record<IrTarget, TargetCapabilities> = {
@@ -51,7 +52,7 @@ export function judgeFirewall(fw: IrFirewall, target: IrTarget, caps: TargetCapa
   const needs = requirementsOf(fw);
   const placement = caps.placements[needs.placement];
   if (placement.level === 'none') {
-    const where = fw.placement.kind === 'host' ? `a host firewall on ${fw.placement.on}` : `a gateway between ${fw.placement.between.join(' and ')}`;
+    const where = fw.placement.kind === 'host' ? `a host firewall on ${fw.placement.on}` : `a gateway between ${zoneListText(fw.placement.between)}`;
     return [{ kind: 'refused', message: `${fw.name} is ${where}: ${placement.why}`, hint: placement.instead }];
   }
   const supports: Support[] = [

@@ -41,6 +41,7 @@ export const CODES = {
   MSGR039: { severity: 'warning', summary: 'peers are clients without audio or video: no call reaches them' },
   MSGR040: { severity: 'error', summary: 'firewall placement missing or given twice' },
   MSGR041: { severity: 'error', summary: 'gateway zones overlap' },
+  MSGR042: { severity: 'error', summary: 'gateway zone named twice' },
   MSGR043: { severity: 'warning', summary: 'IPv4/IPv6 mix that can never match' },
   MSGR044: { severity: 'error', summary: 'firewall without targets' },
   MSGR045: { severity: 'warning', summary: 'firewall sees no Messenger traffic' },

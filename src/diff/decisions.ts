@@ -4,6 +4,7 @@ import type { FirewallView } from '../evaluate/view.js';
 import type { IrDirection, IrPorts, IrProtocol, IrRule, IrVerdict } from '../ir/types.js';
 import { boxOf, intersect, listOf, minus, Work, type IntervalList, type Region } from '../addresses/boxes.js';
 import { OPENING_ICMP } from '../icmp/messages.js';
+import { zonePairs } from '../ir/zonePairs.js';
 
 /**
  * The new connections a firewall accepts, as exact regions of
@@ -21,7 +22,7 @@ export const PROTOCOLS: readonly IrProtocol[] = ['tcp', 'udp', 'icmp'];
 export const DIRECTIONS: readonly IrDirection[] = ['input', 'output', 'forward'];
 
 /** What decides a part of a slice: a rule, the direction's policy, or nothing (the firewall does not judge it). */
-export type Decider = { kind: 'rule'; rule: IrRule } | { kind: 'policy'; direction: IrDirection } | { kind: 'unjudged' };
+export type Decider = { kind: 'rule'; rule: IrRule } | { kind: 'policy'; direction: IrDirection } | { kind: 'others' } | { kind: 'unjudged' };
 
 export interface Decided {
   decider: Decider;
@@ -76,10 +77,8 @@ export function judged(view: FirewallView, s: Slice): Region {
     return [];
   }
   if (s.direction !== 'forward') return [];
-  const a = addresses(z.a.set, s.family);
-  const b = addresses(z.b.set, s.family);
-  // The zones do not overlap, so the two boxes do not either.
-  return [...boxOf([a, b, ...ports]), ...boxOf([b, a, ...ports])];
+  // The zones do not overlap, so neither do the boxes of their ordered pairs.
+  return zonePairs(z.zones).flatMap(([a, b]) => boxOf([addresses(a.set, s.family), addresses(b.set, s.family), ...ports]));
 }
 
 function ruleRegion(view: FirewallView, rule: IrRule, s: Slice): Region {
@@ -122,7 +121,9 @@ export function decisions(view: FirewallView | undefined, s: Slice, work: Work =
   const policy = view.ir.policy[s.direction];
   if (rest.length && policy) out.push({ decider: { kind: 'policy', direction: s.direction }, verdict: policy, region: rest });
   const outside = minus(everything, scope, work);
-  if (outside.length) out.push({ decider: { kind: 'unjudged' }, region: outside });
+  // A gateway's `others deny` drops the forwarded traffic between none of its zones.
+  const othersDeny = view.zones.kind === 'gateway' && view.zones.others === 'drop' && s.direction === 'forward';
+  if (outside.length) out.push(othersDeny ? { decider: { kind: 'others' }, verdict: 'drop', region: outside } : { decider: { kind: 'unjudged' }, region: outside });
   return out;
 }
 

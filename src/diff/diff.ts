@@ -38,7 +38,7 @@ export interface TrafficClass {
 
 /** What decides a part of the traffic in one version of the policy. */
 export interface Cause {
-  kind: 'rule' | 'policy' | 'unjudged';
+  kind: 'rule' | 'policy' | 'others' | 'unjudged';
   /** accept or drop; absent for traffic the firewall does not judge. */
   verdict?: IrVerdict;
   rules: ExplainedRule[];
@@ -128,8 +128,8 @@ function diffFirewall(oldP: PolicyVersion, newP: PolicyVersion, o: FirewallView 
     const after = decisions(n, s, work);
     for (const a of after) {
       for (const b of before) {
-        const acceptedNow = a.verdict === 'accept';
-        if (acceptedNow === (b.verdict === 'accept')) continue;
+        const acceptedNow = passes(a, b);
+        if (acceptedNow === passes(b, a)) continue;
         const region = intersect(b.region, a.region, work);
         if (region.length) (acceptedNow ? allowed : denied).add(b, a, s, region);
       }
@@ -141,6 +141,13 @@ function diffFirewall(oldP: PolicyVersion, newP: PolicyVersion, o: FirewallView 
   out.rules = ruleListing(o, n);
   return out;
 }
+
+/**
+ * Whether a part passes the firewall, compared with the same traffic in the other version:
+ * accepted, or, where the other version's `others deny` drops it, left alone (`others accept`,
+ * or outside the placement): a gateway's others verdict changes what the router forwards.
+ */
+const passes = (d: Decided, other: Decided) => d.verdict === 'accept' || (d.decider.kind === 'unjudged' && other.decider.kind === 'others');
 
 function* slices(): Generator<Slice> {
   for (const direction of DIRECTIONS) for (const family of FAMILIES) for (const protocol of PROTOCOLS) yield { direction, family, protocol };
@@ -180,7 +187,7 @@ function targetNoteChanges(was: readonly TargetNote[], is: readonly TargetNote[]
 
 function zoneCidrs(v: FirewallView): string[] {
   const cidrs = (z: Zone) => [...cidrTexts(z.set, 4), ...cidrTexts(z.set, 6)].join(', ');
-  return v.zones.kind === 'host' ? [cidrs(v.zones.on)] : [cidrs(v.zones.a), cidrs(v.zones.b)];
+  return v.zones.kind === 'host' ? [cidrs(v.zones.on)] : v.zones.zones.map(cidrs);
 }
 
 /** Added and removed rules as a multiset of match texts. */
@@ -248,6 +255,9 @@ function causeOf(p: PolicyVersion, view: FirewallView, d: Decided, dports: { fro
   if (d.decider.kind === 'policy') {
     const setting = policyOrigin(fw, d.decider.direction);
     return { kind: 'policy', verdict: d.verdict!, rules: [], defaults: [{ direction: d.decider.direction, written: setting.written }], lines: quoteOrigins(p.source, [setting.origin]) };
+  }
+  if (d.decider.kind === 'others' && fw.placement.kind === 'gateway') {
+    return { kind: 'others', verdict: d.verdict!, rules: [], defaults: [], lines: quoteOrigins(p.source, [fw.placement.othersOrigin.origin]) };
   }
   return { kind: 'unjudged', rules: [], defaults: [], lines: quoteOrigins(p.source, [fw.placement.origin]) };
 }

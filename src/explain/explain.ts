@@ -56,7 +56,9 @@ export type ExplainedNewConnection =
 export type ExplainedDecision =
   | ExplainedNewConnection
   | { kind: 'return-traffic'; reverse: PacketJson; direction: IrDirection; openedBy: ExplainedNewConnection; asNewConnection: ExplainedNewConnection }
-  | { kind: 'not-seen'; reason: string };
+  | { kind: 'not-seen'; reason: string }
+  /** A gateway's `others deny`: forwarded between none of its zones. */
+  | { kind: 'others'; verdict: IrVerdict; written: boolean; lines: QuotedLine[] };
 
 export interface ExplainContext {
   views: readonly FirewallView[];
@@ -108,6 +110,10 @@ function explainEvaluation(ctx: ExplainContext, view: FirewallView, packet: Pack
 
 function explainDecision(ctx: ExplainContext, fw: IrFirewall, packet: Packet, d: Evaluation['decidedBy']): ExplainedDecision {
   if (d.kind === 'not-seen') return { kind: 'not-seen', reason: d.reason };
+  if (d.kind === 'others') {
+    const setting = fw.placement.kind === 'gateway' ? fw.placement.othersOrigin : { origin: fw.origin, written: false };
+    return { kind: 'others', verdict: d.verdict, written: setting.written, lines: quoteOrigins(ctx.source, [setting.origin]) };
+  }
   if (d.kind !== 'return-traffic') return explainNewConnection(ctx, fw, packet, d);
   return {
     kind: 'return-traffic',

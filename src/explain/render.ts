@@ -33,6 +33,14 @@ function renderDecision(e: ExplainedEvaluation): string[] {
   const head = `${e.firewall} (${e.placement})${where}: ${VERDICT_TEXT[e.verdict]}`;
   const d = e.decidedBy;
   if (d.kind === 'not-seen') return [head, `  ${d.reason}`];
+  if (d.kind === 'others') {
+    return [
+      head,
+      `  forwarded between none of the gateway's zones (if routed through it): others ${d.verdict === 'drop' ? 'deny' : 'accept'}`,
+      '  policy lines:',
+      ...d.lines.map((l) => `    ${lineText(l)}`),
+    ];
+  }
   if (d.kind !== 'return-traffic') return [head, ...renderNewConnection(d, '  ')];
   return [
     head,

@@ -180,18 +180,20 @@ function buildFirewall(placed: PlacedFirewall, shared: ReturnType<typeof documen
   }
 
   const placementOrigin = irOrigin(fw.placement.origin);
+  // A setting the policy leaves out is traced to the firewall's own line.
+  const settingOrigin = (o: Origin | undefined): IrSettingOrigin => ({ origin: irOrigin(o ?? fw.origin), written: o !== undefined });
   const placement: IrFirewall['placement'] = fw.placement.kind === 'host'
     ? { kind: 'host', on: fw.placement.on.name, set: addressSets.nameFor(fw.placement.on.set, fw.placement.on.name), origin: placementOrigin }
     : {
         kind: 'gateway',
-        between: [fw.placement.a.name, fw.placement.b.name],
-        zones: [addressSets.nameFor(fw.placement.a.set, fw.placement.a.name), addressSets.nameFor(fw.placement.b.set, fw.placement.b.name)],
+        between: fw.placement.zones.map((z) => z.name),
+        zones: fw.placement.zones.map((z) => addressSets.nameFor(z.set, z.name)),
+        others: fw.placement.others,
+        othersOrigin: settingOrigin(fw.placement.othersOrigin),
         origin: placementOrigin,
       };
   const host = fw.placement.kind === 'host';
   const preamble: IrPreamble[] = host ? ['loopback', 'established', 'invalid', 'icmp'] : ['established', 'invalid', 'icmp'];
-  // A setting the policy leaves out is traced to the firewall's own line.
-  const settingOrigin = (o: Origin | undefined): IrSettingOrigin => ({ origin: irOrigin(o ?? fw.origin), written: o !== undefined });
   return {
     name: fw.name,
     placement,

@@ -43,9 +43,8 @@ export interface IrFirewall {
   targets: IrTarget[];
   /**
    * Verdict for traffic no rule matches, per direction. A host has input and output (all
-   * traffic of the host). A gateway has forward only, and it applies to traffic from one zone
-   * to the other: forwarded traffic between other networks is not this firewall's business and
-   * is left to whatever else filters the machine.
+   * traffic of the host). A gateway has forward only, and it applies to traffic from one of its
+   * zones to another; forwarded traffic between none of them gets the placement's `others`.
    */
   policy: IrPolicy;
   /** Where each direction's verdict in `policy` comes from (the same directions). */
@@ -71,12 +70,31 @@ export type IrPreamble = 'loopback' | 'established' | 'invalid' | 'icmp';
 
 /**
  * Where the firewall sits. `set`/`zones` name entries of `addressSets` holding the host
- * network's or the two zones' addresses, so targets and evaluators need no name heuristics.
+ * network's or the zones' addresses, so targets and evaluators need no name heuristics.
  * `origin` is the `on` or `between` statement.
  */
 export type IrPlacement =
   | { kind: 'host'; on: string; set: string; origin: IrOrigin }
-  | { kind: 'gateway'; between: [string, string]; zones: [string, string]; origin: IrOrigin };
+  | IrGatewayPlacement;
+
+/**
+ * A gateway between two or more disjoint zones: `between[i]` is the policy's name of the zone
+ * whose addresses are the set `zones[i]`. The firewall's rules and its `forward` default judge
+ * traffic from any zone to any other. `others` is the verdict for forwarded traffic between
+ * none of them (within one zone, or to or from a network that is no zone): `accept` leaves it
+ * to whatever else filters the machine, `drop` makes this firewall the whole forward policy.
+ */
+export interface IrGatewayPlacement {
+  kind: 'gateway';
+  /** @minItems 2 */
+  between: string[];
+  /** @minItems 2 */
+  zones: string[];
+  others: IrVerdict;
+  /** The `others` statement, or the firewall's line when the policy leaves it out (accept). */
+  othersOrigin: IrSettingOrigin;
+  origin: IrOrigin;
+}
 
 export interface IrPolicy {
   input?: IrVerdict;

@@ -82,10 +82,12 @@ export interface FirewallItem extends Block {
 
 export type FirewallStmt =
   | (Located & { kind: 'on'; network: Name })
-  | (Located & { kind: 'between'; a: Name; b: Name })
+  /** `between A, B and C`: the zones in policy order (two or more). */
+  | (Located & { kind: 'between'; zones: Name[] })
   | (Located & { kind: 'targets'; targets: Name[] })
   | (Located & { kind: 'default'; action: Name })
   | (Located & { kind: 'outbound'; action: Name })
+  | (Located & { kind: 'others'; action: Name })
   | (Located & { kind: 'log-denied' })
   | PlainRuleStmt;
 

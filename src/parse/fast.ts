@@ -55,10 +55,11 @@ firewallStmts -> firewallList
 firewallList -> firewallStmt
 firewallList -> firewallList %nl firewallStmt
 firewallStmt -> "on" name
-firewallStmt -> "between" name "and" name
+firewallStmt -> "between" names "and" name
 firewallStmt -> "targets" names
 firewallStmt -> "default" name
 firewallStmt -> "outbound" name
+firewallStmt -> "others" name
 firewallStmt -> "log" "denied"
 firewallStmt -> ruleAction name ports ruleEnds
 firewallStmt -> ruleAction name names ruleEnds
@@ -344,12 +345,13 @@ class FastParser {
       case 'on':
       case 'default':
       case 'outbound':
+      case 'others':
         return oneName(t.text);
       case 'between': {
         const kw = this.advance();
-        const a = this.name();
+        const zones = this.names();
         const and = this.literal('and');
-        return this.reduce('firewallStmt -> "between" name "and" name', start, [kw, a, and, this.name()]);
+        return this.reduce('firewallStmt -> "between" names "and" name', start, [kw, zones, and, this.name()]);
       }
       case 'targets': {
         const kw = this.advance();

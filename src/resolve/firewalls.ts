@@ -10,6 +10,7 @@ import { lookupNetwork, resolveMembers, type NetworkTable } from './networks.js'
 import { checkPortRange } from './ranges.js';
 import {
   type Firewall,
+  type NamedSet,
   type Placement,
   type PlainRule,
   RULE_PROTOCOLS,
@@ -55,6 +56,13 @@ function resolveFirewall(item: FirewallItem, networks: NetworkTable, diags: Diag
   const defaultVerdict = verdictOf(defaultStmt, diags);
   const outboundStmt = stmts.get('outbound') as Stmt<'outbound'> | undefined;
   const outboundVerdict = outboundStmt ? verdictOf(outboundStmt, diags) : 'accept';
+  const othersStmt = stmts.get('others') as Stmt<'others'> | undefined;
+  if (othersStmt && placement?.kind === 'gateway') {
+    placement.others = verdictOf(othersStmt, diags, 'accept');
+    placement.othersOrigin = origin(othersStmt.at, `firewall ${name}: others ${othersStmt.action.text}`);
+  } else if (othersStmt && placement?.kind === 'host') {
+    diags.report('MSGR035', othersStmt.at, `'others' applies to gateways; host firewall ${name} filters its own traffic only`, 'remove it');
+  }
   if (outboundStmt && placement?.kind === 'gateway') {
     diags.report('MSGR035', outboundStmt.at, `'outbound' applies to host firewalls; gateway ${name} filters forwarded traffic with 'default'`, 'remove it');
   }
@@ -100,17 +108,45 @@ function resolvePlacement(item: FirewallItem, stmts: Map<string, FirewallStmt>, 
     return net && { kind: 'host', on: net, origin: origin(on.at, `firewall ${name}: on ${net.name}`) };
   }
   if (between) {
-    const a = lookupNetwork(between.a, networks, diags);
-    const b = lookupNetwork(between.b, networks, diags);
-    if (!a || !b) return undefined;
-    if (!isEmpty(intersect(a.set, b.set))) {
-      diags.report('MSGR041', between.b.at, `zones ${a.name} and ${b.name} overlap: a gateway between them cannot tell which side a packet is on`, 'use two disjoint networks');
-      return undefined;
-    }
-    return { kind: 'gateway', a, b, origin: origin(between.at, `firewall ${name}: between ${a.name} and ${b.name}`) };
+    const zones = resolveZones(between, networks, diags);
+    if (!zones) return undefined;
+    const list = zones.map((z) => z.name);
+    const text = `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
+    return { kind: 'gateway', zones, others: 'accept', origin: origin(between.at, `firewall ${name}: between ${text}`) };
   }
   diags.reportMissing(item, 'MSGR040', `firewall ${name} says neither where it sits`, 'add `on NET` (a host firewall) or `between A and B` (a gateway)');
   return undefined;
+}
+
+/**
+ * A gateway's zones: each a known network, none named twice (MSGR042), no two sharing an
+ * address (MSGR041): a packet must belong to at most one zone, or the gateway could not tell
+ * which pair of zones it crosses. Every error of the list is reported.
+ */
+function resolveZones(between: Stmt<'between'>, networks: NetworkTable, diags: Diagnostics) {
+  const zones: NamedSet[] = [];
+  let ok = true;
+  for (const ref of between.zones) {
+    const zone = lookupNetwork(ref, networks, diags);
+    if (!zone) {
+      ok = false;
+      continue;
+    }
+    const twice = zones.find((z) => z.name === zone.name);
+    if (twice) {
+      diags.report('MSGR042', ref.at, `zone ${zone.name} is named twice in 'between'`, 'name each zone once: `between A, B and C`');
+      ok = false;
+      continue;
+    }
+    const overlapping = zones.find((z) => !isEmpty(intersect(z.set, zone.set)));
+    if (overlapping) {
+      diags.report('MSGR041', ref.at, `zones ${overlapping.name} and ${zone.name} overlap: a gateway between them cannot tell which side a packet is on`, 'use disjoint networks');
+      ok = false;
+      continue;
+    }
+    zones.push(zone);
+  }
+  return ok ? zones : undefined;
 }
 
 function resolveTargets(stmt: Stmt<'targets'> | undefined, item: FirewallItem, diags: Diagnostics): IrTarget[] {
@@ -129,12 +165,12 @@ function resolveTargets(stmt: Stmt<'targets'> | undefined, item: FirewallItem, d
   return out;
 }
 
-function verdictOf(stmt: Stmt<'default'> | Stmt<'outbound'> | undefined, diags: Diagnostics): Verdict {
+function verdictOf(stmt: Stmt<'default'> | Stmt<'outbound'> | Stmt<'others'> | undefined, diags: Diagnostics, fallback: Verdict = 'drop'): Verdict {
   if (!stmt) return 'drop'; // an unspecified default is the safe one
   const v = VERDICTS[stmt.action.text];
   if (v && (stmt.action.text === 'deny' || stmt.action.text === 'accept')) return v;
-  diags.report('MSGR037', stmt.action.at, `'${stmt.action.text}' is not a default action`, didYouMean(stmt.action.text, ['deny', 'accept']) ?? 'use deny or accept');
-  return 'drop';
+  diags.report('MSGR037', stmt.action.at, `'${stmt.action.text}' is not ${stmt.kind === 'others' ? "an 'others'" : 'a default'} action`, didYouMean(stmt.action.text, ['deny', 'accept']) ?? 'use deny or accept');
+  return fallback;
 }
 
 function resolvePlainRule(s: PlainRuleStmt, fw: string, networks: NetworkTable, diags: Diagnostics): PlainRule | undefined {

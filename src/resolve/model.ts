@@ -100,7 +100,11 @@ export interface MediaPeers extends NamedSet {
 
 export type Placement =
   | { kind: 'host'; on: NamedSet; origin: Origin }
-  | { kind: 'gateway'; a: NamedSet; b: NamedSet; origin: Origin };
+  /**
+   * Two or more disjoint zones, in policy order. `others` is the verdict for forwarded traffic
+   * between none of them (within one zone, or to and from networks that are no zone).
+   */
+  | { kind: 'gateway'; zones: NamedSet[]; others: Verdict; othersOrigin?: Origin; origin: Origin };
 
 export interface PlainRule {
   action: Verdict;

@@ -1,6 +1,7 @@
 import type { IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } from '../../src/ir/types.js';
 import { formatPortRange } from '../../src/addresses/ports.js';
 import { icmpTypeNames } from '../icmp.js';
+import { gatewayText, zonePairs } from '../../src/ir/zonePairs.js';
 
 /** What the template prints; every string in it is already safe nft syntax. */
 export interface NftView {
@@ -58,7 +59,7 @@ export function buildNftView(doc: IrDocument, fw: IrFirewall, fileName: string):
     source: commentText(doc.source),
     deployment: doc.deployment,
     firewall: fw.name,
-    placement: fw.placement.kind === 'host' ? `host firewall on ${fw.placement.on}` : `gateway between ${fw.placement.between.join(' and ')}`,
+    placement: fw.placement.kind === 'host' ? `host firewall on ${fw.placement.on}` : gatewayText(fw.placement),
     descriptionLines: doc.description ? [commentText(doc.description)] : [],
     fileName: commentText(fileName),
     table: nftTableName(fw),
@@ -83,25 +84,34 @@ function hostChains(fw: IrFirewall): NftChain[] {
 }
 
 /**
- * A gateway judges only traffic from one zone to the other: the forward hook sends exactly that
- * to the `crossing` chain, which ends in the default; other forwarded traffic is left alone.
+ * A gateway judges traffic from one of its zones to another: the forward hook sends exactly that
+ * (one jump per ordered pair of zones and family) to the `crossing` chain, which ends in the
+ * default. Other forwarded traffic meets `others`: with accept it leaves the chain and is left to
+ * the machine's other tables; with deny the forward chain drops it, and `crossing` ends in an
+ * explicit verdict either way, so a default accept does not fall back into that drop.
  */
-function gatewayChains(fw: IrFirewall, zones: [string, string], setFamilies: Map<string, IrFamily[]>): NftChain[] {
-  const [a, b] = zones;
-  const common = (setFamilies.get(a) ?? []).filter((f) => (setFamilies.get(b) ?? []).includes(f));
-  const jumps = common.flatMap((f) => {
-    const ip = f === 4 ? 'ip' : 'ip6';
-    const sfx = f === 4 ? '_v4' : '_v6';
-    return [
-      `${ip} saddr @${a}${sfx} ${ip} daddr @${b}${sfx} jump crossing comment "between the zones"`,
-      `${ip} saddr @${b}${sfx} ${ip} daddr @${a}${sfx} jump crossing comment "between the zones"`,
-    ];
-  });
+function gatewayChains(fw: IrFirewall, zones: readonly string[], setFamilies: Map<string, IrFamily[]>): NftChain[] {
+  const others = fw.placement.kind === 'gateway' ? fw.placement.others : 'accept';
+  const jumps = zonePairs(zones).flatMap(([a, b]) =>
+    (setFamilies.get(a) ?? [])
+      .filter((f) => (setFamilies.get(b) ?? []).includes(f))
+      .map((f) => {
+        const ip = f === 4 ? 'ip' : 'ip6';
+        const sfx = f === 4 ? '_v4' : '_v6';
+        return `${ip} saddr @${a}${sfx} ${ip} daddr @${b}${sfx} jump crossing comment "between the zones"`;
+      }),
+  );
   const policy = fw.policy.forward ?? 'accept';
   const crossing = [...preamble(fw, 'forward'), ...fw.rules.filter((r) => r.direction === 'forward').flatMap((r) => ruleLines(fw, r))];
   if (policy === 'drop') {
     if (fw.logDenied) crossing.push(`${LOG_LIMIT} log prefix ${logPrefix(fw)} comment "log denied"`);
     crossing.push('drop comment "default deny"');
+  } else if (others === 'drop') {
+    crossing.push('accept comment "default accept"');
+  }
+  if (others === 'drop') {
+    if (fw.logDenied) jumps.push(`${LOG_LIMIT} log prefix ${logPrefix(fw)} comment "log denied"`);
+    jumps.push('drop comment "others deny: between none of the zones"');
   }
   return [
     { name: 'forward', hook: 'forward', policy: 'accept', lines: jumps },

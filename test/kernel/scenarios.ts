@@ -62,7 +62,7 @@ export interface Scenario {
   /** The firewall (by name) whose rules are loaded. */
   firewall: string;
   /** What the policy says the firewall is, checked against the compiled IR. */
-  placement: { kind: 'host'; on: string } | { kind: 'gateway'; between: [string, string] };
+  placement: { kind: 'host'; on: string } | { kind: 'gateway'; between: string[]; others?: 'accept' | 'drop' };
   topology: TopologySpec;
   /** Namespace host the rules are loaded in: the router for a gateway, the host itself for a host firewall. */
   fwHost: string;
@@ -542,7 +542,67 @@ const monitoredSrv = scenario(
   ],
 );
 
-export const SCENARIOS: readonly Scenario[] = [contosoEdge, contosoLcsHost, contosoDesktop, branchGw, branchPoolHost, branchStaffPc, callsGw, callsBHost, monitoredSrv];
+// ---- one router, several zones (issue 11, item 5) ----------------------------------------------
+
+const ZONES = 'test/kernel/fixtures/zones.msgr';
+
+/**
+ * The router of zones.msgr: three zones (staff, vendors, servers) and a fourth network,
+ * `elsewhere`, that is no zone. Between every two zones, as the policy says: SIP/TLS 5061 from
+ * staff to the pool (staff -> servers), file transfer 6891-6900 between staff and vendors either
+ * way, ssh from the admins (inside staff) to the servers, the web console 8443 to the servers
+ * from both other zones; everything else between zones meets `default deny`, whichever pair.
+ */
+const zonesTopology: TopologySpec = {
+  kind: 'gateway',
+  lans: [
+    lan('staff', ['10.50.0.1/16', '2001:db8:50::1/48'], host('staffpc', '10.50.0.5/16', '2001:db8:50::5/48'), host('admin', '10.50.9.7/16', '2001:db8:50:9::7/48')),
+    lan('vendors', ['10.51.0.1/16', '2001:db8:51::1/48'], host('vendor', '10.51.0.7/16', '2001:db8:51::7/48')),
+    lan('servers', ['10.52.0.1/16', '2001:db8:52::1/48'], host('pool', '10.52.0.10/16', '2001:db8:52::10/48'), host('web', '10.52.0.20/16', '2001:db8:52::20/48')),
+    lan('elsewhere', ['192.0.2.1/24', '2001:db8:99::1/64'], host('other', '192.0.2.9/24', '2001:db8:99::9/64')),
+  ],
+};
+
+const betweenThreeZones = [
+  ...both('delivered', 'SIP/TLS 5061/tcp staff -> pool (staff, servers)', 'tcp', 'staffpc', 'pool', 5061),
+  ...both('blocked', 'SIP/TLS 5061/tcp vendor -> pool (vendors are no clients: default deny between vendors and servers)', 'tcp', 'vendor', 'pool', 5061),
+  ...both('delivered', 'file transfer 6891/tcp staff -> vendor (staff, vendors)', 'tcp', 'staffpc', 'vendor', 6891),
+  ...both('delivered', 'file transfer 6900/tcp vendor -> staff (vendors, staff: either side opens)', 'tcp', 'vendor', 'staffpc', 6900),
+  ...both('blocked', 'file transfer 6891/tcp vendor -> pool (no flow between vendors and servers)', 'tcp', 'vendor', 'pool', 6891),
+  ...both('blocked', '22/tcp staff -> vendor (default deny between staff and vendors)', 'tcp', 'staffpc', 'vendor', 22),
+  ...both('delivered', 'ssh 22/tcp admin -> web (allow tcp 22 from admins to servers)', 'tcp', 'admin', 'web', 22),
+  ...both('blocked', 'ssh 22/tcp staff (not an admin) -> web', 'tcp', 'staffpc', 'web', 22),
+  ...both('delivered', '8443/tcp vendor -> web (allow tcp 8443 to servers: from any other zone)', 'tcp', 'vendor', 'web', 8443),
+  ...both('delivered', '8443/tcp staff -> web', 'tcp', 'staffpc', 'web', 8443),
+  ...both('blocked', '8443/tcp web -> vendor (the rule opens the servers only)', 'tcp', 'web', 'vendor', 8443),
+  ...both('blocked', '1503/tcp pool -> staff (default deny between servers and staff)', 'tcp', 'pool', 'staffpc', 1503),
+  ...both('delivered', "staff -> router's own address 22/tcp (the router's input is not filtered)", 'tcp', 'staffpc', 'router', 22),
+];
+
+/** zones `core`: `others deny`, the router's whole forward policy: to and from `elsewhere` is dropped. */
+const zonesCore = scenario(
+  { id: 'zones/core', policy: ZONES, firewall: 'core', placement: { kind: 'gateway', between: ['staff', 'vendors', 'servers'], others: 'drop' }, fwHost: 'router', topology: zonesTopology },
+  [
+    ...betweenThreeZones,
+    ...both('blocked', '22/tcp staff -> elsewhere (between a zone and no zone: others deny)', 'tcp', 'staffpc', 'other', 22),
+    ...both('blocked', '6891/tcp elsewhere -> vendor (others deny)', 'tcp', 'other', 'vendor', 6891),
+    ...both('blocked', '8443/tcp elsewhere -> web (the rule names no source, but elsewhere is no zone)', 'tcp', 'other', 'web', 8443),
+    ...both('delivered', "elsewhere -> router's own address 22/tcp (not forwarded: others deny leaves it alone)", 'tcp', 'other', 'router', 22),
+  ],
+);
+
+/** zones `core-open`: the same router with `others accept` (left out): to and from `elsewhere` is not its business. */
+const zonesCoreOpen = scenario(
+  { id: 'zones/core-open', policy: ZONES, firewall: 'core-open', placement: { kind: 'gateway', between: ['staff', 'vendors', 'servers'], others: 'accept' }, fwHost: 'router', topology: zonesTopology },
+  [
+    ...betweenThreeZones,
+    ...both('delivered', '22/tcp staff -> elsewhere (between a zone and no zone: others accept)', 'tcp', 'staffpc', 'other', 22),
+    ...both('delivered', '6891/tcp elsewhere -> vendor (others accept)', 'tcp', 'other', 'vendor', 6891),
+    ...both('delivered', '8443/tcp elsewhere -> web', 'tcp', 'other', 'web', 8443),
+  ],
+);
+
+export const SCENARIOS: readonly Scenario[] = [contosoEdge, contosoLcsHost, contosoDesktop, branchGw, branchPoolHost, branchStaffPc, callsGw, callsBHost, monitoredSrv, zonesCore, zonesCoreOpen];
 
 /** Lookup by id, e.g. `scenarioById('contoso/edge')`. */
 export function scenarioById(id: string): Scenario {

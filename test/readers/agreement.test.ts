@@ -249,7 +249,7 @@ async function loadAll(ir: IrDocument, fw: IrFirewall, tweak: { nft?: (t: string
 // ---- the comparison ------------------------------------------------------------------------
 
 /** The examples, and the kernel scenarios' own policies (calls between clients blocks with their own media ranges, …). */
-const FIXTURES = ['calls.msgr', 'monitored.msgr'];
+const FIXTURES = ['calls.msgr', 'monitored.msgr', 'zones.msgr'];
 const POLICIES = [...EXAMPLES, ...FIXTURES.map((name) => ({ name, text: readFileSync(join(ROOT, 'test/kernel/fixtures', name), 'utf8') }))];
 
 const CASES = POLICIES.flatMap((ex) => {
@@ -288,9 +288,9 @@ const icmp = (direction: Probe['direction'], family: Family, src: string, dst: s
 
 const crossing = (fw: IrFirewall, p: Probe) => {
   if (fw.placement.kind !== 'gateway' || p.direction !== 'forward') return false;
-  const [a, b] = fw.placement.zones.map((z) => zoneCidrs(fw, z, p.family));
-  const inZ = (list: string[], x: bigint) => list.length > 0 && addressIn(list, p.family, x);
-  return (inZ(a!, p.src) && inZ(b!, p.dst)) || (inZ(b!, p.src) && inZ(a!, p.dst));
+  const zones = fw.placement.zones.map((z) => zoneCidrs(fw, z, p.family));
+  const zoneOf = (x: bigint) => zones.findIndex((list) => list.length > 0 && addressIn(list, p.family, x));
+  return zoneOf(p.src) >= 0 && zoneOf(p.dst) >= 0 && zoneOf(p.src) !== zoneOf(p.dst);
 };
 
 kernelSuite('every target allows the same traffic as the IR (kernel rules read back)', () => {
@@ -322,7 +322,9 @@ kernelSuite('every target allows the same traffic as the IR (kernel rules read b
     if (fw.rules.some((r) => r.protocol === 'icmp')) expect(new Set(pings.map((p) => loaded.ir.connection(p).open))).toEqual(new Set(['accept', 'drop']));
     if (fw.placement.kind === 'gateway') {
       expect(probes.some((p) => crossing(fw, p))).toBe(true);
-      expect(probes.filter((p) => !crossing(fw, p)).every((p) => loaded.ir.connection(p).open === 'accept')).toBe(true);
+      // Not between two zones: the router's own traffic passes; forwarded traffic meets `others`.
+      const others = fw.placement.others;
+      expect(probes.filter((p) => !crossing(fw, p)).every((p) => loaded.ir.connection(p).open === (p.direction === 'forward' ? others : 'accept'))).toBe(true);
       expect(probes.filter((p) => !crossing(fw, p) && p.direction === 'forward').length).toBeGreaterThan(0);
       expect(new Set(probes.map((p) => p.direction))).toEqual(new Set(['forward', 'in', 'out']));
     } else {

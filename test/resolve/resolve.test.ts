@@ -138,8 +138,32 @@ describe('firewalls', () => {
     expect(codesOf(fw('on srv\n    between cl and pt\n    targets nftables'))).toEqual(['MSGR040@14']);
   });
 
-  it('reject overlapping gateway zones', () => {
-    expect(codesOf(fw('between cl and cl\n    targets nftables'))).toEqual(['MSGR041@13']);
+  it('reject overlapping gateway zones, wherever they stand in the list (MSGR041)', () => {
+    const nets = 'network cl = 10.20.0.0/16, 2001:db8:20::/48\n  network srv = 10.1.1.10, 2001:db8:1::10\n  network pt = 198.51.100.0/24\n  network wide = 10.0.0.0/8';
+    const withZones = (zones: string) => policy({ networks: nets, firewalls: `firewall f {\n    between ${zones}\n    targets nftables\n  }` });
+    expect(codesOf(withZones('cl and wide'))).toEqual(['MSGR041@14']);
+    expect(diagnosticsOf(withZones('cl, pt and wide'))).toMatchObject([{ code: 'MSGR041', line: 14, column: 24, message: expect.stringContaining('zones cl and wide overlap') }]);
+  });
+
+  it('take three or more zones as a list, each pair of them a crossing', () => {
+    const f = firewallOf(fw('between cl, srv and pt\n    targets nftables'), 'f');
+    expect(f.placement).toMatchObject({ kind: 'gateway', between: ['cl', 'srv', 'pt'], others: 'accept', othersOrigin: { written: false } });
+    expect(f.placement.origin.text).toBe('firewall f: between cl, srv and pt');
+  });
+
+  it('reject a zone named twice in the list (MSGR042)', () => {
+    expect(diagnosticsOf(fw('between cl, pt and cl\n    targets nftables'))).toMatchObject([
+      { code: 'MSGR042', line: 13, column: 24, message: "zone cl is named twice in 'between'", hint: expect.stringContaining('between A, B and C') },
+    ]);
+    expect(codesOf(fw('between cl and cl\n    targets nftables'))).toEqual(['MSGR042@13']);
+  });
+
+  it('take others deny or accept on a gateway, and refuse it elsewhere or misspelt', () => {
+    const f = firewallOf(fw('between cl and pt\n    others deny\n    targets nftables'), 'f');
+    expect(f.placement).toMatchObject({ others: 'drop', othersOrigin: { written: true, origin: { line: 14, text: 'firewall f: others deny' } } });
+    expect(codesOf(fw('on srv\n    others deny\n    targets nftables'))).toEqual(['MSGR035@14']);
+    expect(diagnosticsOf(fw('between cl and pt\n    others denyy\n    targets nftables'))).toMatchObject([{ code: 'MSGR037', hint: "did you mean 'deny'?" }]);
+    expect(codesOf(fw('between cl and pt\n    others deny\n    others accept\n    targets nftables'))).toEqual(['MSGR034@15']);
   });
 
   it('suggest the nearest target for a misspelt one', () => {
