@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseBatch, runBatch, splitArgs } from './cmd.js';
+import { parseBatch, runBatch, splitArgs } from '../../targets/netsh/readerCmd.js';
 import { irToTuples } from './ir.js';
-import { netshTuples, readNetshScript, windowsEvaluationOrder } from './netsh.js';
-import { addressIn, addressValue, normalizeAddresses, normalizePorts } from './normalize.js';
-import { readPf, tokenizePf } from './pf.js';
-import { PfFilter, pfPath, type PfPacket } from './pf-filter.js';
+import { netshTuples, readNetshScript, windowsEvaluationOrder } from '../../targets/netsh/reader.js';
+import { addressIn, addressValue, normalizeAddresses, normalizePorts } from '../../targets/readers/normalize.js';
+import { readPf, tokenizePf } from '../../targets/pf/reader.js';
+import { PfFilter, pfPath, type PfPacket } from '../../targets/pf/readerFilter.js';
 import { EXAMPLES, irOf } from '../helpers.js';
-import { replyOf } from './evaluate.js';
+import { replyOf } from '../../targets/readers/evaluate.js';
 
 describe('address and port normal form', () => {
   it('merges, splits into minimal blocks, canonicalises IPv6, and knows the whole family', () => {

@@ -3,7 +3,7 @@ import type { Policy } from './evaluate.js';
 import type { Tuple, TupleAction, TupleDirection, TupleProtocol, TuplePortRange } from './tuple.js';
 
 /**
- * The common back end of the kernel-ruleset readers (nft.ts, iptables.ts): a ruleset as chains
+ * The common back end of the nftables and iptables readers (their reader.ts): a ruleset as chains
  * of rules, each a conjunction of conditions and an action, entered from hooks (input, output,
  * forward) that end in a policy. `flatten` turns it into first-match tuples for the opening
  * packet of a new connection:

@@ -1,14 +1,14 @@
-import { and as conj, flatten, ReaderError, type Action, type ChainProgram, type ChainRule, type Cond, type CtState } from './chains.js';
-import type { Policy } from './evaluate.js';
-import { mergeIntervals, parseAddressItem, type Family, type Interval } from './normalize.js';
-import type { Tuple, TupleDirection, TuplePortRange } from './tuple.js';
+import { and as conj, flatten, ReaderError, type Action, type ChainProgram, type ChainRule, type Cond, type CtState } from '../readers/chains.js';
+import type { Policy } from '../readers/evaluate.js';
+import { mergeIntervals, parseAddressItem, type Family, type Interval } from '../readers/normalize.js';
+import type { Tuple, TupleDirection, TuplePortRange } from '../readers/tuple.js';
 
 /**
  * A reader for the kernel's own account of an nftables ruleset: the JSON of `nft -j list
  * ruleset` (libnftables' schema, json_schema_version 1), not the text we generated. It reads
  * one table — its named sets (addresses and ports: single values, prefixes, ranges, interval
  * elements), its filter base chains (hook and policy) and the regular chains they `jump` to —
- * and turns every rule into conditions and an action for chains.ts, which flattens the
+ * and turns every rule into conditions and an action for targets/readers/chains.ts, which flattens the
  * program into first-match tuples for the opening packet of a connection.
  *
  * Conditions it understands: `ip`/`ip6 saddr`/`daddr` against a set, an address, a prefix, a
