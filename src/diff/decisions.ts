@@ -82,12 +82,14 @@ function ruleRegion(view: FirewallView, rule: IrRule, s: Slice): Region {
 /**
  * The whole space of a slice split by decider: each rule gets what it matches that no earlier
  * rule matched, the policy what no rule matched, and traffic the firewall does not judge is
- * `unjudged`. The parts are disjoint and cover every connection of the slice.
+ * `unjudged`. The parts are disjoint and cover every connection of the slice. `scope` replaces
+ * what the firewall judges (verify: a host's chains judge every packet of the host, whatever its
+ * address).
  */
-export function decisions(view: FirewallView | undefined, s: Slice, work: Work = new Work()): Decided[] {
-  const everything = boxOf([ANY_ADDRESS[s.family], ANY_ADDRESS[s.family], ANY_PORT, ANY_PORT]);
+export function decisions(view: FirewallView | undefined, s: Slice, work: Work = new Work(), scope?: Region): Decided[] {
+  const everything = everyConnection(s);
   if (!view) return [{ decider: { kind: 'unjudged' }, region: everything }];
-  const scope = judged(view, s);
+  scope ??= judged(view, s);
   const out: Decided[] = [];
   // What earlier rules match, as they are written: cutting a rule's box out is the same as
   // cutting out the part it decided, and a rule's one box splinters a region less than its parts.
@@ -107,6 +109,9 @@ export function decisions(view: FirewallView | undefined, s: Slice, work: Work =
   if (outside.length) out.push({ decider: { kind: 'unjudged' }, region: outside });
   return out;
 }
+
+/** Every connection of a slice: any addresses of its family, any ports. */
+export const everyConnection = (s: Pick<Slice, 'family'>): Region => boxOf([ANY_ADDRESS[s.family], ANY_ADDRESS[s.family], ANY_PORT, ANY_PORT]);
 
 /** The new connections the firewall accepts in the slice. */
 export const accepted = (parts: readonly Decided[]): Region => parts.filter((p) => p.verdict === 'accept').flatMap((p) => p.region);

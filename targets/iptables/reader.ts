@@ -138,7 +138,9 @@ export function iptablesProgram(save: string, family: Family, ipsets: Map<string
     const chain = words[1]!;
     const rules = program.chains.get(chain);
     if (!rules) throw new ReaderError(`${where}: rule in undeclared chain ${chain}`);
-    rules.push(readRule(words.slice(2), family, ipsets, program, `${where}: ${line}`, ctState));
+    const read = readRule(words.slice(2), family, ipsets, program, `${where}: ${line}`, ctState);
+    read.where = { chain, position: rules.length + 1 };
+    rules.push(read);
   }
   if (!seenFilter) throw new ReaderError(`no *filter table in the ${family === 4 ? 'iptables' : 'ip6tables'}-save output`);
   for (const [name, direction] of Object.entries(BUILTIN)) {
@@ -196,7 +198,7 @@ function readRule(w: string[], family: Family, ipsets: Map<string, IpsetSet>, pr
       case '--out-interface': {
         const name = arg();
         if (name.endsWith('+')) throw new ReaderError(`${text}: interface wildcard ${name}`);
-        add({ iface: name });
+        add(o === '-i' || o === '--in-interface' ? { iface: name } : { outIface: name });
         break;
       }
       case '-m':

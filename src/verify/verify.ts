@@ -1,0 +1,39 @@
+import type { Work } from '../addresses/boxes.js';
+import type { PolicyVersion } from '../diff/diff.js';
+import { firewallView } from '../evaluate/view.js';
+import type { IrDocument, IrFirewall, IrTarget } from '../ir/types.js';
+import { emitTargets } from '../../targets/emit.js';
+import { nftTableName } from '../../targets/nftables/view.js';
+import { expectedIptables, liveIptables as readLiveIptables } from '../live/iptables.js';
+import { expectedNftTable, listNftTable } from '../live/nftables.js';
+import { verifyFirewall, type VerifyReport } from './compare.js';
+import { liveIptables } from './iptables.js';
+import type { LiveFirewall } from './model.js';
+import { liveNftables } from './nftables.js';
+import { VerifyTrouble } from './regions.js';
+
+/** The artefacts compile writes for one firewall and target, by file name; trouble when the target refuses it. */
+export function artefactsOf(ir: IrDocument, fw: IrFirewall, target: IrTarget): Map<string, string> {
+  const emitted = emitTargets(ir, { firewall: fw.name, target });
+  const refused = emitted.problems[0];
+  if (refused) throw new VerifyTrouble(`target ${target} cannot express firewall ${fw.name} (MSGR060): ${refused.message}`);
+  return new Map(emitted.files.map((f) => [f.artefact.name, f.artefact.content]));
+}
+
+/** The live firewall of this machine (its network namespace) for nftables or iptables. */
+export function readLiveFirewall(ir: IrDocument, fw: IrFirewall, target: 'nftables' | 'iptables'): LiveFirewall {
+  const files = artefactsOf(ir, fw, target);
+  if (target === 'nftables') {
+    const table = nftTableName(fw);
+    return liveNftables(fw, listNftTable(table), expectedNftTable(files.get(`${fw.name}.nft`)!, table));
+  }
+  const ipset = files.get(`${fw.name}.ipset`);
+  const expected = expectedIptables({ v4: files.get(`${fw.name}.rules.v4`)!, v6: files.get(`${fw.name}.rules.v6`)!, ...(ipset !== undefined ? { ipset } : {}) });
+  return liveIptables(fw, readLiveIptables(ipset !== undefined), expected);
+}
+
+/** Verifies one firewall of a compiled policy against the live firewall read by `read`. */
+export function verifyPolicy(p: PolicyVersion, firewall: string, target: IrTarget, live: LiveFirewall, work: Work): VerifyReport {
+  const fw = p.ir.firewalls.find((f) => f.name === firewall)!;
+  return verifyFirewall(p, firewallView(fw), target, live, work);
+}
