@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateNamespace } from './namespace.js';
-import { mustRun, ToolError } from './run.js';
+import { firstLines, mustRun, runTool, ToolError } from './run.js';
 
 /**
  * iptables on this machine: the filter table of each family as `iptables-save` prints it, and the
@@ -60,6 +60,9 @@ export function expectedIptables(files: { v4: string; v6: string; ipset?: string
       'set -e',
       'd="$1"',
       '[ ! -e "$d/ipset" ] || ipset restore -exist < "$d/ipset"',
+      // The native dry run first (it needs the sets: -m set looks them up even under --test), then the load itself.
+      'iptables-restore -w --test --noflush < "$d/v4"',
+      'ip6tables-restore -w --test --noflush < "$d/v6"',
       'iptables-restore -w --noflush < "$d/v4"',
       'ip6tables-restore -w --noflush < "$d/v6"',
       'iptables-save -t filter',
@@ -75,4 +78,41 @@ export function expectedIptables(files: { v4: string; v6: string; ipset?: string
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `iptables-restore -w --noflush` of one family: one transaction, all or nothing. */
+export function restoreNoflush(family: Family, text: string): void {
+  mustRun([restoreTool(family), '-w', '--noflush'], text);
+}
+
+/** `iptables-restore --test --noflush`: parsed and checked against the live table, nothing committed. */
+export function testRestore(family: Family, text: string): string | undefined {
+  const r = runTool([restoreTool(family), '-w', '--test', '--noflush'], text);
+  return r.code === 0 ? undefined : firstLines(r.stderr || r.stdout, 20);
+}
+
+/** `ipset restore -exist`. */
+export function ipsetRestore(text: string): void {
+  mustRun(['ipset', 'restore', '-exist'], text);
+}
+
+/** `ipset save NAME`, or undefined when there is no such set. */
+export function ipsetSaveOne(name: string): string | undefined {
+  const r = runTool(['ipset', 'save', name]);
+  if (r.code === 0) return r.stdout;
+  if (/does not exist/.test(r.stderr)) return undefined;
+  throw new ToolError(`ipset save ${name} failed (exit ${r.code}): ${firstLines(r.stderr)}`);
+}
+
+/**
+ * The documented apply command's filter (`iptables-save -t filter | sed -n 's/^-A /-I /p' | grep
+ * -vxFf - FILE`): the artefact without the jump lines already loaded, so applying it again adds
+ * no second jump.
+ */
+export function withoutLoadedJumps(artefact: string, liveSave: string): string {
+  const loaded = new Set(liveSave.split('\n').filter((l) => l.startsWith('-A ')).map((l) => `-I ${l.slice(3)}`));
+  return artefact
+    .split('\n')
+    .filter((l) => !loaded.has(l))
+    .join('\n');
 }

@@ -107,7 +107,8 @@ export function verifyFirewall(p: PolicyVersion, view: FirewallView, target: str
     throw e instanceof WorkLimitExceeded ? new VerifyTooComplex(e.limit) : e;
   }
   const differs = report.allowedOnlyLive.length + report.allowedOnlyByPolicy.length + report.repliesDropped.length > 0;
-  if (differs || report.findings.some((f) => f.kind !== 'pre-empted')) report.status = 'drift';
+  // Rules before a jump decide by their meaning (counted above); a pending apply is a state, not a difference.
+  if (differs || report.findings.some((f) => f.kind !== 'pre-empted' && f.kind !== 'pending')) report.status = 'drift';
   return report;
 }
 

@@ -6,7 +6,7 @@ import type { Difference, LiveCause, PolicyCause, VerifyClass, VerifyReport } fr
 export function renderVerify(r: VerifyReport): string {
   const out = [`--- ${r.policy}: firewall ${r.firewall} (${r.placement}), ${r.target}`, `+++ live: ${r.live}`, ''];
   out.push(`firewall ${r.firewall} (${r.placement}): ${HEADLINE[r.status]}`);
-  for (const f of r.findings) out.push(`  ${f.kind === 'pre-empted' ? 'note' : f.kind}: ${f.message}`);
+  for (const f of r.findings) out.push(`  ${f.kind === 'pre-empted' || f.kind === 'pending' ? 'note' : f.kind}: ${f.message}`);
   for (const d of r.allowedOnlyLive) out.push(...difference(d, '+ allowed live, not by the policy'));
   for (const d of r.allowedOnlyByPolicy) out.push(...difference(d, '- allowed by the policy, not live'));
   for (const d of r.repliesDropped) out.push(...difference(d, '- replies the policy lets back, dropped live'));

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import type { Work } from '../addresses/boxes.js';
+import { readJson, stateDir, STATE_FILES, type Pending } from '../apply/state.js';
 import type { PolicyVersion } from '../diff/diff.js';
 import { firewallView } from '../evaluate/view.js';
 import type { IrDocument, IrFirewall, IrTarget } from '../ir/types.js';
@@ -22,6 +24,13 @@ export function artefactsOf(ir: IrDocument, fw: IrFirewall, target: IrTarget): M
 
 /** The live firewall of this machine (its network namespace) for nftables or iptables. */
 export function readLiveFirewall(ir: IrDocument, fw: IrFirewall, target: 'nftables' | 'iptables'): LiveFirewall {
+  const live = readLive(ir, fw, target);
+  const pending = readJson<Pending>(join(stateDir(fw.name, target), STATE_FILES.pending));
+  if (pending) live.findings.push({ kind: 'pending', message: `an apply of this firewall (${pending.since}, ${pending.apply.command}) is waiting for its confirmation: the live rules may still be rolled back` });
+  return live;
+}
+
+function readLive(ir: IrDocument, fw: IrFirewall, target: 'nftables' | 'iptables'): LiveFirewall {
   const files = artefactsOf(ir, fw, target);
   if (target === 'nftables') {
     const table = nftTableName(fw);
