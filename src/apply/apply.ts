@@ -54,6 +54,7 @@ export async function applyWithRollback(run: ApplyRun, options: ApplyOptions): P
     say(`msgrfw: the ${target} dry run refuses the rules of ${what}:\n  ${problem}\n  nothing was changed`);
     return APPLY_EXIT.trouble;
   }
+  await session.settle();
   if (session.received) return stopped(say, session.received);
   if (!options.yes && session.stdinClosed) {
     say(`msgrfw: nothing could confirm the new rules: stdin is closed. Run apply from a terminal, or give --yes when something else confirms that the machine is still reachable\n  nothing was changed`);
@@ -110,6 +111,7 @@ export async function applyWithRollback(run: ApplyRun, options: ApplyOptions): P
     reportVerify(run);
     if (options.yes) return keep(run, dir, options, 'kept (--yes)');
     if (session.received) return rollBack(run, dir, snapshot, `${session.received} arrived`, signalExitStatus(session.received));
+    await session.settle(50);
     const ignored = session.discardTypeAhead();
     if (ignored) say(`(ignored ${ignored} line(s) typed before the new rules were in place)`);
     say(`Type yes and Enter within ${options.timeoutSeconds} s to keep the new rules; anything else, or nothing, restores the previous ones.`);

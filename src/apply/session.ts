@@ -66,6 +66,15 @@ export class Session {
     return this.gone;
   }
 
+  /**
+   * Lets the event loop read what is already waiting on stdin (its end included): sync work
+   * (compiling, loading rules) holds the events back. Waits at most `ms`, less once stdin ends.
+   */
+  async settle(ms = 500): Promise<void> {
+    const until = Date.now() + ms;
+    while (!this.closed && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  }
+
   /** Forgets what was typed so far (before the question). Returns how many lines that was. */
   discardTypeAhead(): number {
     const n = this.lines.length + (this.partial ? 1 : 0);

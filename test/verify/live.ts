@@ -1,4 +1,5 @@
 // Running the built msgrfw inside a test namespace, for the kernel tests of verify and apply.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,4 +18,45 @@ export function policyDir(files: Record<string, string>): { dir: string; path: (
   const dir = mkdtempSync(join(tmpdir(), 'msgrfw-verify-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return { dir, path: (name) => join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A running `msgrfw apply`: its stderr so far, a way to wait for a line, to answer, to signal, and its end. */
+export interface RunningApply {
+  pid: number;
+  stderr(): string;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  answer(line: string): void;
+  closeStdin(): void;
+  signal(s: NodeJS.Signals): void;
+  exit: Promise<number>;
+}
+
+/**
+ * `msgrfw apply ARGS` in the host's namespace, stdin a pipe the test writes to (`ip netns exec`
+ * and `env` exec, so the pid is msgrfw's own and a signal reaches it).
+ */
+export function startApply(topo: Topology, host: string, args: string[], env: Record<string, string>): RunningApply {
+  const vars = Object.entries({ NO_COLOR: '1', ...env }).map(([k, v]) => `${k}=${v}`);
+  const child = spawn('ip', ['netns', 'exec', topo.nsName(host), 'env', ...vars, process.execPath, BIN, 'apply', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  child.stdout.resume();
+  child.stdin.on('error', () => {});
+  const exit = new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  return {
+    pid: child.pid!,
+    stderr: () => err,
+    async waitFor(pattern, timeoutMs = 60_000) {
+      const until = Date.now() + timeoutMs;
+      while (!pattern.test(err)) {
+        if (Date.now() > until) throw new Error(`apply did not print ${pattern} within ${timeoutMs / 1000} s; stderr so far:\n${err}`);
+        if (child.exitCode !== null) throw new Error(`apply ended (exit ${child.exitCode}) before printing ${pattern}; stderr:\n${err}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    answer: (line) => child.stdin.write(`${line}\n`),
+    closeStdin: () => child.stdin.end(),
+    signal: (s) => process.kill(child.pid!, s),
+    exit,
+  };
 }
