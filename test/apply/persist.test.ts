@@ -3,9 +3,9 @@
 // in a network namespace that running the unit's commands as boot would (twice, as a reload
 // does) leaves a firewall verify finds identical to the policy.
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { persistPlan, systemdQuote, writePersist } from '../../src/apply/persist.js';
 import { emitTargets } from '../../targets/emit.js';
@@ -86,6 +86,33 @@ describe('apply --persist: the files', () => {
     ]);
     expect(unitProblems(join(r, 'etc/systemd/system/msgrfw-desktop.service'))).toBe('');
     expect(existsSync(join(r, 'etc/nftables.conf')) || existsSync(join(r, 'etc/iptables'))).toBe(false);
+  });
+
+  it("leaves other tools' files as they were: nftables.conf, netfilter-persistent's rules, their units, another firewall's files", () => {
+    const r = root();
+    const others: Record<string, string> = {
+      'etc/nftables.conf': '#!/usr/sbin/nft -f\nflush ruleset\ntable inet filter { chain input { type filter hook input priority 0; } }\n',
+      'etc/iptables/rules.v4': '*filter\n-A INPUT -p tcp --dport 9 -j ACCEPT\nCOMMIT\n',
+      'etc/iptables/rules.v6': '*filter\nCOMMIT\n',
+      'etc/systemd/system/nftables.service.d/override.conf': '[Service]\nExecStart=\n',
+      'etc/msgrfw/edge.nft': 'table inet msgr_edge {}\n',
+    };
+    for (const [path, text] of Object.entries(others)) {
+      mkdirSync(dirname(join(r, path)), { recursive: true });
+      writeFileSync(join(r, path), text);
+    }
+    writePersist(persistPlan(fwOf('lcs-host'), 'nftables', artefacts('lcs-host', 'nftables')), r);
+    writePersist(persistPlan(fwOf('desktop'), 'iptables', artefacts('desktop', 'iptables')), r);
+    for (const [path, text] of Object.entries(others)) expect(readFileSync(join(r, path), 'utf8')).toBe(text);
+    expect(tree(r).filter((p) => !(p in others))).toEqual([
+      'etc/msgrfw/desktop.rules.v4',
+      'etc/msgrfw/desktop.rules.v6',
+      'etc/msgrfw/lcs-host.nft',
+      'etc/systemd/system/msgrfw-desktop.service',
+      'etc/systemd/system/msgrfw-lcs-host.service',
+      'etc/systemd/system/sysinit.target.wants/msgrfw-desktop.service -> /etc/systemd/system/msgrfw-desktop.service',
+      'etc/systemd/system/sysinit.target.wants/msgrfw-lcs-host.service -> /etc/systemd/system/msgrfw-lcs-host.service',
+    ]);
   });
 
   it('quotes for systemd: specifiers and variables doubled, quotes and backslashes escaped', () => {
