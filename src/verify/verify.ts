@@ -12,6 +12,11 @@ import { verifyFirewall, type VerifyReport } from './compare.js';
 import { liveIptables } from './iptables.js';
 import type { LiveFirewall } from './model.js';
 import { liveNftables } from './nftables.js';
+import { liveNetsh, parseNetshDump } from './netsh.js';
+import { livePf, parsePfDump } from './pf.js';
+import { parsePf } from '../../targets/pf/reader.js';
+import { readNetshScript } from '../../targets/netsh/reader.js';
+import { netshRuleName } from '../../targets/netsh/view.js';
 import { VerifyTrouble } from './regions.js';
 
 /** The artefacts compile writes for one firewall and target, by file name; trouble when the target refuses it. */
@@ -39,6 +44,16 @@ function readLive(ir: IrDocument, fw: IrFirewall, target: 'nftables' | 'iptables
   const ipset = files.get(`${fw.name}.ipset`);
   const expected = expectedIptables({ v4: files.get(`${fw.name}.rules.v4`)!, v6: files.get(`${fw.name}.rules.v6`)!, ...(ipset !== undefined ? { ipset } : {}) });
   return liveIptables(fw, readLiveIptables(ipset !== undefined), expected);
+}
+
+/**
+ * A pf or Windows Firewall read from a saved dump (the README's capture commands), held
+ * against the artefact compile writes for it.
+ */
+export function readDumpedFirewall(ir: IrDocument, fw: IrFirewall, target: 'pf' | 'netsh', dump: string): LiveFirewall {
+  const files = artefactsOf(ir, fw, target);
+  if (target === 'pf') return livePf(fw, parsePfDump(dump), parsePf(files.get(`${fw.name}.pf.conf`)!));
+  return liveNetsh(netshRuleName(ir, fw), parseNetshDump(dump), readNetshScript(files.get(`${fw.name}.cmd`)!).rules);
 }
 
 /** Verifies one firewall of a compiled policy against the live firewall read by `read`. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { Work } from '../../addresses/boxes.js';
 import { DIFF_WORK_LIMIT } from '../../diff/diff.js';
@@ -6,7 +7,7 @@ import { ToolError } from '../../live/run.js';
 import { VerifyTooComplex, type VerifyReport } from '../../verify/compare.js';
 import { VerifyTrouble } from '../../verify/regions.js';
 import { renderVerify } from '../../verify/render.js';
-import { readLiveFirewall, verifyPolicy } from '../../verify/verify.js';
+import { readDumpedFirewall, readLiveFirewall, verifyPolicy } from '../../verify/verify.js';
 import { compiledOrExit, Exit, usage, type Io } from '../io.js';
 
 /** diff(1)'s statuses: 0 the live firewall is the policy, 1 drift, 2 trouble. */
@@ -37,8 +38,11 @@ export function registerVerify(program: Command, io: Io): void {
           if (opts.ruleset !== undefined) usage(io, `--ruleset is for pf and netsh; verify reads ${target} from this machine`);
           if (process.platform !== 'linux') trouble(io, `verify reads ${target} from the live kernel, which needs Linux (this is ${process.platform})`);
           report = verifyPolicy(policy, fw.name, target, readLiveFirewall(compiled.ir, fw, target), work);
+        } else if (target === 'pf' || target === 'netsh') {
+          if (opts.ruleset === undefined) usage(io, `verify -t ${target} reads a saved dump of the firewall's rules: give --ruleset FILE (the README says how to capture it)`);
+          report = verifyPolicy(policy, fw.name, target, readDumpedFirewall(compiled.ir, fw, target, readDump(opts.ruleset, io)), work);
         } else {
-          return trouble(io, `verify -t ${target} is not available yet`);
+          return trouble(io, `verify compares a firewall's rules; gpo is the clients' Group Policy, not a firewall`);
         }
       } catch (e) {
         if (e instanceof VerifyTooComplex) {
@@ -70,6 +74,15 @@ export function chooseTarget(fw: IrFirewall, given: IrTarget | undefined, io: Io
   if (linux.length === 1) return linux[0]!;
   if (linux.length === 0) return trouble(io, `firewall ${fw.name} lists neither nftables nor iptables (targets ${fw.targets.join(', ')}): give -t`, status);
   return trouble(io, `firewall ${fw.name} lists both nftables and iptables: give -t nftables or -t iptables`, status);
+}
+
+/** The dump file's text (`-`: stdin); a file that cannot be read is trouble. */
+function readDump(path: string, io: Io): string {
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (e) {
+    return trouble(io, `cannot read the dump ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 function trouble(io: Io, message: string, status: number = VERIFY_EXIT.trouble): never {
