@@ -56,6 +56,7 @@ export const CODES = {
   MSGR071: { severity: 'warning', summary: "plain allow rule duplicates Messenger's own rules" },
   MSGR072: { severity: 'warning', summary: 'peers overlap only part of the clients' },
   MSGR073: { severity: 'warning', summary: 'default-deny host firewall leaves no way in for management' },
+  MSGR080: { severity: 'error', summary: 'apply from SSH: the firewall would drop the next SSH login (lock-out guard)' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 export type Code = keyof typeof CODES;

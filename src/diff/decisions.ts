@@ -59,7 +59,7 @@ const OPENING_TYPES: Record<Family, IntervalList> = {
   6: typeList(OPENING_ICMP.flatMap((t) => (t.v6 === undefined ? [] : [t.v6]))),
 };
 /** The ports (or ICMP types) of every packet of a slice: its last two dimensions. */
-const everyPort = (s: Slice): IntervalList[] => (s.protocol === 'icmp' ? [NO_PORT, OPENING_TYPES[s.family]] : [ANY_PORT, ANY_PORT]);
+export const everyPort = (s: Slice): IntervalList[] => (s.protocol === 'icmp' ? [NO_PORT, OPENING_TYPES[s.family]] : [ANY_PORT, ANY_PORT]);
 
 /**
  * The traffic a firewall judges in a slice: a host on NET judges input to NET and output from
@@ -99,12 +99,14 @@ function ruleRegion(view: FirewallView, rule: IrRule, s: Slice): Region {
 /**
  * The whole space of a slice split by decider: each rule gets what it matches that no earlier
  * rule matched, the policy what no rule matched, and traffic the firewall does not judge is
- * `unjudged`. The parts are disjoint and cover every connection of the slice.
+ * `unjudged`. The parts are disjoint and cover every connection of the slice. `scope` replaces
+ * what the firewall judges (verify: a host's chains judge every packet of the host, whatever its
+ * address).
  */
-export function decisions(view: FirewallView | undefined, s: Slice, work: Work = new Work()): Decided[] {
-  const everything = boxOf([ANY_ADDRESS[s.family], ANY_ADDRESS[s.family], ...everyPort(s)]);
+export function decisions(view: FirewallView | undefined, s: Slice, work: Work = new Work(), scope?: Region): Decided[] {
+  const everything = everyConnection(s);
   if (!view) return [{ decider: { kind: 'unjudged' }, region: everything }];
-  const scope = judged(view, s);
+  scope ??= judged(view, s);
   const out: Decided[] = [];
   // What earlier rules match, as they are written: cutting a rule's box out is the same as
   // cutting out the part it decided, and a rule's one box splinters a region less than its parts.
@@ -126,6 +128,9 @@ export function decisions(view: FirewallView | undefined, s: Slice, work: Work =
   if (outside.length) out.push(othersDeny ? { decider: { kind: 'others' }, verdict: 'drop', region: outside } : { decider: { kind: 'unjudged' }, region: outside });
   return out;
 }
+
+/** Every connection of a slice: any addresses of its family, any ports. */
+export const everyConnection = (s: Slice): Region => boxOf([ANY_ADDRESS[s.family], ANY_ADDRESS[s.family], ...everyPort(s)]);
 
 /** The new connections the firewall accepts in the slice. */
 export const accepted = (parts: readonly Decided[]): Region => parts.filter((p) => p.verdict === 'accept').flatMap((p) => p.region);

@@ -247,7 +247,7 @@ class Grouper {
 const firstLine = (c: Change) => Math.min(...[...c.new.lines, ...c.old.lines].map((l) => l.line));
 
 /** What decided `d`; a rule names only the catalog entries that reach the changed ports. */
-function causeOf(p: PolicyVersion, view: FirewallView, d: Decided, dports: { from: number; to: number }[] | undefined): Cause {
+export function causeOf(p: PolicyVersion, view: FirewallView, d: Decided, dports: { from: number; to: number }[] | undefined): Cause {
   const fw = view.ir;
   if (d.decider.kind === 'rule') {
     return { kind: 'rule', verdict: d.decider.rule.action, rules: [explainRule(fw, d.decider.rule, dports)], defaults: [], lines: quoteOrigins(p.source, d.decider.rule.origins) };
@@ -263,15 +263,15 @@ function causeOf(p: PolicyVersion, view: FirewallView, d: Decided, dports: { fro
 }
 
 /** Causes that read the same (same kind, verdict and policy lines) are one group. */
-const causeKey = (c: Cause) => `${c.kind}:${c.verdict ?? ''}:${c.lines.map((l) => `${l.line}`).join(',')}:${c.rules.map((r) => r.catalog.map((x) => x.id).join(' ')).join(',')}`;
+export const causeKey = (c: Cause) => `${c.kind}:${c.verdict ?? ''}:${c.lines.map((l) => `${l.line}`).join(',')}:${c.rules.map((r) => r.catalog.map((x) => x.id).join(' ')).join(',')}`;
 
-function mergeCause(into: Cause, from: Cause): void {
+export function mergeCause(into: Cause, from: Cause): void {
   for (const r of from.rules) if (!into.rules.some((x) => x.id === r.id)) into.rules.push(r);
   for (const d of from.defaults) if (!into.defaults.some((x) => x.direction === d.direction)) into.defaults.push(d);
   into.rules.sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
 }
 
-function classOf(s: Slice, p: Box): TrafficClass {
+export function classOf(s: Slice, p: Box): TrafficClass {
   const addrs = (list: IntervalList) => cidrTexts({ v4: s.family === 4 ? [...list] : [], v6: s.family === 6 ? [...list] : [] }, s.family);
   const ports = (list: IntervalList) => list.map((x) => formatPortRange({ from: Number(x.first), to: Number(x.last) }));
   const base = { protocol: s.protocol, direction: s.direction, family: s.family, src: addrs(p[0]!), dst: addrs(p[1]!) };

@@ -9,12 +9,12 @@ import { compilePolicy } from '../../src/compile.js';
 import { IR_TARGETS } from '../../src/ir/targets.js';
 import type { IrDocument, IrFirewall, IrTarget } from '../../src/ir/types.js';
 import { emitTargets } from '../../targets/emit.js';
-import { batchSafetyProblems, parseBatch } from '../readers/cmd.js';
+import { batchSafetyProblems, parseBatch } from '../../targets/netsh/readerCmd.js';
 import { missingTools, notRunnable } from '../requiredTools.js';
 import { irToTuples } from '../readers/ir.js';
-import { netshTuples, readNetshScript } from '../readers/netsh.js';
-import { readPf } from '../readers/pf.js';
-import { isPortTuple, tupleText } from '../readers/tuple.js';
+import { netshTuples, readNetshScript } from '../../targets/netsh/reader.js';
+import { readPf } from '../../targets/pf/reader.js';
+import { isPortTuple, tupleText } from '../../targets/readers/tuple.js';
 
 export const ALL_TARGETS: readonly IrTarget[] = IR_TARGETS;
 

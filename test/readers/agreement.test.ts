@@ -9,7 +9,7 @@
 // one zone to the other, not its own), over probe packets around every edge of every reader's
 // rules, between and outside the zones, to and from a gateway's own addresses, both families and
 // both directions. The kernel rules are read twice, for opening packets (conntrack `new`) and
-// for replies (`established`); pf's anchor runs with its state table (pf-filter.ts). The readers
+// for replies (`established`); pf's anchor runs with its state table (readerFilter.ts). The readers
 // themselves are unit-tested first (no kernel).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,16 +21,16 @@ import { EXAMPLES, irOf, ROOT } from '../helpers.js';
 import { kernelSuite } from '../kernel/capability.js';
 import { run } from '../kernel/exec.js';
 import { documentedApplyCommand, documentedIpsetCommand } from '../targets/iptables/env.js';
-import { ReaderError, flatten, type ChainProgram } from './chains.js';
+import { ReaderError, flatten, type ChainProgram } from '../../targets/readers/chains.js';
 import { conntrackModel, differences, irModel, openingOnlyModel, probesOf, routerAddresses, selfTexts, zoneCidrs, type Connection, type Model } from './connections.js';
-import { probeText, verdict, type Policy, type Probe } from './evaluate.js';
-import { readIptables } from './iptables.js';
-import { netshPolicy, netshTuples, readNetshScript, windowsEvaluationOrder, PROFILES } from './netsh.js';
-import { addressIn, addressValue, type Family } from './normalize.js';
-import { readNftJson, type NftJson } from './nft.js';
-import { PfFilter, pfConnection } from './pf-filter.js';
-import { readPf } from './pf.js';
-import { tupleText, type Tuple } from './tuple.js';
+import { probeText, verdict, type Policy, type Probe } from '../../targets/readers/evaluate.js';
+import { readIptables } from '../../targets/iptables/reader.js';
+import { netshPolicy, netshTuples, readNetshScript, windowsEvaluationOrder, PROFILES } from '../../targets/netsh/reader.js';
+import { addressIn, addressValue, type Family } from '../../targets/readers/normalize.js';
+import { readNftJson, type NftJson } from '../../targets/nftables/reader.js';
+import { PfFilter, pfConnection } from '../../targets/pf/readerFilter.js';
+import { readPf } from '../../targets/pf/reader.js';
+import { tupleText, type Tuple } from '../../targets/readers/tuple.js';
 
 // ---- the readers, on hand-written kernel output (no kernel needed) ---------------------------
 

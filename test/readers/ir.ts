@@ -1,9 +1,9 @@
 import type { IrFirewall, IrPorts } from '../../src/ir/types.js';
 import { zonePairs } from '../../src/ir/zonePairs.js';
-import { and, condTuples, tupleCond, type Cond } from './chains.js';
-import type { Policy } from './evaluate.js';
-import { intervalsOf, mergeIntervals, normalizeAddresses, normalizePorts } from './normalize.js';
-import type { Tuple, TupleDirection } from './tuple.js';
+import { and, condTuples, tupleCond, type Cond } from '../../targets/readers/chains.js';
+import type { Policy } from '../../targets/readers/evaluate.js';
+import { intervalsOf, mergeIntervals, normalizeAddresses, normalizePorts } from '../../targets/readers/normalize.js';
+import type { Tuple, TupleDirection } from '../../targets/readers/tuple.js';
 
 const DIRECTION: Record<IrFirewall['rules'][number]['direction'], TupleDirection> = {
   input: 'in',

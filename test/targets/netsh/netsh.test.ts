@@ -3,11 +3,11 @@ import type { IrDocument, IrFirewall } from '../../../src/ir/types.js';
 import { judgeFirewall } from '../../../targets/judge.js';
 import { netsh } from '../../../targets/netsh/index.js';
 import { EXAMPLES, irOf, policy } from '../../helpers.js';
-import { batchSafetyProblems, parseBatch } from '../../readers/cmd.js';
-import { disagreements, probesFor } from '../../readers/evaluate.js';
+import { batchSafetyProblems, parseBatch } from '../../../targets/netsh/readerCmd.js';
+import { disagreements, probesFor } from '../../../targets/readers/evaluate.js';
 import { irPolicy, irToTuples } from '../../readers/ir.js';
-import { initialNetshState, netshPolicy, netshTuples, PROFILES, readNetshScript, windowsEvaluationOrder, type NetshState } from '../../readers/netsh.js';
-import { tupleText } from '../../readers/tuple.js';
+import { initialNetshState, netshPolicy, netshTuples, PROFILES, readNetshScript, windowsEvaluationOrder, type NetshState } from '../../../targets/netsh/reader.js';
+import { tupleText } from '../../../targets/readers/tuple.js';
 
 const ALLOWED_COMMANDS = ['netsh', 'setlocal', 'endlocal', 'if', 'exit', 'echo'];
 

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { IrDocument, IrFirewall } from '../../../src/ir/types.js';
 import { pf } from '../../../targets/pf/index.js';
 import { EXAMPLES, irOf, policy } from '../../helpers.js';
-import { disagreements, probesFor, replyOf, type Policy, type Probe } from '../../readers/evaluate.js';
+import { disagreements, probesFor, replyOf, type Policy, type Probe } from '../../../targets/readers/evaluate.js';
 import { irPolicy, irToTuples } from '../../readers/ir.js';
-import { addressIn, addressValue, normalizeAddresses } from '../../readers/normalize.js';
-import { PfFilter, pfConnection, pfPath, type PfPacket } from '../../readers/pf-filter.js';
-import { readPf, tokenizePf } from '../../readers/pf.js';
-import { isPortTuple, tupleText, type Tuple } from '../../readers/tuple.js';
+import { addressIn, addressValue, normalizeAddresses } from '../../../targets/readers/normalize.js';
+import { PfFilter, pfConnection, pfPath, type PfPacket } from '../../../targets/pf/readerFilter.js';
+import { readPf, tokenizePf } from '../../../targets/pf/reader.js';
+import { isPortTuple, tupleText, type Tuple } from '../../../targets/readers/tuple.js';
 
 const render = (doc: IrDocument, name: string) => pf.render(doc, doc.firewalls.find((f) => f.name === name)!)[0]!.content;
 const fwOf = (doc: IrDocument, name: string) => doc.firewalls.find((f) => f.name === name)!;

@@ -1,9 +1,9 @@
-import { replyOf, type Probe } from './evaluate.js';
-import { ICMP_QUERIES, icmpTypeNumber } from './icmp-types.js';
-import type { Family, Interval } from './normalize.js';
-import { hostsIntervals, inIntervals, type PfAddressContext } from './pf-addresses.js';
-import { parsePf, portRanges, PROTOCOL, type PfReadOptions, type PfRule, type PfRuleset } from './pf.js';
-import type { TupleAction, TuplePortRange } from './tuple.js';
+import { replyOf, type Probe } from '../readers/evaluate.js';
+import { ICMP_QUERIES, icmpTypeNumber } from '../readers/icmp-types.js';
+import type { Family, Interval } from '../readers/normalize.js';
+import { hostsIntervals, inIntervals, type PfAddressContext } from './readerAddresses.js';
+import { parsePf, portRanges, PROTOCOL, type PfReadOptions, type PfRule, type PfRuleset } from './reader.js';
+import type { TupleAction, TuplePortRange } from '../readers/tuple.js';
 
 /**
  * pf deciding packets one after another, with its state table: what the tuples of pf.ts cannot
@@ -34,7 +34,7 @@ import type { TupleAction, TuplePortRange } from './tuple.js';
  *    by pfctl to every pass rule that keeps state and names no flags. A rule's flags `a/b` match
  *    a TCP packet whose flags, out of b, are exactly a; `flags any` and non-TCP packets skip the
  *    check ("This rule only applies to TCP packets that have the flags a set out of set b").
- * 5. Addresses, tables, `self` and negation as pf-addresses.ts says.
+ * 5. Addresses, tables, `self` and negation as readerAddresses.ts says.
  *
  * 6. ICMP queries (echo, timestamp) keep state like a connection, and their replies match it: pf
  *    maps a reply to the query's "virtual type" and keys the state by the query's id instead of

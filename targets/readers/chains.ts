@@ -3,7 +3,7 @@ import type { Policy } from './evaluate.js';
 import type { Tuple, TupleAction, TupleDirection, TupleProtocol, TuplePortRange } from './tuple.js';
 
 /**
- * The common back end of the kernel-ruleset readers (nft.ts, iptables.ts): a ruleset as chains
+ * The common back end of the nftables and iptables readers (their reader.ts): a ruleset as chains
  * of rules, each a conjunction of conditions and an action, entered from hooks (input, output,
  * forward) that end in a policy. `flatten` turns it into first-match tuples for the opening
  * packet of a new connection:
@@ -32,7 +32,10 @@ export interface Cond {
   dst?: Interval[];
   srcPorts?: TuplePortRange[];
   dstPorts?: TuplePortRange[];
+  /** The interface a packet comes in on (`-i`, `iif`). */
   iface?: string;
+  /** The interface a packet goes out on (`-o`, `oif`). */
+  outIface?: string;
   icmpTypes?: string[];
   extra?: string[];
 }
@@ -45,6 +48,8 @@ export interface ChainRule {
   action: Action;
   /** The rule as the reader saw it, for error messages. */
   text: string;
+  /** Where the ruleset has it: its chain, 1-based position there, and nftables' handle. */
+  where?: { chain: string; position: number; handle?: number };
 }
 
 export interface Hook {
@@ -53,6 +58,8 @@ export interface Hook {
   policy: TupleAction;
   /** Only packets of this family reach the hook (iptables: one ruleset per family). */
   family?: Family;
+  /** nftables' priority: base chains on one hook run in its order (lowest first). */
+  priority?: number;
 }
 
 export interface ChainProgram {
@@ -113,9 +120,10 @@ export function and(a: Cond | undefined, b: Cond | undefined): Cond | undefined 
     if (cut.length === 0) return undefined;
     out[k] = cut;
   }
-  if (b.iface !== undefined) {
-    if (out.iface !== undefined && out.iface !== b.iface) return undefined;
-    out.iface = b.iface;
+  for (const k of ['iface', 'outIface'] as const) {
+    if (b[k] === undefined) continue;
+    if (out[k] !== undefined && out[k] !== b[k]) return undefined;
+    out[k] = b[k];
   }
   if (b.icmpTypes !== undefined) {
     const cut = out.icmpTypes === undefined ? b.icmpTypes : out.icmpTypes.filter((t) => b.icmpTypes!.includes(t));
@@ -158,6 +166,7 @@ export function condTuples(direction: TupleDirection, action: TupleAction, c: Co
       dstPorts: ports(c.dstPorts),
     };
     if (c.iface !== undefined) t.iface = c.iface;
+    if (c.outIface !== undefined) t.outIface = c.outIface;
     if (c.icmpTypes !== undefined) t.icmpTypes = c.icmpTypes;
     if (c.extra?.length) t.extra = c.extra;
     out.push(t);
@@ -169,7 +178,28 @@ export function condTuples(direction: TupleDirection, action: TupleAction, c: Co
 export function flatten(p: ChainProgram): { tuples: Tuple[]; policy: Policy } {
   const tuples: Tuple[] = [];
   const policy: Policy = {};
-  const walk = (direction: TupleDirection, chain: string, ctx: Cond, stack: string[]) => {
+  for (const { hook: h, rules } of flattenRules(p)) {
+    if (h.direction in policy) throw new ReaderError(`several base chains on the ${h.direction} hook are not modelled`);
+    for (const r of rules) tuples.push(...condTuples(h.direction, r.action, r.cond));
+    policy[h.direction] = h.policy;
+  }
+  return { tuples, policy };
+}
+
+/** A verdict for the packets meeting `cond`, given by `rule` (reached through the jump rules `via`). */
+export interface FlatRule {
+  action: TupleAction;
+  cond: Cond;
+  rule: ChainRule;
+  via: ChainRule[];
+}
+
+/**
+ * Each hook's base chain flattened into first-match verdict rules, jumps inlined, with the rule
+ * each comes from: what `flatten` makes tuples of, and what names a rule in a report.
+ */
+export function flattenRules(p: ChainProgram): { hook: Hook; rules: FlatRule[] }[] {
+  const walk = (out: FlatRule[], chain: string, ctx: Cond, stack: string[], via: ChainRule[]) => {
     const rules = p.chains.get(chain);
     if (!rules) throw new ReaderError(`jump to chain ${chain}, which does not exist`);
     if (stack.includes(chain)) throw new ReaderError(`chain loop: ${[...stack, chain].join(' -> ')}`);
@@ -182,16 +212,15 @@ export function flatten(p: ChainProgram): { tuples: Tuple[]; policy: Policy } {
         throw new ReaderError(`conditional return is not modelled: ${r.text}`);
       }
       if (!c) continue;
-      if (r.action.kind === 'accept' || r.action.kind === 'drop') tuples.push(...condTuples(direction, r.action.kind, c));
-      else if (r.action.kind === 'jump') walk(direction, r.action.chain, c, [...stack, chain]);
+      if (r.action.kind === 'accept' || r.action.kind === 'drop') out.push({ action: r.action.kind, cond: c, rule: r, via });
+      else if (r.action.kind === 'jump') walk(out, r.action.chain, c, [...stack, chain], [...via, r]);
     }
   };
-  for (const h of p.hooks) {
-    if (h.direction in policy) throw new ReaderError(`several base chains on the ${h.direction} hook are not modelled`);
-    walk(h.direction, h.chain, h.family ? { family: h.family } : {}, []);
-    policy[h.direction] = h.policy;
-  }
-  return { tuples, policy };
+  return p.hooks.map((hook) => {
+    const rules: FlatRule[] = [];
+    walk(rules, hook.chain, hook.family ? { family: hook.family } : {}, [], []);
+    return { hook, rules };
+  });
 }
 
 /**
@@ -221,6 +250,7 @@ export function tupleCond(t: Tuple): Cond {
   if (t.srcPorts !== 'any') c.srcPorts = t.srcPorts;
   if (t.dstPorts !== 'any') c.dstPorts = t.dstPorts;
   if (t.iface !== undefined) c.iface = t.iface;
+  if (t.outIface !== undefined) c.outIface = t.outIface;
   if (t.icmpTypes !== undefined) c.icmpTypes = t.icmpTypes;
   if (t.extra !== undefined) c.extra = t.extra;
   return c;

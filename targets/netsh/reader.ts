@@ -1,6 +1,6 @@
-import { runBatch, splitArgs, type SimpleCommand } from './cmd.js';
-import { normalizeAddresses, normalizePorts, parseAddressItem } from './normalize.js';
-import type { Tuple, TupleProtocol, TuplePortRange } from './tuple.js';
+import { runBatch, splitArgs, type SimpleCommand } from './readerCmd.js';
+import { normalizeAddresses, normalizePorts, parseAddressItem } from '../readers/normalize.js';
+import type { Tuple, TupleProtocol, TuplePortRange } from '../readers/tuple.js';
 
 /**
  * A reader for `netsh advfirewall` scripts: runs a .cmd through the batch reader and simulates

@@ -29,6 +29,8 @@ export interface Tuple {
   dstPorts: TuplePortRange[] | 'any';
   /** pf `on IFACE`: the rule only sees packets on that interface (absent: every interface). */
   iface?: string;
+  /** iptables `-o`, nftables `oif`: the rule only sees packets leaving on that interface. */
+  outIface?: string;
   /** ICMP types the rule is limited to, as decimal type numbers (each reader maps its tool's names; absent: all types). */
   icmpTypes?: string[];
   /**
@@ -45,5 +47,5 @@ export const isPortTuple = (t: Tuple) => t.protocol === 'tcp' || t.protocol === 
 export function tupleText(t: Tuple): string {
   const ports = (p: Tuple['srcPorts']) => (p === 'any' ? 'any' : p.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)).join(','));
   const addrs = (a: Tuple['src']) => (a === 'any' ? 'any' : a.join(','));
-  return `${t.direction} ${t.action} ${t.protocol}/${t.family}${t.iface ? ` on ${t.iface}` : ''} ${addrs(t.src)}:${ports(t.srcPorts)} -> ${addrs(t.dst)}:${ports(t.dstPorts)}${t.icmpTypes ? ` [${t.icmpTypes.join(',')}]` : ''}${t.extra ? ` {${t.extra.join(', ')}}` : ''}`;
+  return `${t.direction} ${t.action} ${t.protocol}/${t.family}${t.iface ? ` on ${t.iface}` : ''}${t.outIface ? ` out ${t.outIface}` : ''} ${addrs(t.src)}:${ports(t.srcPorts)} -> ${addrs(t.dst)}:${ports(t.dstPorts)}${t.icmpTypes ? ` [${t.icmpTypes.join(',')}]` : ''}${t.extra ? ` {${t.extra.join(', ')}}` : ''}`;
 }

@@ -15,6 +15,7 @@ export interface Probe {
   srcPort: number;
   dstPort: number;
   icmpType?: number;
+  /** The interface the packet passes (in, or out: a probe crosses one). */
   iface: string;
 }
 
@@ -30,6 +31,7 @@ export function matches(t: Tuple, p: Probe): boolean {
     (t.protocol === 'any' || t.protocol === p.protocol) &&
     t.family === p.family &&
     (t.iface === undefined || t.iface === p.iface) &&
+    (t.outIface === undefined || t.outIface === p.iface) &&
     addressIn(t.src, p.family, p.src) &&
     addressIn(t.dst, p.family, p.dst) &&
     (isIcmp(p)

@@ -1,15 +1,15 @@
-import { and as conj, flatten, ReaderError, type Action, type ChainProgram, type ChainRule, type Cond, type CtState } from './chains.js';
-import type { Policy } from './evaluate.js';
-import { icmpTypeNumber } from './icmp-types.js';
-import { mergeIntervals, parseAddressItem, type Family, type Interval } from './normalize.js';
-import type { Tuple, TupleDirection, TuplePortRange } from './tuple.js';
+import { and as conj, flatten, ReaderError, type Action, type ChainProgram, type ChainRule, type Cond, type CtState } from '../readers/chains.js';
+import type { Policy } from '../readers/evaluate.js';
+import { icmpTypeNumber } from '../readers/icmp-types.js';
+import { mergeIntervals, parseAddressItem, type Family, type Interval } from '../readers/normalize.js';
+import type { Tuple, TupleDirection, TuplePortRange } from '../readers/tuple.js';
 
 /**
  * A reader for the kernel's own account of an nftables ruleset: the JSON of `nft -j list
  * ruleset` (libnftables' schema, json_schema_version 1), not the text we generated. It reads
  * one table — its named sets (addresses and ports: single values, prefixes, ranges, interval
  * elements), its filter base chains (hook and policy) and the regular chains they `jump` to —
- * and turns every rule into conditions and an action for chains.ts, which flattens the
+ * and turns every rule into conditions and an action for targets/readers/chains.ts, which flattens the
  * program into first-match tuples for the opening packet of a connection.
  *
  * Conditions it understands: `ip`/`ip6 saddr`/`daddr` against a set, an address, a prefix, a
@@ -50,6 +50,15 @@ export interface NftRead {
  * conntrack state `ctState`: a connection's opening packet (`new`) or a reply (`established`).
  */
 export function readNftJson(json: NftJson | string, table?: string, ctState: CtState = 'new'): NftRead {
+  const { table: tname, family: tfamily, program } = readNftProgram(json, table, ctState);
+  const { tuples, policy } = flatten(program);
+  // A hook without a base chain of this table: the table lets everything through there.
+  for (const d of Object.values(HOOK_DIRECTION)) policy[d] ??= 'accept';
+  return { table: tname, family: tfamily, program, tuples, policy };
+}
+
+/** The table as a chain program, before flattening (several base chains on one hook allowed). */
+export function readNftProgram(json: NftJson | string, table?: string, ctState: CtState = 'new'): Omit<NftRead, 'tuples' | 'policy'> {
   const doc = (typeof json === 'string' ? JSON.parse(json) : json) as NftJson;
   if (!doc || !Array.isArray(doc.nftables)) throw new ReaderError('not nft JSON: no "nftables" array');
   const objects = doc.nftables;
@@ -83,19 +92,24 @@ export function readNftJson(json: NftJson | string, table?: string, ctState: CtS
     if (!direction) throw new ReaderError(`base chain ${name}: hook ${String(c.hook)} is not modelled`);
     const policy = c.policy ?? 'accept';
     if (policy !== 'accept' && policy !== 'drop') throw new ReaderError(`base chain ${name}: policy ${String(policy)}`);
-    program.hooks.push({ direction, chain: name, policy, ...(tfamily === 'ip' ? { family: 4 as const } : tfamily === 'ip6' ? { family: 6 as const } : {}) });
+    program.hooks.push({
+      direction,
+      chain: name,
+      policy,
+      ...(tfamily === 'ip' ? { family: 4 as const } : tfamily === 'ip6' ? { family: 6 as const } : {}),
+      ...(typeof c.prio === 'number' ? { priority: c.prio } : {}),
+    });
   }
   for (const o of objects) {
     const r = o.rule;
     if (!isObj(r) || !mine(r)) continue;
     const chain = program.chains.get(r.chain as string);
     if (!chain) throw new ReaderError(`rule in unknown chain ${String(r.chain)}`);
-    chain.push(readRule(r, sets, ctState));
+    const read = readRule(r, sets, ctState);
+    read.where = { chain: r.chain as string, position: chain.length + 1, ...(typeof r.handle === 'number' ? { handle: r.handle } : {}) };
+    chain.push(read);
   }
-  const { tuples, policy } = flatten(program);
-  // A hook without a base chain of this table: the table lets everything through there.
-  for (const d of Object.values(HOOK_DIRECTION)) policy[d] ??= 'accept';
-  return { table: tname, family: tfamily, program, tuples, policy };
+  return { table: tname, family: tfamily, program };
 }
 
 function readSet(s: Obj): NftSet {
@@ -241,7 +255,7 @@ function readMatch(m: Obj, sets: Map<string, NftSet>, text: string, ctState: CtS
     }
     if (['iif', 'iifname', 'oif', 'oifname'].includes(key)) {
       if (vals.length !== 1 || vals[0]!.includes('*')) throw new ReaderError(`${text}: meta ${key} ${vals.join(',')}`);
-      return { iface: vals[0]! };
+      return key.startsWith('i') ? { iface: vals[0]! } : { outIface: vals[0]! };
     }
     throw new ReaderError(`${text}: meta ${key} is not modelled`);
   }

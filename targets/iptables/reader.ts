@@ -1,14 +1,14 @@
-import { flatten, mergeFamilies, ReaderError, and, type Action, type ChainProgram, type ChainRule, type Cond, type CtState } from './chains.js';
-import type { Policy } from './evaluate.js';
-import { icmpTypeNumber } from './icmp-types.js';
-import { mergeIntervals, parseAddressItem, type Family, type Interval } from './normalize.js';
-import type { Tuple, TupleDirection, TuplePortRange } from './tuple.js';
+import { flatten, mergeFamilies, ReaderError, and, type Action, type ChainProgram, type ChainRule, type Cond, type CtState } from '../readers/chains.js';
+import type { Policy } from '../readers/evaluate.js';
+import { icmpTypeNumber } from '../readers/icmp-types.js';
+import { mergeIntervals, parseAddressItem, type Family, type Interval } from '../readers/normalize.js';
+import type { Tuple, TupleDirection, TuplePortRange } from '../readers/tuple.js';
 
 /**
  * A reader for what the kernel holds after `iptables-restore`: the output of `iptables-save` /
  * `ip6tables-save` (filter table), with the members of the ipset sets its rules match taken
  * from `ipset save`. Built-in chains (`:INPUT ACCEPT [0:0]`) give the hooks and their
- * policies, `-A` lines the rules, in order; chains.ts flattens jumps into first-match tuples
+ * policies, `-A` lines the rules, in order; targets/readers/chains.ts flattens jumps into first-match tuples
  * for the opening packet of a connection.
  *
  * Matches it understands: `-s`/`-d`, `-p`, `-i`/`-o`, `-m tcp`/`udp` `--sport`/`--dport`,
@@ -139,7 +139,9 @@ export function iptablesProgram(save: string, family: Family, ipsets: Map<string
     const chain = words[1]!;
     const rules = program.chains.get(chain);
     if (!rules) throw new ReaderError(`${where}: rule in undeclared chain ${chain}`);
-    rules.push(readRule(words.slice(2), family, ipsets, program, `${where}: ${line}`, ctState));
+    const read = readRule(words.slice(2), family, ipsets, program, `${where}: ${line}`, ctState);
+    read.where = { chain, position: rules.length + 1 };
+    rules.push(read);
   }
   if (!seenFilter) throw new ReaderError(`no *filter table in the ${family === 4 ? 'iptables' : 'ip6tables'}-save output`);
   for (const [name, direction] of Object.entries(BUILTIN)) {
@@ -197,7 +199,7 @@ function readRule(w: string[], family: Family, ipsets: Map<string, IpsetSet>, pr
       case '--out-interface': {
         const name = arg();
         if (name.endsWith('+')) throw new ReaderError(`${text}: interface wildcard ${name}`);
-        add({ iface: name });
+        add(o === '-i' || o === '--in-interface' ? { iface: name } : { outIface: name });
         break;
       }
       case '-m':
@@ -298,7 +300,7 @@ export interface IptablesRead {
 
 /**
  * Both families' saves (either may be absent: that family then gets no verdict) and the ipset
- * save, for packets in conntrack state `ctState` (chains.ts).
+ * save, for packets in conntrack state `ctState` (targets/readers/chains.ts).
  */
 export function readIptables(input: { v4?: string; v6?: string; ipset?: string }, ctState: CtState = 'new'): IptablesRead {
   const ipsets = input.ipset ? parseIpsetSave(input.ipset) : new Map<string, IpsetSet>();

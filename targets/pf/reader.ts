@@ -1,16 +1,16 @@
-import { complementIntervals, hostsIntervals, type PfAddressContext } from './pf-addresses.js';
-import { intervalsToCidrs, normalizePorts, familyOf, parseAddressItem, type Interval } from './normalize.js';
-import { icmpTypeNumber } from './icmp-types.js';
-import { Cursor, PfError, tokenizePf, type Token } from './pf-lexer.js';
-import type { Tuple, TupleDirection, TupleProtocol, TuplePortRange } from './tuple.js';
+import { complementIntervals, hostsIntervals, type PfAddressContext } from './readerAddresses.js';
+import { intervalsToCidrs, normalizePorts, familyOf, parseAddressItem, type Interval } from '../readers/normalize.js';
+import { icmpTypeNumber } from '../readers/icmp-types.js';
+import { Cursor, PfError, tokenizePf, type Token } from './readerLexer.js';
+import type { Tuple, TupleDirection, TupleProtocol, TuplePortRange } from '../readers/tuple.js';
 
 export { PfError, tokenizePf };
 
 /**
  * A reader for pf.conf(5) rulesets as loaded into an anchor (`pfctl -a NAME -f FILE`): tables,
- * macros and `pass`/`block` filter rules, lexed as pfctl lexes (pf-lexer.ts). The parser covers
+ * macros and `pass`/`block` filter rules, lexed as pfctl lexes (readerLexer.ts). The parser covers
  * the filter-rule grammar a firewall policy uses — negation, `self` and negated table entries
- * included (pf-addresses.ts says what they match) — and refuses the rest (interface addresses,
+ * included (readerAddresses.ts says what they match) — and refuses the rest (interface addresses,
  * user/group, route-to, …) rather than guess.
  *
  * Semantics of the opening packet of a connection, as tuples: pf uses the LAST matching rule
@@ -18,12 +18,12 @@ export { PfError, tokenizePf };
  * every non-quick rule in reverse order; a packet no rule matches passes. A rule without
  * `in`/`out` applies to both directions, or, read as a gateway's anchor (`forward: true`), to
  * forwarded traffic. What happens to the packets after it — states, replies, a forwarded packet
- * judged on both interfaces, TCP flags — is pf-filter.ts's.
+ * judged on both interfaces, TCP flags — is readerFilter.ts's.
  */
 export interface PfHost {
   kind: 'any' | 'table' | 'address' | 'self';
   text: string;
-  /** `! host`: every address the host is not (pf-addresses.ts: per element of a list). */
+  /** `! host`: every address the host is not (readerAddresses.ts: per element of a list). */
   negated?: boolean;
 }
 
@@ -429,7 +429,7 @@ export interface PfReadOptions {
   /** The anchor filters forwarded traffic: direction-less rules become `forward` tuples, and rules with a direction are refused (they would filter only half the path). */
   forward?: boolean;
   /**
-   * The machine's own addresses, what `self` stands for (pf-addresses.ts). Absent: none inside
+   * The machine's own addresses, what `self` stands for (readerAddresses.ts). Absent: none inside
    * any table or rule, so a table's `!self` takes nothing out of it (an anchor that names `self`
    * positively then needs them: the reader refuses to guess).
    */

@@ -1,6 +1,6 @@
-import { mergeIntervals, parseAddressItem, type Family, type Interval } from './normalize.js';
-import { PfError } from './pf-lexer.js';
-import type { PfHost, PfRuleset } from './pf.js';
+import { mergeIntervals, parseAddressItem, type Family, type Interval } from '../readers/normalize.js';
+import { PfError } from './readerLexer.js';
+import type { PfHost, PfRuleset } from './reader.js';
 
 /**
  * What a pf address specification stands for, per address family, as pf decides membership.
