@@ -54,6 +54,11 @@ export const CODES = {
   MSGR071: { severity: 'warning', summary: "plain allow rule duplicates Messenger's own rules" },
   MSGR072: { severity: 'warning', summary: 'peers overlap only part of the clients' },
   MSGR073: { severity: 'warning', summary: 'default-deny host firewall leaves no way in for management' },
+  // Acknowledgements (src/diagnostics/acknowledge.ts): `# msgrfw: ack CODE -- reason` comments.
+  MSGR074: { severity: 'warning', summary: 'acknowledgement names an error or an acknowledgement warning' },
+  MSGR075: { severity: 'warning', summary: 'acknowledgement names an unknown code' },
+  MSGR076: { severity: 'warning', summary: 'acknowledgement accepts no warning on its statement' },
+  MSGR077: { severity: 'warning', summary: 'malformed msgrfw: comment' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 export type Code = keyof typeof CODES;

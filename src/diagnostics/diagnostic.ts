@@ -15,10 +15,25 @@ export interface Diagnostic extends SourcePosition {
   message: string;
   /** How to fix it. */
   hint?: string;
+  /**
+   * Accepted on purpose by an acknowledgement in the policy (`# msgrfw: ack CODE -- reason`, see
+   * src/diagnostics/acknowledge.ts): a warning still reported, but not counted against the policy.
+   */
+  suppressed?: Suppression;
+}
+
+export interface Suppression {
+  /** The reason the acknowledgement gives. */
+  justification: string;
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
+}
+
+/** Warnings nobody acknowledged: what `--warnings-as-errors` counts. */
+export function unacknowledgedWarnings(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return diagnostics.filter((d) => d.severity === 'warning' && d.suppressed === undefined);
 }
 
 /** Sort by position, then code, so output is deterministic whatever order stages found problems in. */

@@ -60,6 +60,8 @@ export interface SarifResult {
     };
   }[];
   properties?: { hint: string };
+  /** An acknowledged warning (`# msgrfw: ack CODE -- reason`): code scanning shows it as suppressed. */
+  suppressions?: { kind: 'inSource'; justification: string }[];
 }
 
 export function toSarif(diagnostics: readonly Diagnostic[], options: SarifOptions = {}): SarifLog {
@@ -88,6 +90,7 @@ export function toSarif(diagnostics: readonly Diagnostic[], options: SarifOption
       ],
     };
     if (d.hint) result.properties = { hint: d.hint };
+    if (d.suppressed) result.suppressions = [{ kind: 'inSource', justification: d.suppressed.justification }];
     return result;
   });
   const driver: SarifDriver = { name: 'msgrfw', ...(options.toolVersion ? { version: options.toolVersion } : {}), rules };

@@ -65,6 +65,11 @@ describe('--format json', () => {
     expect(valid({ ok: false, diagnostics: [{ ...d, line: 0 }] })).not.toEqual([]);
     expect(valid({ ok: false, diagnostics: [{ ...d, severity: 'note' }] })).not.toEqual([]);
     expect(valid({ ok: false, diagnostics: [{ ...d, extra: 1 }] })).not.toEqual([]);
+    const w = { ...d, code: 'MSGR073', severity: 'warning' };
+    expect(valid({ ok: true, diagnostics: [{ ...w, suppressed: { justification: 'managed from the console' } }] })).toEqual([]);
+    expect(valid({ ok: false, diagnostics: [{ ...d, suppressed: { justification: 'x' } }] })).not.toEqual([]); // an error is never acknowledged
+    expect(valid({ ok: true, diagnostics: [{ ...w, suppressed: { justification: '' } }] })).not.toEqual([]);
+    expect(valid({ ok: true, diagnostics: [{ ...w, suppressed: true }] })).not.toEqual([]);
     expect(valid({ ok: true, diagnostics: [], unreadable: [{ file: 'p', message: 'm' }] })).not.toEqual([]); // unreadable means not ok
     expect(valid({ ok: false, diagnostics: [], unreadable: [] })).not.toEqual([]);
     expect(valid({ ok: false, diagnostics: [], error: 'x' })).not.toEqual([]);
@@ -181,6 +186,16 @@ const SARIF_SUBSET = {
                 message,
                 locations: locationsOf(['artifactLocation', 'region']),
                 properties: { type: 'object' },
+                suppressions: {
+                  type: 'array',
+                  uniqueItems: true,
+                  items: {
+                    type: 'object',
+                    properties: { kind: { enum: ['inSource', 'external'] }, status: { enum: ['accepted', 'underReview', 'rejected'] }, justification: { type: 'string' } },
+                    required: ['kind'],
+                    additionalProperties: false,
+                  },
+                },
               },
               required: ['message', 'ruleId', 'level', 'locations'],
               additionalProperties: false,
@@ -292,6 +307,9 @@ describe('--format sarif', () => {
     expect(fileUri('/etc/msgr/site.msgr')).toBe('file:///etc/msgr/site.msgr');
     expect(fileUri('<stdin>')).toBe('%3Cstdin%3E');
     expect(toSarif([]).runs[0]!.results).toEqual([]);
+    const acknowledged = toSarif([{ code: 'MSGR073', severity: 'warning', file: 'p.msgr', line: 3, column: 1, message: 'm', suppressed: { justification: 'why' } }]);
+    expect(errors(acknowledged)).toEqual([]);
+    expect(acknowledged.runs[0]!.results[0]!.suppressions).toEqual([{ kind: 'inSource', justification: 'why' }]);
     expect(errors(toSarif([]))).toEqual([]);
   });
 });
