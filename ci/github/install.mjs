@@ -8,7 +8,7 @@
 // tarball path or URL, a git URL.
 //
 // Environment: MSGRFW_PACKAGE (optional), GITHUB_ACTION_PATH, RUNNER_TEMP, GITHUB_PATH, GITHUB_OUTPUT.
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { addPath, fail, run, runOrFail, setOutput } from './lib.mjs';
@@ -25,11 +25,16 @@ if (!spec) {
   console.log(`Installing msgrfw from its source at ${source}`);
   // Dependencies as locked; a checkout that already has them (msgrfw's own CI) keeps them.
   if (!existsSync(join(source, 'node_modules'))) runOrFail(npm, ['ci', ...quiet], { cwd: source });
-  // `npm pack` builds (prepack) and makes the tarball a user would install.
-  runOrFail(npm, ['pack', '--pack-destination', work, ...quiet], { cwd: source, stdio: ['ignore', 'ignore', 'inherit'] });
-  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
-  if (!tarball) fail('npm pack wrote no tarball');
-  spec = join(work, tarball);
+  // `npm pack` builds (prepack) and makes the tarball a user would install. Its stdout is the
+  // tarball's name alone (the repository's .npmrc pipes the build's output), as pre-commit,
+  // which installs the hooks the same way, requires.
+  const packed = run(npm, ['pack', '--pack-destination', work], { cwd: source });
+  const name = packed.stdout.trim();
+  if (packed.status !== 0 || !/^[\w.@-]+\.tgz$/.test(name)) {
+    process.stderr.write(packed.stdout + packed.stderr);
+    fail(`npm pack failed, or printed more than the tarball's name (status ${packed.status})`);
+  }
+  spec = join(work, name);
 } else {
   console.log(`Installing msgrfw from ${spec}`);
 }

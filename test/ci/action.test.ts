@@ -117,7 +117,7 @@ describe('install step', () => {
     expect(sh(join(installed, 'msgrfw'), ['check', CONTOSO], scratch).stdout).toMatch(/0 error\(s\), 5 warning\(s\)/);
   });
 
-  it("installs msgrfw from the action's own source when no package is named (built, packed and installed as a user would)", async () => {
+  it("installs msgrfw from the action's own source when no package is named (built, packed and installed as a user would; npm pack printing only the tarball's name, as pre-commit needs)", async () => {
     // The action's checkout: the tracked files of this repository, with its dependencies.
     const source = join(scratch, 'action-source');
     for (const f of sh('git', ['ls-files'], ROOT).stdout.split('\n').filter(Boolean)) {
