@@ -28,7 +28,10 @@ export function renderText(diagnostics: readonly Diagnostic[], options: RenderOp
       const shown = printable(cut.shown);
       const caret = cut.caret;
       out.push(`  ${shown}`);
-      out.push(`  ${' '.repeat(Math.max(0, Math.min(caret, shown.length)))}${paint(options.color, '1;32', '^')}`);
+      // A range on the line is underlined: ^ at its start, ~ under the rest of it.
+      const at = Math.max(0, Math.min(caret, shown.length));
+      const width = d.endLine === d.line && d.endColumn !== undefined ? Math.max(1, Math.min(d.endColumn - d.column, shown.length - at)) : 1;
+      out.push(`  ${' '.repeat(at)}${paint(options.color, '1;32', `^${'~'.repeat(width - 1)}`)}`);
     }
     if (d.hint) out.push(`  hint: ${d.hint}`);
   }

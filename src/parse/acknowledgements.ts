@@ -29,6 +29,17 @@ export interface Acknowledgement {
   target?: number;
   codes: AcknowledgedCode[];
   justification: string;
+  /** Where its comment stands: what an edit that removes or extends it needs. */
+  comment: CommentPlace;
+}
+
+export interface CommentPlace {
+  /** 1-based column of its `#`, and just past its last character that is not blank. */
+  column: number;
+  endColumn: number;
+  /** It follows code on its line; then `codeEnd` is the column just past that code. */
+  trailing: boolean;
+  codeEnd: number;
 }
 
 /** A `# msgrfw:` comment that is not a well-formed directive. */
@@ -72,7 +83,8 @@ export function scanAcknowledgements(text: string): AcknowledgementScan {
       return;
     }
     const target = trailing ? i + 1 : statementBelow(lines, i);
-    scan.acknowledgements.push({ line: i + 1, ...(target !== undefined ? { target } : {}), ...parsed });
+    const comment = { column: hash + 1, endColumn: line.trimEnd().length + 1, trailing, codeEnd: line.slice(0, hash).trimEnd().length + 1 };
+    scan.acknowledgements.push({ line: i + 1, ...(target !== undefined ? { target } : {}), ...parsed, comment });
   });
   return scan;
 }

@@ -1,6 +1,6 @@
 import { families, intersect, isEmpty, type AddressSet } from '../addresses/set.js';
 import type { FirewallItem, FirewallStmt, PlainRuleStmt } from '../parse/ast.js';
-import { didYouMean } from '../diagnostics/suggest.js';
+import { nearest } from '../diagnostics/suggest.js';
 import { IR_TARGETS, isIrTarget } from '../ir/targets.js';
 import type { IrTarget } from '../ir/types.js';
 import { type Diagnostics, firstOfEach, origin } from './context.js';
@@ -119,7 +119,7 @@ function resolveTargets(stmt: Stmt<'targets'> | undefined, item: FirewallItem, d
   const out: IrTarget[] = [];
   for (const t of stmt.targets) {
     if (!isIrTarget(t.text)) {
-      diags.report('MSGR037', t.at, `unknown target '${t.text}'`, didYouMean(t.text, IR_TARGETS) ?? `targets are: ${IR_TARGETS.join(', ')}`);
+      diags.reportMisspelt('MSGR037', t, `unknown target '${t.text}'`, nearest(t.text, IR_TARGETS), `targets are: ${IR_TARGETS.join(', ')}`);
     } else if (!out.includes(t.text)) {
       out.push(t.text);
     }
@@ -131,7 +131,7 @@ function verdictOf(stmt: Stmt<'default'> | Stmt<'outbound'> | undefined, diags: 
   if (!stmt) return 'drop'; // an unspecified default is the safe one
   const v = VERDICTS[stmt.action.text];
   if (v && (stmt.action.text === 'deny' || stmt.action.text === 'accept')) return v;
-  diags.report('MSGR037', stmt.action.at, `'${stmt.action.text}' is not a default action`, didYouMean(stmt.action.text, ['deny', 'accept']) ?? 'use deny or accept');
+  diags.reportMisspelt('MSGR037', stmt.action, `'${stmt.action.text}' is not a default action`, nearest(stmt.action.text, ['deny', 'accept']), 'use deny or accept');
   return 'drop';
 }
 
@@ -139,7 +139,7 @@ function resolvePlainRule(s: PlainRuleStmt, fw: string, networks: NetworkTable, 
   const protocol = s.protocol.text;
   let ok = true;
   if (!(PROTOCOLS as readonly string[]).includes(protocol)) {
-    diags.report('MSGR037', s.protocol.at, `unknown protocol '${protocol}'`, didYouMean(protocol, PROTOCOLS) ?? 'use tcp or udp');
+    diags.reportMisspelt('MSGR037', s.protocol, `unknown protocol '${protocol}'`, nearest(protocol, PROTOCOLS), 'use tcp or udp');
     ok = false;
   }
   const ports: PortRange[] = [];

@@ -8,9 +8,18 @@ const lexer = moo.compile(rules);
 
 describe('reading acknowledgements from comments', () => {
   it('reads a trailing acknowledgement as one for its own line, with each code and its column', () => {
-    const text = 'deployment d {\n  firewall h {   # msgrfw: ack MSGR073, MSGR045 -- managed from the console\n}\n';
+    const text = 'deployment d {\n  firewall h {   # msgrfw: ack MSGR073, MSGR045 -- managed from the console  \n}\n';
     expect(scanAcknowledgements(text)).toEqual({
-      acknowledgements: [{ line: 2, target: 2, codes: [{ code: 'MSGR073', column: 32 }, { code: 'MSGR045', column: 41 }], justification: 'managed from the console' }],
+      acknowledgements: [
+        {
+          line: 2,
+          target: 2,
+          codes: [{ code: 'MSGR073', column: 32 }, { code: 'MSGR045', column: 41 }],
+          justification: 'managed from the console',
+          // The comment from its # to its last character, after the code ending in `{`.
+          comment: { column: 18, endColumn: 76, trailing: true, codeEnd: 15 },
+        },
+      ],
       malformed: [],
     });
   });
@@ -42,7 +51,8 @@ describe('reading acknowledgements from comments', () => {
       'sip tcp # see msgrfw: ack MSGR032 -- prose',
       'sip tcp #msgrfw: ack MSGR032 -- tight\r',
     ].join('\n');
-    expect(scanAcknowledgements(text)).toEqual({ acknowledgements: [{ line: 4, target: 4, codes: [{ code: 'MSGR032', column: 22 }], justification: 'tight' }], malformed: [] });
+    expect(scanAcknowledgements(text)).toMatchObject({ acknowledgements: [{ line: 4, target: 4, codes: [{ code: 'MSGR032', column: 22 }], justification: 'tight' }], malformed: [] });
+    expect(scanAcknowledgements(text).acknowledgements).toHaveLength(1);
   });
 
   it('calls every other msgrfw: comment malformed, saying what is wrong', () => {
