@@ -20,6 +20,7 @@ const COMMANDS: readonly [string, () => Promise<Register>][] = [
   ['explain', async () => (await import('./commands/explain.js')).registerExplain],
   ['diff', async () => (await import('./commands/diff.js')).registerDiff],
   ['graph', async () => (await import('./commands/graph.js')).registerGraph],
+  ['lsp', async () => (await import('./commands/lsp.js')).registerLsp],
 ];
 
 const VERSION_FLAGS = ['-V', '--version'];

@@ -1,8 +1,5 @@
-import moo from 'moo';
-import { rules } from '../parse/lexer.js';
+import { tokenStartingAt } from '../parse/tokens.js';
 import { withEnd, type Diagnostic } from './diagnostic.js';
-
-const lexer = moo.compile(rules);
 
 /**
  * Each diagnostic without an end gets the extent of the token it points at, read from the
@@ -15,16 +12,9 @@ export function withTokenRanges(diagnostics: readonly Diagnostic[], text: string
   const lines = text.split('\n');
   return diagnostics.map((d) => {
     if (d.endLine !== undefined) return d;
-    const length = tokenLength(lines[d.line - 1]?.replace(/\r$/, ''), d.column);
-    return length ? withEnd(d, { line: d.line, column: d.column + length }) : d;
+    const line = lines[d.line - 1]?.replace(/\r$/, '');
+    const token = line === undefined ? undefined : tokenStartingAt(line, d.column);
+    const spans = token && token.type !== 'ws' && token.type !== 'nl' && token.type !== 'comment';
+    return spans ? withEnd(d, { line: d.line, column: d.column + token.text.length }) : d;
   });
-}
-
-/** The length of the token that starts at `column` (1-based) of the line; 0 for none. */
-function tokenLength(line: string | undefined, column: number): number {
-  if (line === undefined || column < 1 || column > line.length) return 0;
-  lexer.reset(line.slice(column - 1));
-  const token = lexer.next();
-  if (!token || token.type === 'ws' || token.type === 'nl' || token.type === 'comment') return 0;
-  return token.text.length;
 }
