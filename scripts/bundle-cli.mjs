@@ -12,20 +12,27 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-await build({
-  absWorkingDir: root,
-  stdin: {
-    contents: "export * from './dist/src/index.js';\nexport { main } from './dist/src/cli/main.js';\n",
-    resolveDir: root,
-    sourcefile: 'msgrfw-entry.js',
+/**
+ * The language server's protocol side (dist/src/lsp/server.js with vscode-languageserver, a
+ * third of the size of everything else) is a file of its own, dist/msgrfw-lsp.mjs, which only
+ * `msgrfw lsp` imports: in the main bundle its import stays an import of that file, so no other
+ * command reads or parses it. The server is handed the language services by the command, so
+ * the two files share no code.
+ */
+const LSP_BUNDLE = './msgrfw-lsp.mjs';
+const lspApart = {
+  name: 'lsp-apart',
+  setup(b) {
+    b.onResolve({ filter: /[/\\]lsp[/\\]server\.js$/ }, () => ({ path: LSP_BUNDLE, external: true }));
   },
-  outfile: 'dist/msgrfw.mjs',
+};
+
+const common = {
+  absWorkingDir: root,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  // ajv is only the fallback for a schema changed since the build (src/ir/validate.ts).
-  external: ['ajv'],
   // Bundled CommonJS packages call require() for node's own modules.
   banner: { js: "import { createRequire as __msgrfwRequire } from 'node:module';\nconst require = __msgrfwRequire(import.meta.url);" },
   legalComments: 'none',
@@ -33,4 +40,23 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
+};
+
+await build({
+  ...common,
+  entryPoints: ['dist/src/lsp/server.js'],
+  outfile: `dist/${LSP_BUNDLE.slice(2)}`,
+});
+
+await build({
+  ...common,
+  plugins: [lspApart],
+  stdin: {
+    contents: "export * from './dist/src/index.js';\nexport { main } from './dist/src/cli/main.js';\n",
+    resolveDir: root,
+    sourcefile: 'msgrfw-entry.js',
+  },
+  outfile: 'dist/msgrfw.mjs',
+  // ajv is only the fallback for a schema changed since the build (src/ir/validate.ts).
+  external: ['ajv'],
 });

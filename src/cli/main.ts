@@ -23,6 +23,7 @@ const COMMANDS: readonly [string, () => Promise<Register>][] = [
   ['verify', async () => (await import('./commands/verify.js')).registerVerify],
   ['apply', async () => (await import('./commands/apply.js')).registerApply],
   ['__watchdog', async () => (await import('./commands/apply.js')).registerWatchdog],
+  ['lsp', async () => (await import('./commands/lsp.js')).registerLsp],
 ];
 
 const VERSION_FLAGS = ['-V', '--version'];

@@ -1,4 +1,4 @@
-import type { Diagnostic, Severity, SourcePosition } from './diagnostic.js';
+import { withEnd, type Diagnostic, type Fix, type Severity, type SourcePosition } from './diagnostic.js';
 
 /**
  * Every diagnostic code, its severity and a one-line summary. The README's table is checked
@@ -56,10 +56,21 @@ export const CODES = {
   MSGR071: { severity: 'warning', summary: "plain allow rule duplicates Messenger's own rules" },
   MSGR072: { severity: 'warning', summary: 'peers overlap only part of the clients' },
   MSGR073: { severity: 'warning', summary: 'default-deny host firewall leaves no way in for management' },
+  // Acknowledgements (src/diagnostics/acknowledge.ts): `# msgrfw: ack CODE -- reason` comments.
+  MSGR074: { severity: 'warning', summary: 'acknowledgement names an error or an acknowledgement warning' },
+  MSGR075: { severity: 'warning', summary: 'acknowledgement names an unknown code' },
+  MSGR076: { severity: 'warning', summary: 'acknowledgement accepts no warning on its statement' },
+  MSGR077: { severity: 'warning', summary: 'malformed msgrfw: comment' },
   MSGR080: { severity: 'error', summary: 'apply from SSH: the firewall would drop the next SSH login (lock-out guard)' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 export type Code = keyof typeof CODES;
+
+/** Where a diagnostic's text ends, and its fix, when the place that reports it knows them. */
+export interface DiagnosticDetail {
+  end?: SourcePosition;
+  fix?: Fix;
+}
 
 /** Builds a diagnostic whose severity comes from the registry, so a code always means one thing. */
 export function diagnostic(
@@ -68,8 +79,19 @@ export function diagnostic(
   at: SourcePosition,
   message: string,
   hint?: string,
+  detail: DiagnosticDetail = {},
 ): Diagnostic {
   const d: Diagnostic = { code, severity: CODES[code].severity, file, line: at.line, column: at.column, message };
   if (hint !== undefined) d.hint = hint;
-  return d;
+  if (detail.fix) d.fix = detail.fix;
+  return detail.end ? withEnd(d, detail.end) : d;
+}
+
+/** The end of a token that stands on one line: `text` is what it says (a name, a number, an address). */
+export const endOf = (at: SourcePosition, text: string): SourcePosition => ({ line: at.line, column: at.column + text.length });
+
+/** A fix that writes `text` in place of the token at `at` whose text is `was`; with the token's end. */
+export function replacing(at: SourcePosition, was: string, text: string): DiagnosticDetail {
+  const end = endOf(at, was);
+  return { end, fix: { title: `replace '${was}' with '${text}'`, edits: [{ line: at.line, column: at.column, endLine: end.line, endColumn: end.column, text }] } };
 }

@@ -2,9 +2,9 @@ import nearley from 'nearley';
 import type { Token } from 'moo';
 import grammar from './grammar.generated.js';
 import type { Deployment } from './ast.js';
-import { diagnostic } from '../diagnostics/codes.js';
+import { diagnostic, endOf as tokenEnd, replacing } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { didYouMean } from '../diagnostics/suggest.js';
+import { nearest } from '../diagnostics/suggest.js';
 import { blankFailedStatement } from './recover.js';
 import { lexer, MAX_NAME } from './lexer.js';
 import { materialize } from './build.js';
@@ -151,14 +151,10 @@ function syntaxError(parser: nearley.Parser, token: Token, file: string): Diagno
   const expected = expectedTokens(parser);
   const keywords = expected.filter((e) => e.startsWith("'") && /^'[a-z]/.test(e)).map((e) => e.slice(1, -1));
   if (token.type === 'word' && keywords.length > 0 && !expected.includes('a name')) {
-    const suggestion = didYouMean(token.value, keywords);
-    return diagnostic(
-      'MSGR002',
-      file,
-      pos,
-      `unknown keyword '${token.value}' here; expected ${describeExpected(expected)}`,
-      suggestion ?? `use one of: ${keywords.join(', ')}`,
-    );
+    const meant = nearest(token.value, keywords);
+    const message = `unknown keyword '${token.value}' here; expected ${describeExpected(expected)}`;
+    if (meant === undefined) return diagnostic('MSGR002', file, pos, message, `use one of: ${keywords.join(', ')}`, { end: tokenEnd(pos, token.text) });
+    return diagnostic('MSGR002', file, pos, message, `did you mean '${meant}'?`, replacing(pos, token.text, meant));
   }
   return diagnostic(
     'MSGR001',

@@ -1,6 +1,6 @@
 import { families, intersect, isEmpty, type AddressSet } from '../addresses/set.js';
 import type { AddressOrName, FirewallItem, FirewallStmt, PlainRuleStmt } from '../parse/ast.js';
-import { didYouMean } from '../diagnostics/suggest.js';
+import { nearest } from '../diagnostics/suggest.js';
 import { IR_TARGETS, isIrTarget } from '../ir/targets.js';
 import type { IrTarget } from '../ir/types.js';
 import { type Diagnostics, firstOfEach, names, origin } from './context.js';
@@ -157,7 +157,7 @@ function resolveTargets(stmt: Stmt<'targets'> | undefined, item: FirewallItem, d
   const out: IrTarget[] = [];
   for (const t of stmt.targets) {
     if (!isIrTarget(t.text)) {
-      diags.report('MSGR037', t.at, `unknown target '${t.text}'`, didYouMean(t.text, IR_TARGETS) ?? `targets are: ${IR_TARGETS.join(', ')}`);
+      diags.reportMisspelt('MSGR037', t, `unknown target '${t.text}'`, nearest(t.text, IR_TARGETS), `targets are: ${IR_TARGETS.join(', ')}`);
     } else if (!out.includes(t.text)) {
       out.push(t.text);
     }
@@ -169,7 +169,7 @@ function verdictOf(stmt: Stmt<'default'> | Stmt<'outbound'> | Stmt<'others'> | u
   if (!stmt) return 'drop'; // an unspecified default is the safe one
   const v = VERDICTS[stmt.action.text];
   if (v && (stmt.action.text === 'deny' || stmt.action.text === 'accept')) return v;
-  diags.report('MSGR037', stmt.action.at, `'${stmt.action.text}' is not ${stmt.kind === 'others' ? "an 'others'" : 'a default'} action`, didYouMean(stmt.action.text, ['deny', 'accept']) ?? 'use deny or accept');
+  diags.reportMisspelt('MSGR037', stmt.action, `'${stmt.action.text}' is not ${stmt.kind === 'others' ? "an 'others'" : 'a default'} action`, nearest(stmt.action.text, ['deny', 'accept']), 'use deny or accept');
   return fallback;
 }
 
@@ -178,7 +178,7 @@ function resolvePlainRule(s: PlainRuleStmt, fw: string, networks: NetworkTable, 
   let ok = true;
   let icmpTypes: IcmpType[] | undefined;
   if (!(RULE_PROTOCOLS as readonly string[]).includes(protocol)) {
-    diags.report('MSGR037', s.protocol.at, `unknown protocol '${protocol}'`, didYouMean(protocol, RULE_PROTOCOLS) ?? `use ${RULE_PROTOCOLS.join(', ')}`);
+    diags.reportMisspelt('MSGR037', s.protocol, `unknown protocol '${protocol}'`, nearest(protocol, RULE_PROTOCOLS), `use ${RULE_PROTOCOLS.join(', ')}`);
     ok = false;
   } else if (protocol in ICMP_FAMILIES) {
     icmpTypes = resolveIcmpTypes(s, diags);

@@ -1,4 +1,4 @@
-import { didYouMean } from '../diagnostics/suggest.js';
+import { nearest } from '../diagnostics/suggest.js';
 import { ICMP_MESSAGES, icmpMessage, inFamilies, OPENING_ICMP, type IcmpFamily, type IcmpType } from '../icmp/messages.js';
 import type { PlainRuleStmt } from '../parse/ast.js';
 import type { Diagnostics } from './context.js';
@@ -28,8 +28,7 @@ export function resolveIcmpTypes(s: PlainRuleStmt, diags: Diagnostics): IcmpType
   for (const name of s.types) {
     const m = icmpMessage(name.text);
     if (!m) {
-      const near = didYouMean(name.text, ICMP_MESSAGES.map((x) => x.name));
-      diags.report('MSGR049', name.at, `unknown ICMP type '${name.text}'`, near ?? `a rule names ${OPENING_NAMES}, or no type for all of them`);
+      diags.reportMisspelt('MSGR049', name, `unknown ICMP type '${name.text}'`, nearest(name.text, ICMP_MESSAGES.map((x) => x.name)), `a rule names ${OPENING_NAMES}, or no type for all of them`);
       ok = false;
     } else if (m.rule !== 'opens') {
       diags.report('MSGR049', name.at, `a rule cannot allow or deny ${m.name}: ${m.rule.why}`, m.rule.instead);

@@ -1,4 +1,5 @@
 import { parseCidr, type Cidr } from '../addresses/cidr.js';
+import { replacing } from '../diagnostics/codes.js';
 import { anySet, fromCidrs, unionAll, type AddressSet } from '../addresses/set.js';
 import type { AddressOrName, Name, NetworkItem } from '../parse/ast.js';
 import { type Diagnostics, origin } from './context.js';
@@ -92,7 +93,7 @@ function parseMembers(members: readonly AddressOrName[], diags: Diagnostics): Ci
     if (parsed.ok) {
       cidrs.push(parsed.cidr);
     } else if (parsed.problem === 'host-bits') {
-      diags.report('MSGR014', m.at, `${m.text} has host bits set`, `write ${parsed.suggestion} for the network, or drop the prefix length for a single host`);
+      diags.report('MSGR014', m.at, `${m.text} has host bits set`, `write ${parsed.suggestion} for the network, or drop the prefix length for a single host`, replacing(m.at, m.text, parsed.suggestion));
     } else if (parsed.problem === 'zone') {
       diags.report('MSGR015', m.at, `${m.text}: zone ids (%…) name a link of one machine and cannot be filtered on`, 'remove the %zone part');
     } else {
@@ -135,10 +136,5 @@ export function lookupNetwork(ref: Name, table: NetworkTable, diags: Diagnostics
 
 function reportUnknown(ref: Name, table: NetworkTable, diags: Diagnostics): void {
   if (diags.unknown.networks.has(ref.text)) return; // its declaration failed to parse: already reported
-  diags.report(
-    'MSGR010',
-    ref.at,
-    `unknown network '${ref.text}'`,
-    diags.suggestName(ref.text, table.size, () => table.keys()) ?? `declare it first: network ${ref.text} = 10.0.0.0/24`,
-  );
+  diags.reportMisspelt('MSGR010', ref, `unknown network '${ref.text}'`, diags.nearestName(ref.text, table.size, () => table.keys()), `declare it first: network ${ref.text} = 10.0.0.0/24`);
 }

@@ -13,7 +13,7 @@ import { EXAMPLES, ROOT } from '../helpers.js';
 // the same bytes.
 describe('the built command', () => {
   it('was built with its bundle, validator and templates (npm test builds first)', () => {
-    for (const f of ['dist/msgrfw.mjs', 'dist/src/ir/irValidator.generated.js', 'dist/targets/templates.generated.js']) {
+    for (const f of ['dist/msgrfw.mjs', 'dist/msgrfw-lsp.mjs', 'dist/src/ir/irValidator.generated.js', 'dist/targets/templates.generated.js']) {
       expect(existsSync(join(ROOT, f)), `${f} missing: run npm run build`).toBe(true);
     }
   });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../src/compile.js';
 import { emitTargets } from '../../targets/emit.js';
 import { artefactsIn, ROOT } from '../helpers.js';
+import { startClient } from '../lsp/client.js';
 
 const work = mkdtempSync(join(tmpdir(), 'msgrfw-package-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -43,19 +44,19 @@ beforeAll(() => {
 }, 120_000);
 
 describe('the npm pack tarball', () => {
-  it('holds the command, ONE copy of the code (the bundle), the files it reads at run time, the types and the licence', () => {
+  it('holds the command, ONE copy of the code (the bundle, and the language server\'s protocol side apart), the files it reads at run time, the types and the licence', () => {
     const templates = readdirSync(join(ROOT, 'targets'), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.hbs'))
       .map((f) => `targets/${f}`);
     const declarations = files.filter((f) => f.endsWith('.d.ts'));
     expect(files.filter((f) => !f.endsWith('.d.ts'))).toEqual(
-      ['LICENSE', 'README.md', 'bin/msgrfw.js', 'dist/msgrfw.mjs', 'package.json', 'src/diagnostics/diagnostics.schema.json', 'src/ir/schema.json', ...templates].sort(),
+      ['LICENSE', 'README.md', 'bin/msgrfw.js', 'dist/msgrfw-lsp.mjs', 'dist/msgrfw.mjs', 'package.json', 'src/diagnostics/diagnostics.schema.json', 'src/ir/schema.json', ...templates].sort(),
     );
     // Types for the library: declarations only, every one under dist/, the entry's among them.
     expect(declarations).toContain('dist/src/index.d.ts');
     expect(declarations.every((f) => f.startsWith('dist/'))).toBe(true);
     // No compiled module beside the bundle, no TypeScript source, no test, no grammar source.
-    expect(files.filter((f) => /\.(js|ts|mjs|cjs|ne)$/.test(f) && !f.endsWith('.d.ts') && f !== 'dist/msgrfw.mjs' && f !== 'bin/msgrfw.js')).toEqual([]);
+    expect(files.filter((f) => /\.(js|ts|mjs|cjs|ne)$/.test(f) && !f.endsWith('.d.ts') && !['dist/msgrfw.mjs', 'dist/msgrfw-lsp.mjs', 'bin/msgrfw.js'].includes(f))).toEqual([]);
   });
 
   it('declares no install-time script, and needs nothing at run time that the bundle does not hold but ajv', () => {
@@ -84,6 +85,19 @@ describe('installed from the tarball into a fresh prefix', () => {
     const written = artefactsIn(join(cwd, 'out')).map((n) => [n, readFileSync(join(cwd, 'out', n), 'utf8')]);
     expect(written).toEqual(expected);
     expect(relative(installed(), run(['readlink', '-f', join(prefix, 'bin', 'msgrfw')], work).stdout.trim())).toBe(join('bin', 'msgrfw.js'));
+  });
+});
+
+describe('msgrfw lsp, installed', () => {
+  it('serves an editor from the installed files alone: diagnostics of an opened policy, then exit', async () => {
+    const client = await startClient(join(prefix, 'bin', 'msgrfw'), ['lsp', '--stdio'], { ...env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` });
+    const init = await client.request<{ serverInfo: { version: string } }>('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+    expect(init.serverInfo.version).toBe(VERSION);
+    client.notify('initialized', {});
+    const published = client.diagnostics('file:///site.msgr');
+    client.notify('textDocument/didOpen', { textDocument: { uri: 'file:///site.msgr', languageId: 'msgr', version: 1, text: 'deployment d {\n  network a = 10.0.0.1/8\n}\n' } });
+    expect((await published).diagnostics.map((d) => [d.code, d.range.start])).toEqual([['MSGR014', { line: 1, character: 14 }]]);
+    expect(await client.close()).toBe(0);
   });
 });
 
