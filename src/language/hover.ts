@@ -9,6 +9,7 @@ import type { PolicyDocument } from './document.js';
 import { KEYWORDS } from './keywords.js';
 import { occurrenceAt } from './symbols.js';
 import { tokenAt } from '../parse/tokens.js';
+import { zoneListText } from '../ir/zonePairs.js';
 
 export interface Hover {
   /** Markdown. */
@@ -76,7 +77,7 @@ function firewallHover(model: Model, name: string): string | undefined {
   const placement =
     p.kind === 'host'
       ? `a host firewall on ${p.on.name} (${addressText(p.on.set)}): it filters traffic to and from those machines`
-      : `a gateway between ${p.zones.map((z) => `${z.name} (${addressText(z.set)})`).join(', ')}: it filters forwarded traffic between ${p.zones.length === 2 ? 'the two zones' : 'each pair of its zones'}`;
+      : `a gateway between ${zoneListText(p.zones.map((z) => `${z.name} (${addressText(z.set)})`))}: it filters forwarded traffic between ${p.zones.length === 2 ? 'the two zones' : 'each pair of its zones'}`;
   const verdict = (v: string) => (v === 'accept' ? 'accept' : 'deny');
   const defaults =
     p.kind === 'host'

@@ -1,6 +1,7 @@
 import type { SourcePosition } from '../diagnostics/diagnostic.js';
 import type { PolicyDocument } from './document.js';
 import { addressText } from './hover.js';
+import { zoneListText } from '../ir/zonePairs.js';
 
 export type OutlineKind = 'deployment' | 'network' | 'server' | 'clients' | 'firewall';
 
@@ -35,7 +36,7 @@ export function outline(doc: PolicyDocument): OutlineSymbol[] {
         ? fw
           ? fw.placement.kind === 'host'
             ? `on ${fw.placement.on.name}; ${fw.targets.join(', ')}`
-            : `between ${fw.placement.zones.map((z) => z.name).join(', ')}; ${fw.targets.join(', ')}`
+            : `between ${zoneListText(fw.placement.zones.map((z) => z.name))}; ${fw.targets.join(', ')}`
           : ''
         : set
           ? addressText(set)
