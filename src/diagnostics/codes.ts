@@ -11,6 +11,7 @@ export const CODES = {
   MSGR004: { severity: 'error', summary: 'unterminated string' },
   MSGR005: { severity: 'error', summary: 'unexpected end of file (a block is not closed)' },
   MSGR006: { severity: 'error', summary: 'input is not UTF-8 text' },
+  MSGR007: { severity: 'error', summary: 'character that hides what the text says (control, lone CR, bidirectional, line separator)' },
   MSGR010: { severity: 'error', summary: 'unknown network name' },
   MSGR011: { severity: 'error', summary: 'name declared twice' },
   MSGR012: { severity: 'error', summary: 'networks refer to each other in a cycle' },

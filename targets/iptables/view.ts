@@ -1,6 +1,7 @@
 import { sha256Hex } from '../../src/files/sha256.js';
 import type { IrAddressSet, IrDirection, IrDocument, IrFamily, IrFirewall, IrPortRange, IrPorts, IrRule } from '../../src/ir/types.js';
 import { brokenIr } from '../ir.js';
+import { oneLineText } from '../../src/text/hidden.js';
 
 /**
  * What the template prints for one address family. Every string in it is already safe:
@@ -535,10 +536,8 @@ export function quoteArg(s: string): string {
   return `"${clean.replace(/["\\']/g, '\\$&')}"`;
 }
 
-/** Text inside a `#` line: control characters (C0, C1, line and paragraph separators) become spaces. */
-export function commentText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
-}
+/** Text inside a `#` line: control characters (C0, C1), bidirectional controls and line and paragraph separators become spaces. */
+export const commentText = oneLineText;
 
 /** Free text as `#` lines of at most COMMENT_WIDTH characters (long words are cut). */
 export function wrapComment(s: string, width = COMMENT_WIDTH): string[] {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { compilePolicy } from '../../src/compile.js';
 import { IR_TARGETS } from '../../src/ir/targets.js';
+import { blankHiddenCharacters } from '../../src/text/hidden.js';
 import type { IrDocument, IrFirewall, IrTarget } from '../../src/ir/types.js';
 import { emitTargets } from '../../targets/emit.js';
 import { batchSafetyProblems, parseBatch } from '../readers/cmd.js';
@@ -43,17 +44,25 @@ export const HOSTILE_TEXT: readonly string[] = [
   'label "x" $x <tbl> { a, b } !=',
   'tab\there, bell \u0007, escape \u001b[31mred\u001b[0m, DEL \u007f, NEL \u0085, NUL \u0000',
   'line\u2028separator\u2029paragraph \u200b zero width \ufeff BOM',
+  'Trojan Source \u202e} \u2066// bidi\u2069 \u2066 marks \u200e\u200f\u061c lone\rCR',
   'Zürich Ærø café 中文 日本語 עברית مرحبا 🔥💣 \u{10ffff}',
   'trailing caret ^',
   'trailing backslash \\',
 ];
 
+/**
+ * The hostile corpus as a policy may hold it: without the characters that hide what text says
+ * (MSGR007 refuses them anywhere in a policy; `injection.test.ts` checks that), every other
+ * hostile character kept. The whole corpus still goes into names and file names.
+ */
+export const LEGAL_HOSTILE_TEXT: readonly string[] = HOSTILE_TEXT.map(blankHiddenCharacters);
+
 /** Escapes text as a .msgr string (`\"` and `\\` are the only escapes). */
 export const escapeMsgr = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
-/** About 100 KB of free text built from every hostile line. */
+/** About 100 KB of free text built from every hostile line a policy may hold. */
 export const LONG_TEXT = (() => {
-  const unit = HOSTILE_TEXT.join(' | ');
+  const unit = LEGAL_HOSTILE_TEXT.join(' | ');
   return unit.repeat(Math.ceil(100_000 / unit.length)).slice(0, 100_000);
 })();
 
