@@ -20,6 +20,8 @@ export const CODES = {
   MSGR015: { severity: 'error', summary: 'IPv6 zone id in an address' },
   MSGR016: { severity: 'error', summary: 'name is reserved' },
   MSGR017: { severity: 'error', summary: 'name longer than 63 characters' },
+  MSGR018: { severity: 'error', summary: 'IPv4-mapped or IPv4-compatible IPv6 address (matches no IPv4 packet)' },
+  MSGR019: { severity: 'error', summary: 'firewall names that differ only in case' },
   MSGR020: { severity: 'error', summary: 'unknown feature' },
   MSGR021: { severity: 'error', summary: 'port outside 1-65535' },
   MSGR022: { severity: 'error', summary: 'Group Policy range outside 1024-65535' },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { directionsOf, evaluate } from '../../src/evaluate/evaluate.js';
 import { packetText, parsePacket, toPacket, type Packet } from '../../src/evaluate/packet.js';
 import { firewallViews, type FirewallView } from '../../src/evaluate/view.js';
-import { EXAMPLES, irOf } from '../helpers.js';
+import { diagnosticsOf, EXAMPLES, irOf } from '../helpers.js';
 
 const contoso = firewallViews(irOf(EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text));
 const branch = firewallViews(irOf(EXAMPLES.find((e) => e.name === 'branch.msgr')!.text));
@@ -51,6 +51,19 @@ describe('parsePacket', () => {
   it('builds packets from numbers or text', () => {
     expect(toPacket({ protocol: 'tcp', src: '10.0.0.1', sport: 1, dst: 0x0a000002n, dport: 2 })).toMatchObject({ family: 4, dst: 0x0a000002n });
     expect(() => toPacket({ protocol: 'tcp', src: '10.0.0.1', sport: 1, dst: '2001:db8::1', dport: 2 })).toThrow(/different families/);
+  });
+});
+
+describe('an IPv4 host written as IPv6 (MSGR018)', () => {
+  const site = (attacker: string) =>
+    `deployment d {\n  network h = 10.0.0.0/24\n  network attacker = ${attacker}\n  firewall f {\n    on h\n    targets nftables\n    default accept\n    outbound deny\n    deny tcp 22 from attacker\n  }\n}\n`;
+
+  it('is refused, and the IPv4 form its hint gives makes the deny drop the IPv4 packet from that host', () => {
+    const refused = diagnosticsOf(site('::ffff:203.0.113.7')).filter((d) => d.severity === 'error');
+    expect(refused).toMatchObject([{ code: 'MSGR018', hint: 'write 203.0.113.7' }]);
+    const fixed = site(refused[0]!.hint!.replace(/^write /, ''));
+    const [e] = evaluate(firewallViews(irOf(fixed))[0]!, packet('tcp 203.0.113.7:40000 -> 10.0.0.5:22'));
+    expect(e).toMatchObject({ verdict: 'drop', decidedBy: { kind: 'rule', rule: { id: 'r1' } } });
   });
 });
 
