@@ -49,6 +49,7 @@ export const CODES = {
   MSGR045: { severity: 'warning', summary: 'firewall sees no Messenger traffic' },
   MSGR048: { severity: 'error', summary: 'plain rule does not involve the host or both zones' },
   MSGR050: { severity: 'error', summary: 'policy too large or nested too deeply' },
+  MSGR053: { severity: 'error', summary: 'output would pass a documented size (an artefact, a run, the IR)' },
   MSGR060: { severity: 'error', summary: 'a target cannot express this firewall exactly' },
   MSGR061: { severity: 'warning', summary: 'a target expresses part of this firewall only approximately' },
   MSGR062: { severity: 'warning', summary: 'overlapping clients blocks set one Group Policy range differently' },

@@ -13,7 +13,7 @@ import { emitTargets } from '../../targets/emit.js';
 import { batchSafetyProblems, parseBatch } from '../readers/cmd.js';
 import { missingTools, notRunnable } from '../requiredTools.js';
 import { irToTuples } from '../readers/ir.js';
-import { netshTuples, readNetshScript } from '../readers/netsh.js';
+import { mergeSplitRules, netshTuples, readNetshScript } from '../readers/netsh.js';
 import { readPf } from '../readers/pf.js';
 import { isPortTuple, tupleText } from '../readers/tuple.js';
 
@@ -78,9 +78,10 @@ export function emitEverything(ir: IrDocument): { outputs: Output[]; refused: st
   const outputs: Output[] = [];
   const refused: string[] = [];
   for (const target of ALL_TARGETS) {
-    const { files, problems } = emitTargets(ir, { target });
+    const { files, problems, tooLarge } = emitTargets(ir, { target });
     for (const f of files) outputs.push({ firewall: f.firewall, target, name: f.artefact.name, content: f.artefact.content });
     for (const p of problems) refused.push(`${target} ${p.firewall.name}: ${p.message}`);
+    for (const p of tooLarge) refused.push(`${target} ${p.firewall.name}: too large: ${p.message}`);
   }
   return { outputs, refused };
 }
@@ -122,7 +123,7 @@ export function readerProblems(ir: IrDocument, out: Output): string[] {
       if (state.exitCode !== 0) problems.push(`${where}: exit ${state.exitCode}`);
       const ours = `msgrfw ${ir.deployment} ${out.firewall.name}`;
       for (const r of state.rules) if (r.name !== ours) problems.push(`${where}: a rule named ${JSON.stringify(r.name)}`);
-      const got = netshTuples(state).map(tupleText);
+      const got = netshTuples({ rules: mergeSplitRules(state.rules) }).map(tupleText);
       const want = irToTuples(out.firewall).map(tupleText);
       if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${where}: tuples differ from the IR:\n  got  ${got.join('\n       ')}\n  want ${want.join('\n       ')}`);
       return problems;
