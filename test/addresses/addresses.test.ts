@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { isIPv4, isIPv6 } from 'node:net';
 import { embeddedIpv4, formatCidr, parseCidr, type Cidr } from '../../src/addresses/cidr.js';
 import { cidrTexts, difference, emptySet, fromCidrs, intersect, isEmpty, isSubset, union, unionAll, equals } from '../../src/addresses/set.js';
-import { normalizePorts, portsCover } from '../../src/addresses/ports.js';
+import { normalizePorts, portsCover, unionPorts } from '../../src/addresses/ports.js';
 
 const set = (...texts: string[]) =>
   fromCidrs(texts.map((t) => {
@@ -115,6 +115,22 @@ describe('port ranges', () => {
   it('tell coverage', () => {
     expect(portsCover([{ from: 1, to: 100 }], [{ from: 5, to: 6 }])).toBe(true);
     expect(portsCover([{ from: 1, to: 100 }], [{ from: 99, to: 101 }])).toBe(false);
+  });
+});
+
+describe('port lists, one sweep', () => {
+  const ranges = fc.array(fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 20 })), { maxLength: 30 }).map((xs) => normalizePorts(xs.map(([from, n]) => ({ from, to: from + n }))));
+  const ports = (rs: { from: number; to: number }[]) => new Set(rs.flatMap((r) => Array.from({ length: r.to - r.from + 1 }, (_, k) => r.from + k)));
+
+  it('portsCover agrees with the ports themselves, and unionPorts with normalizePorts (property)', () => {
+    fc.assert(
+      fc.property(ranges, ranges, (a, b) => {
+        const pa = ports(a);
+        expect(portsCover(a, b)).toBe([...ports(b)].every((p) => pa.has(p)));
+        expect(unionPorts(a, b)).toEqual(normalizePorts([...a, ...b]));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 
