@@ -170,7 +170,7 @@ const ICMP6_ESSENTIAL = ['destination-unreachable', 'packet-too-big', 'time-exce
 /** Neighbour and router discovery: a host needs these for itself; hop limit 255 means on-link only. */
 const ICMP6_NDP = ['router-solicitation', 'router-advertisement', 'neighbour-solicitation', 'neighbour-advertisement'];
 
-const LOG_LIMIT = '-m limit --limit 5/second --limit-burst 10';
+export const LOG_LIMIT = '-m limit --limit 5/second --limit-burst 10';
 
 export function buildIptablesView(doc: IrDocument, fw: IrFirewall, family: IrFamily, fileName: string): IptablesView {
   const id = firewallId(fw.name);
