@@ -32,7 +32,24 @@ export interface ArtefactSize {
 
 export const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 export const count = (n: number) => n.toLocaleString('en-US');
-export const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/**
+ * The bytes of `s` in UTF-8, counted without encoding it (and without Node's Buffer: the
+ * playground runs this in the browser). A lone surrogate counts as U+FFFD, as encoders write it.
+ */
+export function utf8Bytes(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a pair: 4 bytes for 2 code units
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
 
 /** One family's blocks of a set: how many, and their characters. */
 export interface ListText {

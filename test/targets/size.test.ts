@@ -6,7 +6,7 @@ import { emitTargets } from '../../targets/emit.js';
 import { groupPolicyArtefacts } from '../../targets/gpo/index.js';
 import { groupPolicyBytes } from '../../targets/gpo/size.js';
 import { TARGET_CAPABILITIES, targetDiagnostics, targetFindings } from '../../targets/judge.js';
-import { MAX_RUN_BYTES } from '../../targets/size.js';
+import { MAX_RUN_BYTES, utf8Bytes } from '../../targets/size.js';
 import { EXAMPLES, irOf } from '../helpers.js';
 
 /**
@@ -104,4 +104,12 @@ describe('MSGR053: past a documented size, check and compile refuse before writi
     // One firewall at a time is within the run's limit.
     expect(emitTargets(doc, { firewall: 'f0' }).files.map((f) => f.artefact.name)).toEqual(['f0.nft', 'f0.rules.v4', 'f0.rules.v6']);
   }, 60_000);
+});
+
+describe('utf8Bytes (the count the browser build also runs, without Buffer)', () => {
+  it('is the length of the UTF-8 encoding of any string, lone surrogates included', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), (a, b) => {
+      for (const s of [a, b, a + b, `${a}\ud800`, `\udc00${b}`]) expect(utf8Bytes(s)).toBe(Buffer.byteLength(s, 'utf8'));
+    }), { numRuns: 500 });
+  });
 });
