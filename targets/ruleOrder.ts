@@ -1,5 +1,5 @@
-import { parseCidr, prefixMask, type Cidr } from '../src/addresses/cidr.js';
-import type { IrFamily, IrFirewall, IrPorts, IrRule, IrTarget } from '../src/ir/types.js';
+import { hostMask, parseCidr } from '../src/addresses/cidr.js';
+import type { IrAddressSet, IrFamily, IrFirewall, IrPorts, IrRule, IrTarget } from '../src/ir/types.js';
 import type { RuleOrder, TargetFinding } from './capability.js';
 import { icmpNumbers } from './icmp.js';
 
@@ -44,26 +44,49 @@ function icmpOverlap(a: IrRule, b: IrRule, family: IrFamily): boolean {
   return icmpNumbers(a, family).some((n) => theirs.includes(n));
 }
 
+/** Two sorted, disjoint port lists (the IR's), swept once: a rule may hold tens of thousands of ranges. */
 function portsOverlap(a: IrPorts | undefined, b: IrPorts | undefined): boolean {
   if (!a || !b) return true;
-  return a.ranges.some((x) => b.ranges.some((y) => x.from <= y.to && y.from <= x.to));
+  const [x, y] = [a.ranges, b.ranges];
+  for (let i = 0, j = 0; i < x.length && j < y.length; ) {
+    if (x[i]!.to < y[j]!.from) i++;
+    else if (y[j]!.to < x[i]!.from) j++;
+    else return true;
+  }
+  return false;
 }
 
-/** Address sets are minimal CIDR lists, so two overlap exactly when a block of one contains a block of the other. */
 function addressesOverlap(fw: IrFirewall, a: string | undefined, b: string | undefined, family: IrFamily): boolean {
   if (a === undefined || b === undefined) return true;
-  const ca = cidrsOf(fw, a, family);
-  const cb = cidrsOf(fw, b, family);
-  return ca.some((x) => cb.some((y) => contains(x, y) || contains(y, x)));
+  // Sets of tens of thousands of blocks each must not be compared pairwise.
+  const [x, y] = [blocksOf(fw, a, family), blocksOf(fw, b, family)];
+  for (let i = 0, j = 0; i < x.length && j < y.length; ) {
+    if (x[i]!.last < y[j]!.first) i++;
+    else if (y[j]!.last < x[i]!.first) j++;
+    else return true;
+  }
+  return false;
 }
 
-function cidrsOf(fw: IrFirewall, name: string, family: IrFamily): Cidr[] {
+type Block = { first: bigint; last: bigint };
+
+/** Per IR address set and family, its blocks as address intervals in order: read once, however many rule pairs compare them. */
+const blocks = new WeakMap<IrAddressSet, Map<IrFamily, Block[]>>();
+
+function blocksOf(fw: IrFirewall, name: string, family: IrFamily): Block[] {
   const set = fw.addressSets.find((s) => s.name === name);
-  return (family === 4 ? set?.ipv4 ?? [] : set?.ipv6 ?? []).flatMap((t) => {
-    const p = parseCidr(t);
-    return p.ok ? [p.cidr] : [];
-  });
+  if (!set) return [];
+  let byFamily = blocks.get(set);
+  if (!byFamily) blocks.set(set, (byFamily = new Map()));
+  let list = byFamily.get(family);
+  if (!list) {
+    list = (family === 4 ? set.ipv4 : set.ipv6)
+      .flatMap((t) => {
+        const p = parseCidr(t);
+        return p.ok ? [{ first: p.cidr.address, last: p.cidr.address | hostMask(p.cidr.family, p.cidr.prefix) }] : [];
+      })
+      .sort((m, n) => (m.first < n.first ? -1 : m.first > n.first ? 1 : 0));
+    byFamily.set(family, list);
+  }
+  return list;
 }
-
-const contains = (outer: Cidr, inner: Cidr) =>
-  outer.family === inner.family && outer.prefix <= inner.prefix && (inner.address & prefixMask(outer.family, outer.prefix)) === outer.address;

@@ -1,3 +1,4 @@
+import { NOT_ONE_LINE } from '../text/hidden.js';
 import type { Diagnostic } from './diagnostic.js';
 
 export interface RenderOptions {
@@ -47,9 +48,12 @@ export function countText(diagnostics: readonly Diagnostic[]): string {
   return `${errors} error(s), ${warnings} warning(s)${acknowledged ? `; ${acknowledged} acknowledged (not shown)` : ''}`;
 }
 
-/** Control characters in a quoted source line must not drive the user's terminal. */
+/**
+ * Control characters in a quoted source line must not drive the user's terminal, nor may
+ * bidirectional controls reorder it: each shows as `?`, where the caret of MSGR007 points.
+ */
 function printable(text: string): string {
-  return text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return text.replace(/\t/g, ' ').replace(NOT_ONE_LINE, '?');
 }
 
 /** Lines are quoted whole up to this width; a longer one shows a window around the column. */

@@ -1,7 +1,7 @@
-import { anySet, cidrTexts, equals, families, type AddressSet } from '../addresses/set.js';
+import { anySet, cidrCount, cidrTexts, equals, families, type AddressSet } from '../addresses/set.js';
 import type { Endpoint, PortList } from '../flows/flow.js';
 import type { PlacedFirewall, PlacedRule } from '../place/placed.js';
-import type { Model, Origin } from '../resolve/model.js';
+import type { Firewall, Model, Origin } from '../resolve/model.js';
 import { groupPolicyNeeds } from '../resolve/groupPolicy.js';
 import { icmpNumber, inFamilies } from '../icmp/messages.js';
 import type {
@@ -22,14 +22,40 @@ import type {
 
 const NAME_MAX = 24;
 
+/**
+ * The most address blocks the IR may hold, summed over its firewalls (MSGR053). Each firewall
+ * lists every set it uses in full, and every target writes each list out again, so a policy
+ * of 4 MiB can ask for billions (one large network used by thousands of firewalls) and end in an
+ * out-of-memory crash. Four times the largest benchmark (10,000 networks, 100 firewalls: 1.1
+ * million); the IR and every target's text stay within seconds and a few hundred MB here.
+ */
+export const MAX_IR_ADDRESS_BLOCKS = 4_000_000;
+
+export type IrBuild =
+  | { ok: true; ir: IrDocument }
+  /** Past MAX_IR_ADDRESS_BLOCKS at `firewall`, after `blocks` in all; `largest` is the largest set in use so far. */
+  | { ok: false; firewall: Firewall; blocks: number; largest: { name: string; blocks: number } };
+
+/** Thrown inside buildIr only, to stop at the set that passes the budget. */
+class OverBudget {
+  constructor(readonly firewall: Firewall) {}
+}
+
 /** Placed (and optimised) firewalls → the IR: names address and port sets, numbers rules. */
-export function buildIr(model: Model, placed: readonly PlacedFirewall[]): IrDocument {
+export function buildIr(model: Model, placed: readonly PlacedFirewall[]): IrBuild {
   const shared = documentLookups(model);
+  let firewalls: IrFirewall[];
+  try {
+    firewalls = placed.map((p) => buildFirewall(p, shared));
+  } catch (e) {
+    if (!(e instanceof OverBudget)) throw e;
+    return { ok: false, firewall: e.firewall, blocks: shared.budget.used, largest: shared.budget.largest };
+  }
   const doc: IrDocument = {
     irVersion: 1,
     deployment: model.deployment,
     source: baseName(model.file),
-    firewalls: placed.map((p) => buildFirewall(p, shared)),
+    firewalls,
     groupPolicy: model.clients.map((c): IrGroupPolicy => {
       const g: IrGroupPolicy = { clients: c.name, transport: c.server.transport, ...groupPolicyNeeds(c) };
       if (c.sipRange.explicit) g.sipDynamic = { ...c.sipRange.range };
@@ -52,7 +78,7 @@ export function buildIr(model: Model, placed: readonly PlacedFirewall[]): IrDocu
     })),
   };
   if (model.description !== undefined) doc.description = model.description;
-  return doc;
+  return { ok: true, ir: doc };
 }
 
 /**
@@ -65,7 +91,19 @@ function documentLookups(model: Model) {
   const ids = new SetIdentities();
   let declared: ((s: AddressSet) => string | undefined) | undefined;
   const texts = new Map<number, { ipv4: string[]; ipv6: string[] }>();
+  const counts = new Map<number, number>();
+  const budget = { used: 0, largest: { name: '', blocks: 0 } };
   return {
+    budget,
+    /** Counts a set's blocks against MAX_IR_ADDRESS_BLOCKS before its texts are built; throws OverBudget past it. */
+    spend(set: AddressSet, name: string, fw: Firewall): void {
+      const id = ids.of(set);
+      let n = counts.get(id);
+      if (n === undefined) counts.set(id, (n = cidrCount(set)));
+      budget.used += n;
+      if (n > budget.largest.blocks) budget.largest = { name, blocks: n };
+      if (budget.used > MAX_IR_ADDRESS_BLOCKS) throw new OverBudget(fw);
+    },
     keyOf: (s: AddressSet) => `#${ids.of(s)}`,
     declaredName: (e: Endpoint) => (declared ??= declaredNames(model))(e.set) ?? e.name,
     cidrs(set: AddressSet): { ipv4: string[]; ipv6: string[] } {
@@ -130,10 +168,10 @@ const bounds = (s: AddressSet): [number, number] =>
 
 function buildFirewall(placed: PlacedFirewall, shared: ReturnType<typeof documentLookups>): IrFirewall {
   const fw = placed.firewall;
-  const addressSets = new SetNamer<AddressSet, IrAddressSet>(
-    shared.keyOf,
-    (name, set, stands) => ({ name, stands, ...shared.cidrs(set) }),
-  );
+  const addressSets = new SetNamer<AddressSet, IrAddressSet>(shared.keyOf, (name, set, stands) => {
+    shared.spend(set, stands, fw);
+    return { name, stands, ...shared.cidrs(set) };
+  });
   const portSets = new SetNamer<string, IrPortSet>(
     (key) => key,
     (name, key) => ({ name, ranges: JSON.parse(key) }),

@@ -1,5 +1,5 @@
 import { equals, isSubset, union, type AddressSet, type Interval } from '../addresses/set.js';
-import { normalizePorts, portsCover, samePorts } from '../addresses/ports.js';
+import { normalizePorts, portsCover, samePorts, unionPorts } from '../addresses/ports.js';
 import type { Endpoint, PortList } from '../flows/flow.js';
 import type { IcmpType } from '../icmp/messages.js';
 import type { Origin } from '../resolve/model.js';
@@ -95,7 +95,7 @@ function mergeOneDimension(a: PlacedRule, b: PlacedRule, owned: WeakSet<AddressS
   const catalog = unionIds(a.catalog, b.catalog);
   const base = { ...a, origins, ...(catalog ? { catalog } : {}) };
   if (same.src && same.dst && same.srcPorts && a.dstPorts && b.dstPorts) {
-    return { ...base, dstPorts: { label: joinLabels(a.dstPorts.label, b.dstPorts.label), ranges: normalizePorts([...a.dstPorts.ranges, ...b.dstPorts.ranges]) } };
+    return { ...base, dstPorts: { label: joinLabels(a.dstPorts.label, b.dstPorts.label), ranges: unionPorts(a.dstPorts.ranges, b.dstPorts.ranges) } };
   }
   if (same.dst && same.dstPorts && same.srcPorts && a.src && b.src) {
     return { ...base, src: joinEndpoints(a.src, b.src, mergeSets(a.src.set, b.src.set, owned)) };

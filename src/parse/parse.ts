@@ -9,6 +9,7 @@ import { blankFailedStatement } from './recover.js';
 import { lexer, MAX_NAME } from './lexer.js';
 import { materialize } from './build.js';
 import { parseFast } from './fast.js';
+import { reportHiddenCharacters } from './hidden.js';
 
 export interface ParseResult {
   /** Absent only when no statement could be recovered at all. */
@@ -57,15 +58,18 @@ export function parsePolicy(text: string, file: string, options: ParseOptions = 
     const message = `policy of ${size} MiB; at most ${MAX_POLICY_CHARS / (1024 * 1024)} MiB is read`;
     return { diagnostics: [diagnostic('MSGR050', file, { line: 1, column: 1 }, message, 'split the deployment into several policies')], failed: [], parseCount: 0 };
   }
+  // Text that hides what it does is refused before either parser reads it (one place, so the
+  // two cannot disagree); they read it blanked, so the rest of the file is still checked.
+  const hidden = reportHiddenCharacters(text, file);
   if (options.fastPath !== false) {
     // A well-formed policy takes the fast path (the same tree, see fast.ts); anything else, and
     // every syntax error, goes to nearley below.
-    const fast = parseFast(text);
-    if (fast) return { ast: fast, diagnostics: [], failed: [], parseCount: 1 };
+    const fast = parseFast(hidden.readable);
+    if (fast) return { ast: fast, diagnostics: hidden.diagnostics, failed: [], parseCount: 1 };
   }
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = [...hidden.diagnostics];
   const failed: FailedStatement[] = [];
-  let current = text;
+  let current = hidden.readable;
   for (let attempt = 0; attempt <= MAX_SYNTAX_ERRORS; attempt++) {
     const outcome = parseOnce(current, file);
     if (outcome.kind === 'ok') {

@@ -33,17 +33,48 @@ const VERDICTS: Record<string, Verdict> = { deny: 'drop', accept: 'accept', allo
 export function resolveFirewalls(items: readonly FirewallItem[], networks: NetworkTable, diags: Diagnostics): Firewall[] {
   const out: Firewall[] = [];
   const seen = new Map<string, FirewallItem>();
+  const folded = new Map<string, FirewallItem>();
   for (const item of items) {
-    const first = seen.get(item.name.text);
+    const name = item.name.text;
+    const first = seen.get(name);
     if (first) {
-      diags.report('MSGR011', item.name.at, `firewall '${item.name.text}' is declared twice (first at line ${first.at.line})`, 'rename one of them');
+      diags.report('MSGR011', item.name.at, `firewall '${name}' is declared twice (first at line ${first.at.line})`, 'rename one of them');
       continue;
     }
-    seen.set(item.name.text, item);
+    seen.set(name, item);
+    const sameButCase = folded.get(name.toLowerCase());
+    if (sameButCase) reportCaseTwin(item, sameButCase, diags);
+    else folded.set(name.toLowerCase(), item);
+    if (WINDOWS_DEVICE.test(name)) {
+      diags.report('MSGR016', item.name.at, `firewall '${name}' would write ${name}.cmd, but ${name.toUpperCase()} is a device name Windows reserves for every extension: no file can have it`, 'choose another name');
+    }
     const fw = resolveFirewall(item, networks, diags);
     if (fw) out.push(fw);
   }
   return out;
+}
+
+/**
+ * Names Windows keeps for devices, whatever the case and extension (`con.cmd` is the console).
+ * A firewall's name is the name of its files.
+ */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/i;
+
+/**
+ * A firewall's name is its files' name (`<firewall>.nft`, `.cmd`, …) and part of its Windows rule
+ * name (`msgrfw <deployment> <firewall>`). Two names that differ only in case are one file on a
+ * case-insensitive file system (Windows, macOS), and Windows Firewall matches rule names without
+ * regard to case, so each script's `delete rule` would remove the other firewall's rules (MSGR019).
+ */
+function reportCaseTwin(item: FirewallItem, first: FirewallItem, diags: Diagnostics): void {
+  const [a, b] = [first.name.text, item.name.text];
+  diags.report(
+    'MSGR019',
+    item.name.at,
+    `firewall '${b}' differs from firewall '${a}' (line ${first.at.line}) only in case: their files (${a}.nft and ${b}.nft, …) are one file ` +
+      `on Windows and macOS, and Windows Firewall reads their rule names as one, so each one's script would delete the other's rules`,
+    `rename one of them so that the names differ in more than case`,
+  );
 }
 
 function resolveFirewall(item: FirewallItem, networks: NetworkTable, diags: Diagnostics): Firewall | undefined {

@@ -1,4 +1,4 @@
-import { parseCidr, type Cidr } from '../addresses/cidr.js';
+import { embeddedIpv4, formatCidr, parseCidr, type Cidr, type EmbeddedIpv4 } from '../addresses/cidr.js';
 import { replacing } from '../diagnostics/codes.js';
 import { anySet, fromCidrs, unionAll, type AddressSet } from '../addresses/set.js';
 import type { AddressOrName, Name, NetworkItem } from '../parse/ast.js';
@@ -90,7 +90,10 @@ function parseMembers(members: readonly AddressOrName[], diags: Diagnostics): Ci
   for (const m of members) {
     if (m.kind !== 'address') continue;
     const parsed = parseCidr(m.text);
-    if (parsed.ok) {
+    const embedded = parsed.ok ? embeddedIpv4(parsed.cidr) : undefined;
+    if (embedded) {
+      reportEmbeddedIpv4(m, embedded, diags);
+    } else if (parsed.ok) {
       cidrs.push(parsed.cidr);
     } else if (parsed.problem === 'host-bits') {
       diags.report('MSGR014', m.at, `${m.text} has host bits set`, `write ${parsed.suggestion} for the network, or drop the prefix length for a single host`, replacing(m.at, m.text, parsed.suggestion));
@@ -124,6 +127,24 @@ export function resolveMembers(members: readonly AddressOrName[], table: Network
   if (!ok || cidrs.length !== addresses.length) return undefined;
   parts.push(fromCidrs(cidrs));
   return { name: members.map((m) => m.text).join('+'), set: parts.length === 1 ? parts[0]! : unionAll(parts) };
+}
+
+/**
+ * IPv4 addresses written as IPv6 (MSGR018): they match no IPv4 packet, so a `deny` naming one
+ * would silently let its host through. Refused with the IPv4 form as the hint, rather than read
+ * as IPv4: the policy then says what the rules match.
+ */
+function reportEmbeddedIpv4(m: AddressOrName, e: EmbeddedIpv4, diags: Diagnostics): void {
+  const v4 = formatCidr(e.ipv4);
+  const what = e.kind === 'mapped' ? 'an IPv4-mapped IPv6 address' : 'an IPv4-compatible IPv6 address (deprecated, RFC 4291)';
+  const carries = e.ipv4.prefix === 32 ? v4 : `an address of ${v4}`;
+  diags.report(
+    'MSGR018',
+    m.at,
+    `${m.text} is ${what}: an IPv4 packet from or to ${v4} carries ${carries}, never ${m.text}, so no rule naming it matches that traffic (a deny would let it through)`,
+    `write ${v4}`,
+    replacing(m.at, m.text, v4),
+  );
 }
 
 /** Looks a network up for a statement; reports an unknown name with the nearest known one. */

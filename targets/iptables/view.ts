@@ -3,6 +3,7 @@ import type { IrAddressSet, IrDirection, IrDocument, IrFamily, IrFirewall, IrPor
 import { icmpTypeNames } from '../icmp.js';
 import { brokenIr } from '../ir.js';
 import { gatewayText, zoneListText, zonePairs } from '../../src/ir/zonePairs.js';
+import { oneLineText } from '../../src/text/hidden.js';
 
 /**
  * What the template prints for one address family. Every string in it is already safe:
@@ -171,7 +172,7 @@ const ICMP6_ESSENTIAL = ['destination-unreachable', 'packet-too-big', 'time-exce
 /** Neighbour and router discovery: a host needs these for itself; hop limit 255 means on-link only. */
 const ICMP6_NDP = ['router-solicitation', 'router-advertisement', 'neighbour-solicitation', 'neighbour-advertisement'];
 
-const LOG_LIMIT = '-m limit --limit 5/second --limit-burst 10';
+export const LOG_LIMIT = '-m limit --limit 5/second --limit-burst 10';
 
 export function buildIptablesView(doc: IrDocument, fw: IrFirewall, family: IrFamily, fileName: string): IptablesView {
   const id = firewallId(fw.name);
@@ -556,10 +557,8 @@ export function quoteArg(s: string): string {
   return `"${clean.replace(/["\\']/g, '\\$&')}"`;
 }
 
-/** Text inside a `#` line: control characters (C0, C1, line and paragraph separators) become spaces. */
-export function commentText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
-}
+/** Text inside a `#` line: control characters (C0, C1), bidirectional controls and line and paragraph separators become spaces. */
+export const commentText = oneLineText;
 
 /** Free text as `#` lines of at most COMMENT_WIDTH characters (long words are cut). */
 export function wrapComment(s: string, width = COMMENT_WIDTH): string[] {

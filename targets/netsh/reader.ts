@@ -254,6 +254,50 @@ function parsePorts(v: string, what: string): TuplePortRange[] | 'any' {
   return normalizePorts(ranges);
 }
 
+const LISTS = ['localip', 'remoteip', 'localport', 'remoteport'] as const;
+
+/**
+ * Rules that one IR rule became when its lists did not fit one command line, merged back into
+ * the rule they stand for. The target writes such a rule as consecutive commands that agree in
+ * everything but their lists, each list cut into chunks, one command per combination of chunks:
+ * merged, each list is its chunks in order. Anything else is an error: a chunk repeated or an
+ * item in two chunks (a list would be read twice), a combination missing or given twice (part
+ * of the rule would be left out). Rules that were not split come back as they are.
+ */
+export function mergeSplitRules(rules: readonly NetshRule[]): NetshRule[] {
+  const out: NetshRule[] = [];
+  const sameRule = (r: NetshRule) => JSON.stringify({ ...r, params: { ...r.params, localip: 0, remoteip: 0, localport: 0, remoteport: 0 }, localip: 0, remoteip: 0, localport: 0, remoteport: 0 });
+  for (let i = 0; i < rules.length; ) {
+    const key = sameRule(rules[i]!);
+    let j = i + 1;
+    while (j < rules.length && sameRule(rules[j]!) === key) j++;
+    const group = rules.slice(i, j);
+    i = j;
+    if (group.length === 1) {
+      out.push(group[0]!);
+      continue;
+    }
+    const where = `rules ${JSON.stringify(group[0]!.description ?? group[0]!.name)}`;
+    const chunks = LISTS.map((l) => [...new Set(group.map((r) => JSON.stringify(r[l])))]);
+    const product = chunks.reduce((n, c) => n * c.length, 1);
+    const combos = new Set(group.map((r) => LISTS.map((l) => JSON.stringify(r[l])).join('|')));
+    if (combos.size !== group.length) throw new Error(`${where}: a combination of chunks is written twice`);
+    if (product !== group.length) throw new Error(`${where}: ${group.length} commands, but the ${chunks.map((c) => c.length).join(' × ')} chunks make ${product} combinations`);
+    const merged: NetshRule = { ...group[0]!, params: { ...group[0]!.params } };
+    LISTS.forEach((l, k) => {
+      const lists = chunks[k]!.map((c) => JSON.parse(c) as string[] | TuplePortRange[] | 'any');
+      if (lists.length === 1) return;
+      if (lists.includes('any')) throw new Error(`${where}: ${l} is any in one command and a list in another`);
+      const items = (lists as unknown[][]).flat().map((x) => JSON.stringify(x));
+      if (new Set(items).size !== items.length) throw new Error(`${where}: an item of ${l} is in two chunks`);
+      (merged as unknown as Record<string, unknown>)[l] = (lists as unknown[][]).flat();
+      delete merged.params[l];
+    });
+    out.push(merged);
+  }
+  return out;
+}
+
 /**
  * Enabled tcp/udp/any rules as tuples, in the order the rules were added. Inbound rules see the
  * remote side as source, outbound ones as destination. A rule yields a tuple for a family when

@@ -41,10 +41,16 @@ function logicalLines(text: string): { line: number; text: string }[] {
     while (endsWithContinuation(cur) && i + 1 < physical.length) {
       cur = cur.slice(0, -1) + physical[++i]!;
     }
+    // cmd.exe reads at most 8,191 characters of a command line (KB 830473); a longer one fails
+    // with "The input line is too long." and the script goes on (or stops) without it.
+    if (cur.length > MAX_CMD_LINE) throw new BatchError(start, `line of ${cur.length} characters: cmd.exe reads at most ${MAX_CMD_LINE} (KB 830473)`);
     out.push({ line: start, text: cur });
   }
   return out;
 }
+
+/** cmd.exe's longest command line. */
+export const MAX_CMD_LINE = 8191;
 
 function endsWithContinuation(line: string): boolean {
   let quoted = false;

@@ -2,6 +2,7 @@ import type { IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } from '../../sr
 import { formatPortRange } from '../../src/addresses/ports.js';
 import { icmpTypeNames } from '../icmp.js';
 import { gatewayText, zonePairs } from '../../src/ir/zonePairs.js';
+import { oneLineText } from '../../src/text/hidden.js';
 
 /** What the template prints; every string in it is already safe nft syntax. */
 export interface NftView {
@@ -189,8 +190,6 @@ function quote(s: string): string {
   return `"${s.replace(/[^\x20-\x7e]|"/g, '_')}"`;
 }
 
-/** Text inside a `#` comment line: one line, printable. */
-export function commentText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
-}
+/** Text inside a `#` comment line: one line, no control, bidirectional or line-separating character. */
+export const commentText = oneLineText;
 

@@ -1,4 +1,5 @@
 import { EXACT, type TargetCapabilities } from '../capability.js';
+import { pfSizes } from './size.js';
 
 /** pf expresses the IR in its order (every rule `quick`), except the IPv6 hop limit it cannot match. */
 export const pfCapabilities: TargetCapabilities = {
@@ -15,4 +16,5 @@ export const pfCapabilities: TargetCapabilities = {
     'icmp-rules': EXACT,
   },
   order: 'first-match',
+  size: { about: 'counts each table once, and a rule per IR rule and family', artefacts: pfSizes },
 };

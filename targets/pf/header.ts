@@ -1,5 +1,6 @@
 import type { IrDocument, IrFirewall } from '../../src/ir/types.js';
 import { gatewayText } from '../../src/ir/zonePairs.js';
+import { oneLineText } from '../../src/text/hidden.js';
 
 /**
  * The comment block at the top of an anchor: where it came from, how to load and remove it, and
@@ -86,9 +87,9 @@ export const acceptText = (d: 'input' | 'output' | 'forward') => ({ input: 'inbo
 
 /**
  * Text inside a `#` comment: one line. pfctl joins a line that ends in a backslash with the next
- * one even inside a comment, so backslashes go too, with every control character (and the
- * Unicode line separators).
+ * one even inside a comment, so backslashes go too, with every control character, bidirectional
+ * control and Unicode line separator.
  */
 export function commentText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\\]/g, ' ');
+  return oneLineText(s).replace(/\\/g, ' ');
 }

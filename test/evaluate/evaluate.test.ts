@@ -4,7 +4,7 @@ import { packetText, parsePacket, toPacket, type Packet } from '../../src/evalua
 import { firewallViews, type FirewallView } from '../../src/evaluate/view.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXAMPLES, irOf, ROOT } from '../helpers.js';
+import { diagnosticsOf, EXAMPLES, irOf, ROOT } from '../helpers.js';
 
 const contoso = firewallViews(irOf(EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text));
 const branch = firewallViews(irOf(EXAMPLES.find((e) => e.name === 'branch.msgr')!.text));
@@ -81,6 +81,19 @@ describe('evaluate: ICMP queries', () => {
     // The server pings out (outbound accept): its own echo request never makes an inbound one "return traffic".
     expect(evaluate(srv, packet('icmp echo-request 10.20.0.5 -> 10.1.1.10'))).toMatchObject([{ verdict: 'drop', decidedBy: { kind: 'policy' } }]);
     expect(evaluate(srv, packet('icmp echo-request 10.1.1.10 -> 10.20.0.5'))).toMatchObject([{ direction: 'output', verdict: 'accept' }]);
+  });
+});
+
+describe('an IPv4 host written as IPv6 (MSGR018)', () => {
+  const site = (attacker: string) =>
+    `deployment d {\n  network h = 10.0.0.0/24\n  network attacker = ${attacker}\n  firewall f {\n    on h\n    targets nftables\n    default accept\n    outbound deny\n    deny tcp 22 from attacker\n  }\n}\n`;
+
+  it('is refused, and the IPv4 form its hint gives makes the deny drop the IPv4 packet from that host', () => {
+    const refused = diagnosticsOf(site('::ffff:203.0.113.7')).filter((d) => d.severity === 'error');
+    expect(refused).toMatchObject([{ code: 'MSGR018', hint: 'write 203.0.113.7' }]);
+    const fixed = site(refused[0]!.hint!.replace(/^write /, ''));
+    const [e] = evaluate(firewallViews(irOf(fixed))[0]!, packet('tcp 203.0.113.7:40000 -> 10.0.0.5:22'));
+    expect(e).toMatchObject({ verdict: 'drop', decidedBy: { kind: 'rule', rule: { id: 'r1' } } });
   });
 });
 

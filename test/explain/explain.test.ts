@@ -12,11 +12,12 @@ import { EXAMPLES, ROOT } from '../helpers.js';
 const CONTOSO = EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text;
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
-function explain(text: string, packetText: string, firewall?: string): Explanation {
+/** `quoted`: the text the lines are quoted from, when it is not the text compiled. */
+function explain(text: string, packetText: string, firewall?: string, quoted = text): Explanation {
   const { ir } = compilePolicy(text, 'site.msgr');
   const r = parsePacket(packetText);
   if (!ir || !r.ok) throw new Error('bad test input');
-  const source = { file: 'site.msgr', text };
+  const source = { file: 'site.msgr', text: quoted };
   return explainPacket({ views: firewallViews(ir), source }, r.packet as Packet, firewall);
 }
 
@@ -86,8 +87,11 @@ describe('explainPacket', () => {
   });
 
   it('never passes control characters of a policy line through', () => {
+    // The parser refuses such a policy (MSGR007); the quoting holds on its own, for text that
+    // reaches it some other way (a file changed between compiling and quoting).
     const evil = CONTOSO.replace('# a plain rule for traffic', '# \u001b[2J\u202e a plain rule for traffic');
-    const x = explain(evil, 'tcp 10.9.0.7:40000 -> 10.20.0.5:22');
+    expect(compilePolicy(evil, 'site.msgr').diagnostics.map((d) => d.code)).toContain('MSGR007');
+    const x = explain(CONTOSO, 'tcp 10.9.0.7:40000 -> 10.20.0.5:22', undefined, evil);
     const text = renderExplanation(x);
     expect(text).not.toMatch(/[\u001b\u202e]/);
     expect(text).toContain('# \\u{1b}[2J\\u{202e} a plain rule');

@@ -41,6 +41,17 @@ describe('networks', () => {
     expect(codes).toEqual(['MSGR013@2', 'MSGR013@3', 'MSGR015@4']);
   });
 
+  it('refuse an IPv4-mapped or IPv4-compatible IPv6 address, whose deny would fail open, with the IPv4 form as the hint', () => {
+    const d = diagnosticsOf(policy({ networks: 'network cl = 10.20.0.0/16\n  network srv = 10.1.1.10\n  network pt = ::ffff:203.0.113.7, ::ffff:cb00:7100/120, ::198.51.100.9, ::1, ::/0' }));
+    expect(d.map((x) => `${x.code}@${x.line}:${x.column} ${x.hint}`)).toEqual([
+      'MSGR018@4:16 write 203.0.113.7',
+      'MSGR018@4:36 write 203.0.113.0/24',
+      'MSGR018@4:58 write 198.51.100.9',
+    ]);
+    expect(d[0]!.message).toMatch(/IPv4-mapped IPv6 address: an IPv4 packet from or to 203\.0\.113\.7 carries 203\.0\.113\.7, never ::ffff:203\.0\.113\.7, .*a deny would let it through/);
+    expect(d[2]!.message).toContain('IPv4-compatible IPv6 address (deprecated, RFC 4291)');
+  });
+
   it('reserve the name any', () => {
     expect(codesOf(policy({ networks: 'network cl = 10.20.0.0/16\n  network srv = 10.1.1.10\n  network any = 10.0.0.0/8' }))).toContain('MSGR016@4');
   });
@@ -172,6 +183,23 @@ describe('firewalls', () => {
 
   it('need targets', () => {
     expect(codesOf(fw('on srv'))).toEqual(['MSGR044@12']);
+  });
+
+  it('refuse two firewalls whose names differ only in case (one file on Windows and macOS, one Windows rule name), naming both', () => {
+    const two = (a: string, b: string) =>
+      policy({ firewalls: `firewall ${a} {\n    on srv\n    targets netsh\n  }\n  firewall ${b} {\n    on srv\n    targets nftables\n  }` });
+    const d = diagnosticsOf(two('desk', 'DESK')).filter((x) => x.code !== 'MSGR073');
+    expect(d).toMatchObject([{ code: 'MSGR019', line: 16, column: 12, hint: 'rename one of them so that the names differ in more than case' }]);
+    expect(d[0]!.message).toMatch(/^firewall 'DESK' differs from firewall 'desk' \(line 12\) only in case: their files \(desk\.nft and DESK\.nft/);
+    expect(codesOf(two('lcs-Host', 'LCS-host'))).toEqual(['MSGR019@16']);
+    expect(codesOf(two('desk', 'desk2'))).toEqual([]);
+    // Networks may differ only in case: their sets get distinct names in every output (desk, desk_2).
+    expect(codesOf(policy({ networks: 'network cl = 10.20.0.0/16\n  network srv = 10.1.1.10\n  network desk = 10.3.0.0/16\n  network DESK = 10.4.0.0/16' }))).toEqual([]);
+  });
+
+  it('refuse a firewall named like a Windows device (con, nul, com1, …): no file can have that name there', () => {
+    for (const n of ['con', 'NUL', 'Com1', 'lpt9', 'aux', 'prn']) expect(codesOf(fw(`on srv\n    targets nftables`).replace('firewall f ', `firewall ${n} `)), n).toEqual(['MSGR016@12']);
+    expect(codesOf(fw(`on srv\n    targets nftables`).replace('firewall f ', 'firewall console '))).toEqual([]);
   });
 
   it('warn about a plain rule that mixes IPv4 and IPv6', () => {

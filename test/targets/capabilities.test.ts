@@ -146,6 +146,7 @@ function capabilityTable(): string {
       ...([4, 6] as const).flatMap((f) => said(`IPv${f}`, c.families[f])),
       ...IR_MATCHES.flatMap((m) => said(MATCH_LABELS[m], c.matches[m])),
       ...(c.judge ? [`- ${t} also ${c.judge.about}.`] : []),
+      `- ${t}, size (MSGR053 past 64 MiB a file): ${c.size.about}.`,
     ];
   });
   return [line(head), line(head.map(() => '---')), ...rows.map(line), '', ...notes].join('\n');
