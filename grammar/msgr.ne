@@ -53,12 +53,14 @@ firewallStmts -> null                                       {% () => [] %}
 firewallList -> firewallStmt                                {% b.first %}
              | firewallList %nl firewallStmt                {% b.append %}
 firewallStmt -> "on" name                                   {% b.on %}
-             | "between" name "and" name                    {% b.between %}
+             | "between" names "and" name                   {% b.between %}
              | "targets" names                              {% b.targets %}
              | "default" name                               {% b.defaultAction %}
              | "outbound" name                              {% b.outbound %}
+             | "others" name                                {% b.others %}
              | "log" "denied"                               {% b.logDenied %}
              | ruleAction name ports ruleEnds               {% b.rule %}
+             | ruleAction name names ruleEnds               {% b.typedRule %}
 
 ruleAction  -> "allow"                                      {% id %}
              | "deny"                                       {% id %}
@@ -66,9 +68,10 @@ ports       -> null                                         {% () => [] %}
              | rangeList                                    {% id %}
 rangeList   -> range                                        {% b.first %}
              | rangeList "," range                          {% b.append %}
-ruleEnds    -> "from" name                                  {% b.fromOnly %}
-             | "to" name                                    {% b.toOnly %}
-             | "from" name "to" name                        {% b.fromTo %}
+# A rule's ends: networks and addresses, as in a `network` statement (`from admins, 10.9.0.0/24`).
+ruleEnds    -> "from" members                               {% b.fromOnly %}
+             | "to" members                                 {% b.toOnly %}
+             | "from" members "to" members                  {% b.fromTo %}
 
 names       -> name                                         {% b.first %}
              | names "," name                               {% b.append %}

@@ -5,7 +5,8 @@ import { deriveFlows } from './flows/flows.js';
 import { placeFlows } from './place/place.js';
 import { lintPolicy } from './lint/lint.js';
 import { optimiseFirewall } from './optimise/optimise.js';
-import { buildIr } from './ir/build.js';
+import { buildIr, MAX_IR_ADDRESS_BLOCKS, type IrBuild } from './ir/build.js';
+import { diagnostic } from './diagnostics/codes.js';
 import { assertValidIr } from './ir/validate.js';
 import type { IrDocument } from './ir/types.js';
 import type { Model } from './resolve/model.js';
@@ -30,6 +31,20 @@ export function compilePolicy(text: string, file: string): CompileResult {
   const lints = lintPolicy(resolved.model, placed.firewalls);
   const diagnostics = sortDiagnostics([...front, ...placed.diagnostics, ...lints]);
   if (hasErrors(diagnostics)) return { diagnostics };
-  const ir = assertValidIr(buildIr(resolved.model, placed.firewalls.map((fw) => optimiseFirewall(fw))));
+  const built = buildIr(resolved.model, placed.firewalls.map((fw) => optimiseFirewall(fw)));
+  if (!built.ok) return { diagnostics: sortDiagnostics([...diagnostics, irTooLarge(built, file)]) };
+  const ir = assertValidIr(built.ir);
   return { ir, model: resolved.model, diagnostics };
+}
+
+function irTooLarge(b: Extract<IrBuild, { ok: false }>, file: string): Diagnostic {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return diagnostic(
+    'MSGR053',
+    file,
+    b.firewall.origin,
+    `the firewalls up to ${b.firewall.name} would list ${n(b.blocks)} address blocks in their rules (each firewall writes out every network it uses, ` +
+      `in every target; the largest so far, ${b.largest.name}, has ${n(b.largest.blocks)}); msgrfw builds at most ${n(MAX_IR_ADDRESS_BLOCKS)}`,
+    'split the deployment into several policies, or let fewer firewalls use the largest networks',
+  );
 }

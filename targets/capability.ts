@@ -1,4 +1,5 @@
-import type { IrFamily, IrFirewall, IrPlacement } from '../src/ir/types.js';
+import type { IrDocument, IrFamily, IrFirewall, IrPlacement } from '../src/ir/types.js';
+import type { ArtefactSize } from './size.js';
 
 /**
  * How well a target expresses one thing a firewall's IR can ask for: exactly, approximately
@@ -15,7 +16,7 @@ export const EXACT: Support = { level: 'exact' };
  * What the IR asks of a target beyond rules of addresses, ports and protocols (which every
  * target matches): each is decided from the firewall's IR alone (see `requirementsOf`).
  */
-export const IR_MATCHES = ['connection-state', 'icmp', 'nd-hop-limit', 'log-denied'] as const;
+export const IR_MATCHES = ['connection-state', 'icmp', 'nd-hop-limit', 'log-denied', 'icmp-rules'] as const;
 export type IrMatch = (typeof IR_MATCHES)[number];
 
 /**
@@ -27,8 +28,12 @@ export type RuleOrder = 'first-match' | 'block-before-allow';
 
 /** A finding about one firewall on one target, decided from the IR without rendering it. */
 export interface TargetFinding {
-  /** `refused`: the target cannot express the firewall and writes nothing (MSGR060); `approximated`: it writes it, slightly different (MSGR061). */
-  kind: 'refused' | 'approximated';
+  /**
+   * `refused`: the target cannot express the firewall and writes nothing (MSGR060);
+   * `approximated`: it writes it, slightly different (MSGR061); `too-large`: what it would write
+   * passes a size msgrfw documents (MSGR053, targets/size.ts), so it writes nothing.
+   */
+  kind: 'refused' | 'approximated' | 'too-large';
   message: string;
   /** How to fix it, without the generic "or use another target" the diagnostic adds. */
   hint?: string;
@@ -47,4 +52,10 @@ export interface TargetCapabilities {
   order: RuleOrder;
   /** A check of what the target derives itself, with what it checks in words (for the README). */
   judge?: { about: string; findings: (fw: IrFirewall) => TargetFinding[] };
+  /**
+   * The files the target would write for a firewall it accepts, each with a count of its bytes
+   * that is never below what it writes, worked out from the IR without writing them (what
+   * decides MSGR053), with what is counted in words (for the README).
+   */
+  size: { about: string; artefacts: (doc: IrDocument, fw: IrFirewall) => ArtefactSize[] };
 }

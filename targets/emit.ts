@@ -21,6 +21,8 @@ export interface EmitResult {
   problems: FirewallFinding[];
   /** What a target wrote only approximately (MSGR061). */
   approximations: FirewallFinding[];
+  /** Files that would pass a documented size (MSGR053): nothing was rendered for their firewall and target, and nothing at all for a run too large as a whole. */
+  tooLarge: FirewallFinding[];
 }
 
 /**
@@ -28,11 +30,16 @@ export interface EmitResult {
  * files when selected. What a target cannot express is decided first, from the IR alone (the
  * findings `check` reports too); a firewall a target refuses is never rendered for it, and one
  * it approximates is rendered with the finding saying how. Never a quietly different rule set.
+ * So are the sizes: a firewall whose files a target counts past a documented size is not
+ * rendered for it, and a run whose files would pass the total renders nothing (targets/size.ts).
  */
 export function emitTargets(doc: IrDocument, selection: Selection): EmitResult {
   const findings = targetFindings(doc, selection);
   const problems = findings.filter((f) => f.kind === 'refused');
-  const refused = new Set(problems.map((f) => `${f.target} ${f.firewall.name}`));
+  const tooLarge = findings.filter((f) => f.kind === 'too-large');
+  const approximations = findings.filter((f) => f.kind === 'approximated');
+  if (tooLarge.some((f) => f.run)) return { files: [], groupPolicy: [], problems, approximations, tooLarge };
+  const refused = new Set([...problems, ...tooLarge].map((f) => `${f.target} ${f.firewall.name}`));
   const files: Emitted[] = [];
   for (const { firewall, targets } of selectedFirewalls(doc, selection)) {
     for (const target of targets) {
@@ -44,6 +51,7 @@ export function emitTargets(doc: IrDocument, selection: Selection): EmitResult {
     files,
     groupPolicy: groupPolicySelected(selection) ? groupPolicyArtefacts(doc) : [],
     problems,
-    approximations: findings.filter((f) => f.kind === 'approximated'),
+    approximations,
+    tooLarge,
   };
 }

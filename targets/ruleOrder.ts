@@ -4,6 +4,7 @@ import { RegionIndex } from '../src/addresses/regionIndex.js';
 import { addressSetNamed } from '../src/ir/lookup.js';
 import type { IrFamily, IrFirewall, IrPorts, IrRule, IrTarget } from '../src/ir/types.js';
 import type { RuleOrder, TargetFinding } from './capability.js';
+import { icmpNumbers } from './icmp.js';
 
 /**
  * Whether a target's rule order keeps the IR's first match. Under `block-before-allow`
@@ -75,7 +76,7 @@ class RuleRegions {
     let region = this.regions.get(rule);
     if (!region) {
       // A family one of whose sets has no blocks of it matches nothing of that family.
-      const boxes = rule.families.map((f) => [[{ first: BigInt(f), last: BigInt(f) }], this.addresses(rule.src, f), this.addresses(rule.dst, f), ports(rule.srcPorts), ports(rule.dstPorts)]);
+      const boxes = rule.families.map((f) => [[{ first: BigInt(f), last: BigInt(f) }], this.addresses(rule.src, f), this.addresses(rule.dst, f), ...lastDimensions(rule, f)]);
       this.regions.set(rule, (region = boxes.filter((box) => box.every((list) => list.length > 0))));
     }
     return region;
@@ -98,3 +99,14 @@ class RuleRegions {
 }
 
 const ports = (p: IrPorts | undefined): IntervalList => (p ? listOf(p.ranges.map((r) => ({ first: BigInt(r.from), last: BigInt(r.to) }))) : ALL_PORTS);
+
+/**
+ * Ports, or for an ICMP rule no source port and its types in the family (as the lints' regions,
+ * src/lint/region.ts): ICMP rules overlap in a family only where they share a type, and rules
+ * are only compared with rules of their own protocol, so the two kinds never meet in one
+ * dimension. A family in which an ICMP rule has no type is an empty list: no box of it.
+ */
+function lastDimensions(rule: IrRule, family: IrFamily): IntervalList[] {
+  if (rule.protocol !== 'icmp') return [ports(rule.srcPorts), ports(rule.dstPorts)];
+  return [ALL_PORTS, listOf(icmpNumbers(rule, family).map((n) => ({ first: BigInt(n), last: BigInt(n) })))];
+}

@@ -84,3 +84,14 @@ export function groups(parts: { networks?: string; a?: string; b?: string; extra
 
 /** The artefacts in an output directory, sorted: every file but the directory's manifest. */
 export const artefactsIn = (dir: string): string[] => readdirSync(dir).filter((n) => n !== MANIFEST).sort();
+
+/** A policy text with edits applied (1-based, end exclusive, none overlapping), as an editor applies a fix. */
+export function applyEdits(text: string, edits: readonly { line: number; column: number; endLine: number; endColumn: number; text: string }[]): string {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  const offset = (line: number, column: number) => (starts[line - 1] ?? text.length) + column - 1;
+  const sorted = [...edits].sort((a, b) => offset(b.line, b.column) - offset(a.line, a.column));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, offset(e.line, e.column)) + e.text + out.slice(offset(e.endLine, e.endColumn));
+  return out;
+}

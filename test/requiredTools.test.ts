@@ -62,7 +62,7 @@ describe('with a PATH that lacks the tools, every probe names the packages, neve
   };
 
   it.each([
-    ['the kernel tests', () => probeKernel(), ['nftables', 'iptables', 'iproute2']],
+    ['the kernel tests', () => probeKernel(), ['nftables', 'iptables', 'iproute2', 'iputils-ping']],
     ['iptables-restore --test', () => restoreTestCapability(), ['iptables', 'util-linux']],
     ['the iptables namespace tests', () => netnsCapability(), ['iptables', 'iproute2']],
     ['the ipset tests', () => ipsetCapability(), ['ipset', 'iptables', 'util-linux']],

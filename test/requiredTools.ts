@@ -11,6 +11,7 @@ const PACKAGES: readonly [RegExp, string][] = [
   [/^ipset$/, 'ipset'],
   [/^(ip|ss)$/, 'iproute2'],
   [/^unshare$/, 'util-linux'],
+  [/^ping$/, 'iputils-ping'],
   [/^aclgen$/, 'python3-capirca'],
   [/^dot$/, 'graphviz'],
   [/^chromium$/, 'chromium'],

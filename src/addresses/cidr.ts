@@ -39,6 +39,25 @@ export function parseCidr(text: string): CidrParse {
   return { ok: true, cidr: { family: fam, address, prefix } };
 }
 
+/**
+ * An IPv6 block that stands for IPv4 addresses, which no packet on the wire carries: IPv4-mapped
+ * (`::ffff:0:0/96`, RFC 4291 2.5.5.2: how a dual-stack socket shows an IPv4 peer) or
+ * IPv4-compatible (`::/96`, deprecated by RFC 4291 2.5.5.1), without the unspecified address
+ * `::` and the loopback `::1`. A packet from 203.0.113.7 is an IPv4 packet from 203.0.113.7 at
+ * every firewall; a rule naming `::ffff:203.0.113.7` never matches it. Blocks that merely contain
+ * such a range (`::/0`) are left alone: they name IPv6 as a whole, not IPv4 hosts.
+ */
+export type EmbeddedIpv4 = { kind: 'mapped' | 'compatible'; ipv4: Cidr };
+
+export function embeddedIpv4(c: Cidr): EmbeddedIpv4 | undefined {
+  if (c.family !== 6 || c.prefix < 96) return undefined;
+  const ipv4: Cidr = { family: 4, address: c.address & 0xffffffffn, prefix: c.prefix - 96 };
+  const top = c.address >> 32n;
+  if (top === 0xffffn) return { kind: 'mapped', ipv4 };
+  if (top === 0n && !(c.prefix >= 127 && c.address <= 1n)) return { kind: 'compatible', ipv4 };
+  return undefined;
+}
+
 // Every mask once: a large policy holds tens of thousands of addresses, and each bigint
 // operation allocates.
 const HOST_MASKS: Record<Family, bigint[]> = { 4: hostMasks(32), 6: hostMasks(128) };

@@ -259,25 +259,37 @@ export const isSubset = (a: AddressSet, b: AddressSet) => a === b || (coveredBy(
 
 /** The fewest CIDR blocks that cover exactly one family's intervals. */
 export function toCidrs(s: AddressSet, family: Family): Cidr[] {
-  const bits = familyBits(family);
   const out: Cidr[] = [];
-  for (const { first, last } of family === 4 ? s.v4 : s.v6) {
-    // Most intervals are one block: a power of two long, aligned on its size.
-    const size = last - first + 1n;
-    const hostBits = size - 1n;
-    if ((size & hostBits) === 0n && (first & hostBits) === 0n) {
-      out.push({ family, address: first, prefix: bits - log2(size) });
-      continue;
-    }
-    let start = first;
-    while (start <= last) {
-      let block = start === 0n ? 1n << BigInt(bits) : start & -start; // largest block aligned at start
-      while (start + block - 1n > last) block >>= 1n;
-      out.push({ family, address: start, prefix: bits - log2(block) });
-      start += block;
-    }
-  }
+  for (const iv of family === 4 ? s.v4 : s.v6) eachBlock(iv, family, (address, prefix) => out.push({ family, address, prefix }));
   return out;
+}
+
+/** How many blocks `toCidrs` gives for the set, both families: what writing it out costs, without building it. */
+export function cidrCount(s: AddressSet): number {
+  let n = 0;
+  const count = () => n++;
+  for (const iv of s.v4) eachBlock(iv, 4, count);
+  for (const iv of s.v6) eachBlock(iv, 6, count);
+  return n;
+}
+
+/** Each block of the fewest CIDR blocks that cover one interval, in order. */
+function eachBlock({ first, last }: Interval, family: Family, block: (address: bigint, prefix: number) => void): void {
+  const bits = familyBits(family);
+  // Most intervals are one block: a power of two long, aligned on its size.
+  const size = last - first + 1n;
+  const hostBits = size - 1n;
+  if ((size & hostBits) === 0n && (first & hostBits) === 0n) {
+    block(first, bits - log2(size));
+    return;
+  }
+  let start = first;
+  while (start <= last) {
+    let size = start === 0n ? 1n << BigInt(bits) : start & -start; // largest block aligned at start
+    while (start + size - 1n > last) size >>= 1n;
+    block(start, bits - log2(size));
+    start += size;
+  }
 }
 
 /** log2 of a power of two. */

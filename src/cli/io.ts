@@ -1,7 +1,6 @@
 import { Option } from 'commander';
+import { reviewDiagnostics } from '../check.js';
 import { compilePolicy } from '../compile.js';
-import { sortDiagnostics } from '../diagnostics/diagnostic.js';
-import { targetDiagnostics } from '../../targets/judge.js';
 import type { Selection } from '../../targets/selection.js';
 import type { IrDocument } from '../ir/types.js';
 import { Exit, EXIT } from './exit.js';
@@ -22,6 +21,9 @@ export interface Io {
 export const formatOption = () =>
   new Option('--format <format>', 'diagnostics as text, json or sarif (SARIF 2.1.0)').choices([...DIAGNOSTIC_FORMATS]).default('text');
 
+export const warningsAsErrorsOption = () =>
+  new Option('--warnings-as-errors', 'fail (exit 1) on any warning not acknowledged in the policy (# msgrfw: ack CODE -- reason)');
+
 /** A policy file read and compiled: its report, and its IR when it has no errors. */
 export interface CompiledFile extends FileReport {
   ir?: IrDocument;
@@ -38,11 +40,12 @@ export function compileInput(path: string): CompiledFile {
 }
 
 /**
- * A compiled file with what its firewalls' targets refuse or approximate (MSGR060/061), decided
- * from the IR alone as every command decides it (`targets/judge.ts`): check judges what compile judges.
+ * A compiled file with everything `check` reports (src/check.ts): what its firewalls' targets
+ * refuse or approximate (MSGR060/061), and its acknowledgements applied. check judges what
+ * compile judges.
  */
-export function withTargetDiagnostics(c: CompiledFile, selection: Selection = {}): CompiledFile {
-  return c.ir ? { ...c, diagnostics: sortDiagnostics([...c.diagnostics, ...targetDiagnostics(c.ir, c.file, selection)]) } : c;
+export function withCheckDiagnostics(c: CompiledFile, selection: Selection = {}): CompiledFile {
+  return c.source === undefined ? c : { ...c, diagnostics: reviewDiagnostics(c.source, c.file, c, selection) };
 }
 
 /**

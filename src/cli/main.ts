@@ -20,6 +20,10 @@ const COMMANDS: readonly [string, () => Promise<Register>][] = [
   ['explain', async () => (await import('./commands/explain.js')).registerExplain],
   ['diff', async () => (await import('./commands/diff.js')).registerDiff],
   ['graph', async () => (await import('./commands/graph.js')).registerGraph],
+  ['verify', async () => (await import('./commands/verify.js')).registerVerify],
+  ['apply', async () => (await import('./commands/apply.js')).registerApply],
+  ['__watchdog', async () => (await import('./commands/apply.js')).registerWatchdog],
+  ['lsp', async () => (await import('./commands/lsp.js')).registerLsp],
 ];
 
 const VERSION_FLAGS = ['-V', '--version'];

@@ -1,5 +1,5 @@
-import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { renderText } from '../diagnostics/render.js';
+import { hasErrors, sortDiagnostics, unacknowledgedWarnings, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { countText, renderText } from '../diagnostics/render.js';
 import { toSarif } from '../diagnostics/sarif.js';
 import { EXIT } from './exit.js';
 import { toolVersion } from './version.js';
@@ -18,10 +18,29 @@ export interface FileReport {
   source?: string;
 }
 
-/** The worst status of the files: 2 when one could not be read, 1 when one has errors, else 0. */
-export function reportStatus(reports: readonly FileReport[]): number {
+export interface StatusOptions {
+  /** A warning nobody acknowledged fails the run as an error does (`--warnings-as-errors`). */
+  warningsAsErrors?: boolean;
+}
+
+/**
+ * The worst status of the files: 2 when one could not be read, 1 when one has errors (or, with
+ * `warningsAsErrors`, a warning that is not acknowledged), else 0.
+ */
+export function reportStatus(reports: readonly FileReport[], options: StatusOptions = {}): number {
   if (reports.some((r) => r.unreadable !== undefined)) return EXIT.usage;
-  return reports.some((r) => hasErrors(r.diagnostics)) ? EXIT.policy : EXIT.ok;
+  const failing = (r: FileReport) => hasErrors(r.diagnostics) || (options.warningsAsErrors === true && unacknowledgedWarnings(r.diagnostics).length > 0);
+  return reports.some(failing) ? EXIT.policy : EXIT.ok;
+}
+
+/**
+ * In text, why a run with only warnings fails: `--warnings-as-errors` and how many are not
+ * acknowledged. Empty when it does not apply.
+ */
+export function warningsAsErrorsText(reports: readonly FileReport[], options: StatusOptions): string {
+  if (!options.warningsAsErrors || reports.some((r) => hasErrors(r.diagnostics))) return '';
+  const n = reports.reduce((sum, r) => sum + unacknowledgedWarnings(r.diagnostics).length, 0);
+  return n ? `msgrfw: ${n} warning(s) not acknowledged fail the run (--warnings-as-errors): fix them, or accept one on purpose with a comment on its line: # msgrfw: ack CODE -- reason\n` : '';
 }
 
 export interface TextOptions {
@@ -35,7 +54,10 @@ export interface TextOptions {
 /** One file in text, gcc-style: what `check` and `compile` have always printed for a file. */
 export function fileText(report: FileReport, options: TextOptions): string {
   if (report.unreadable !== undefined) return `msgrfw: ${report.unreadable}\n`;
-  if (report.diagnostics.length === 0) return options.okLine ? `${report.file}: ok\n` : '';
+  if (report.diagnostics.every((d) => d.suppressed)) {
+    const acknowledged = report.diagnostics.length;
+    return options.okLine ? `${report.file}: ok${acknowledged ? ` (${acknowledged} acknowledged warning(s) not shown)` : ''}\n` : '';
+  }
   return renderText(report.diagnostics, { color: options.color, summary: options.summary, ...(report.source !== undefined ? { source: report.source } : {}) });
 }
 
@@ -45,31 +67,29 @@ export function fileText(report: FileReport, options: TextOptions): string {
  */
 export function totalText(reports: readonly FileReport[]): string {
   if (reports.length < 2 || !reports.some((r) => r.diagnostics.length || r.unreadable !== undefined)) return '';
-  const all = reports.flatMap((r) => r.diagnostics);
-  const errors = all.filter((d) => d.severity === 'error').length;
   const unreadable = reports.filter((r) => r.unreadable !== undefined).length;
   const notRead = unreadable ? `; ${unreadable} could not be read` : '';
-  return `${errors} error(s), ${all.length - errors} warning(s) in ${reports.length} files${notRead}\n`;
+  return `${countText(reports.flatMap((r) => r.diagnostics))} in ${reports.length} files${notRead}\n`;
 }
 
 /**
  * Every file's findings as ONE document: json (src/diagnostics/diagnostics.schema.json) or a
  * SARIF 2.1.0 log with one run. Diagnostics name their file, so the files' lists are merged.
  */
-export function machineReport(reports: readonly FileReport[], format: Exclude<DiagnosticFormat, 'text'>): string {
+export function machineReport(reports: readonly FileReport[], format: Exclude<DiagnosticFormat, 'text'>, options: StatusOptions = {}): string {
   const diagnostics = sortDiagnostics(reports.flatMap((r) => r.diagnostics));
   const unreadable = reports.flatMap((r) => (r.unreadable !== undefined ? [{ file: r.file, message: r.unreadable }] : []));
   if (format === 'json') {
-    const doc = { ok: reportStatus(reports) === EXIT.ok, diagnostics, ...(unreadable.length ? { unreadable } : {}) };
+    const doc = { ok: reportStatus(reports, options) === EXIT.ok, diagnostics, ...(unreadable.length ? { unreadable } : {}) };
     return `${JSON.stringify(doc, null, 2)}\n`;
   }
   return `${JSON.stringify(toSarif(diagnostics, { toolVersion: toolVersion(), unreadable }), null, 2)}\n`;
 }
 
 /** Files in one format: text file by file (and a total for several), or one machine document. */
-export function formatReport(reports: readonly FileReport[], format: DiagnosticFormat, options: Omit<TextOptions, 'summary'>): string {
-  if (format !== 'text') return machineReport(reports, format);
-  return reports.map((r) => fileText(r, { ...options, summary: reports.length === 1 })).join('') + totalText(reports);
+export function formatReport(reports: readonly FileReport[], format: DiagnosticFormat, options: Omit<TextOptions, 'summary'> & StatusOptions): string {
+  if (format !== 'text') return machineReport(reports, format, options);
+  return reports.map((r) => fileText(r, { ...options, summary: reports.length === 1 })).join('') + totalText(reports) + warningsAsErrorsText(reports, options);
 }
 
 /** Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). */

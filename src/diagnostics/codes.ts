@@ -1,4 +1,4 @@
-import type { Diagnostic, Severity, SourcePosition } from './diagnostic.js';
+import { withEnd, type Diagnostic, type Fix, type Severity, type SourcePosition } from './diagnostic.js';
 
 /**
  * Every diagnostic code, its severity and a one-line summary. The README's table is checked
@@ -11,6 +11,7 @@ export const CODES = {
   MSGR004: { severity: 'error', summary: 'unterminated string' },
   MSGR005: { severity: 'error', summary: 'unexpected end of file (a block is not closed)' },
   MSGR006: { severity: 'error', summary: 'input is not UTF-8 text' },
+  MSGR007: { severity: 'error', summary: 'character that hides what the text says (control, lone CR, bidirectional, line separator)' },
   MSGR010: { severity: 'error', summary: 'unknown network name' },
   MSGR011: { severity: 'error', summary: 'name declared twice' },
   MSGR012: { severity: 'error', summary: 'networks refer to each other in a cycle' },
@@ -19,6 +20,8 @@ export const CODES = {
   MSGR015: { severity: 'error', summary: 'IPv6 zone id in an address' },
   MSGR016: { severity: 'error', summary: 'name is reserved' },
   MSGR017: { severity: 'error', summary: 'name longer than 63 characters' },
+  MSGR018: { severity: 'error', summary: 'IPv4-mapped or IPv4-compatible IPv6 address (matches no IPv4 packet)' },
+  MSGR019: { severity: 'error', summary: 'firewall names that differ only in case' },
   MSGR020: { severity: 'error', summary: 'unknown feature' },
   MSGR021: { severity: 'error', summary: 'port outside 1-65535' },
   MSGR022: { severity: 'error', summary: 'Group Policy range outside 1024-65535' },
@@ -41,11 +44,14 @@ export const CODES = {
   MSGR039: { severity: 'warning', summary: 'peers are clients without audio or video: no call reaches them' },
   MSGR040: { severity: 'error', summary: 'firewall placement missing or given twice' },
   MSGR041: { severity: 'error', summary: 'gateway zones overlap' },
+  MSGR042: { severity: 'error', summary: 'gateway zone named twice' },
   MSGR043: { severity: 'warning', summary: 'IPv4/IPv6 mix that can never match' },
   MSGR044: { severity: 'error', summary: 'firewall without targets' },
   MSGR045: { severity: 'warning', summary: 'firewall sees no Messenger traffic' },
   MSGR048: { severity: 'error', summary: 'plain rule does not involve the host or both zones' },
+  MSGR049: { severity: 'error', summary: 'ICMP rule problem: ports, an unknown type, or a type no rule can decide' },
   MSGR050: { severity: 'error', summary: 'policy too large or nested too deeply' },
+  MSGR053: { severity: 'error', summary: 'output would pass a documented size (an artefact, a run, the IR)' },
   MSGR060: { severity: 'error', summary: 'a target cannot express this firewall exactly' },
   MSGR061: { severity: 'warning', summary: 'a target expresses part of this firewall only approximately' },
   MSGR062: { severity: 'warning', summary: 'overlapping clients blocks set one Group Policy range differently' },
@@ -54,9 +60,21 @@ export const CODES = {
   MSGR071: { severity: 'warning', summary: "plain allow rule duplicates Messenger's own rules" },
   MSGR072: { severity: 'warning', summary: 'peers overlap only part of the clients' },
   MSGR073: { severity: 'warning', summary: 'default-deny host firewall leaves no way in for management' },
+  // Acknowledgements (src/diagnostics/acknowledge.ts): `# msgrfw: ack CODE -- reason` comments.
+  MSGR074: { severity: 'warning', summary: 'acknowledgement names an error or an acknowledgement warning' },
+  MSGR075: { severity: 'warning', summary: 'acknowledgement names an unknown code' },
+  MSGR076: { severity: 'warning', summary: 'acknowledgement accepts no warning on its statement' },
+  MSGR077: { severity: 'warning', summary: 'malformed msgrfw: comment' },
+  MSGR080: { severity: 'error', summary: 'apply from SSH: the firewall would drop the next SSH login (lock-out guard)' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 export type Code = keyof typeof CODES;
+
+/** Where a diagnostic's text ends, and its fix, when the place that reports it knows them. */
+export interface DiagnosticDetail {
+  end?: SourcePosition;
+  fix?: Fix;
+}
 
 /** Builds a diagnostic whose severity comes from the registry, so a code always means one thing. */
 export function diagnostic(
@@ -65,8 +83,19 @@ export function diagnostic(
   at: SourcePosition,
   message: string,
   hint?: string,
+  detail: DiagnosticDetail = {},
 ): Diagnostic {
   const d: Diagnostic = { code, severity: CODES[code].severity, file, line: at.line, column: at.column, message };
   if (hint !== undefined) d.hint = hint;
-  return d;
+  if (detail.fix) d.fix = detail.fix;
+  return detail.end ? withEnd(d, detail.end) : d;
+}
+
+/** The end of a token that stands on one line: `text` is what it says (a name, a number, an address). */
+export const endOf = (at: SourcePosition, text: string): SourcePosition => ({ line: at.line, column: at.column + text.length });
+
+/** A fix that writes `text` in place of the token at `at` whose text is `was`; with the token's end. */
+export function replacing(at: SourcePosition, was: string, text: string): DiagnosticDetail {
+  const end = endOf(at, was);
+  return { end, fix: { title: `replace '${was}' with '${text}'`, edits: [{ line: at.line, column: at.column, endLine: end.line, endColumn: end.column, text }] } };
 }

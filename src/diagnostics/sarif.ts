@@ -56,10 +56,21 @@ export interface SarifResult {
   locations: {
     physicalLocation: {
       artifactLocation: { uri: string };
-      region: { startLine: number; startColumn: number };
+      region: SarifRegion;
     };
   }[];
   properties?: { hint: string };
+  /** The diagnostic's fix, as replacements in its file. */
+  fixes?: { description: { text: string }; artifactChanges: { artifactLocation: { uri: string }; replacements: { deletedRegion: SarifRegion; insertedContent: { text: string } }[] }[] }[];
+  /** An acknowledged warning (`# msgrfw: ack CODE -- reason`): code scanning shows it as suppressed. */
+  suppressions?: { kind: 'inSource'; justification: string }[];
+}
+
+export interface SarifRegion {
+  startLine: number;
+  startColumn: number;
+  endLine?: number;
+  endColumn?: number;
 }
 
 export function toSarif(diagnostics: readonly Diagnostic[], options: SarifOptions = {}): SarifLog {
@@ -82,12 +93,21 @@ export function toSarif(diagnostics: readonly Diagnostic[], options: SarifOption
         {
           physicalLocation: {
             artifactLocation: { uri: fileUri(d.file) },
-            region: { startLine: Math.max(1, d.line), startColumn: Math.max(1, d.column) },
+            region: {
+              startLine: Math.max(1, d.line),
+              startColumn: Math.max(1, d.column),
+              ...(d.endLine !== undefined && d.endColumn !== undefined ? { endLine: d.endLine, endColumn: d.endColumn } : {}),
+            },
           },
         },
       ],
     };
     if (d.hint) result.properties = { hint: d.hint };
+    if (d.fix) {
+      const replacements = d.fix.edits.map((e) => ({ deletedRegion: { startLine: e.line, startColumn: e.column, endLine: e.endLine, endColumn: e.endColumn }, insertedContent: { text: e.text } }));
+      result.fixes = [{ description: { text: d.fix.title }, artifactChanges: [{ artifactLocation: { uri: fileUri(d.file) }, replacements }] }];
+    }
+    if (d.suppressed) result.suppressions = [{ kind: 'inSource', justification: d.suppressed.justification }];
     return result;
   });
   const driver: SarifDriver = { name: 'msgrfw', ...(options.toolVersion ? { version: options.toolVersion } : {}), rules };

@@ -1,14 +1,19 @@
-/** Levenshtein distance, small inputs only (keywords and names). */
+/**
+ * Edit distance with adjacent transpositions (optimal string alignment): `tsl` is one edit from
+ * `tls`, as a typing slip is. Small inputs only (keywords and names).
+ */
 export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  let before = Array.from({ length: b.length + 1 }, () => 0);
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
+    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1);
+      row.push(d);
     }
+    before = prev;
+    prev = row;
   }
   return prev[b.length]!;
 }
@@ -26,9 +31,4 @@ export function nearest(word: string, candidates: Iterable<string>): string | un
   }
   const limit = Math.max(1, Math.floor(word.length / 3));
   return best !== undefined && bestDistance <= limit ? best : undefined;
-}
-
-export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
-  const n = nearest(word, candidates);
-  return n === undefined ? undefined : `did you mean '${n}'?`;
 }

@@ -9,6 +9,7 @@ import type { IrDirection, IrDocument, IrProtocol, IrVerdict } from '../ir/types
 import type { TargetNote, TargetNotes } from '../ir/targets.js';
 import { intersect, Work, WorkLimitExceeded, type Box, type IntervalList, type Region } from '../addresses/boxes.js';
 import { normalizeIntervals } from '../addresses/set.js';
+import { openingByNumber } from '../icmp/messages.js';
 import { ALL_PORTS, decisions, DIRECTIONS, FAMILIES, PROTOCOLS, type Decided, type Slice } from './decisions.js';
 import { rows } from './rows.js';
 
@@ -28,14 +29,16 @@ export interface TrafficClass {
   /** Minimal CIDR blocks (0.0.0.0/0 or ::/0 for every address). */
   src: string[];
   dst: string[];
-  /** Port ranges (1-65535 for every port). */
-  srcPorts: string[];
-  dstPorts: string[];
+  /** TCP and UDP: port ranges (1-65535 for every port). */
+  srcPorts?: string[];
+  dstPorts?: string[];
+  /** ICMP: the queries (`echo-request`). */
+  icmpTypes?: string[];
 }
 
 /** What decides a part of the traffic in one version of the policy. */
 export interface Cause {
-  kind: 'rule' | 'policy' | 'unjudged';
+  kind: 'rule' | 'policy' | 'others' | 'unjudged';
   /** accept or drop; absent for traffic the firewall does not judge. */
   verdict?: IrVerdict;
   rules: ExplainedRule[];
@@ -125,8 +128,8 @@ function diffFirewall(oldP: PolicyVersion, newP: PolicyVersion, o: FirewallView 
     const after = decisions(n, s, work);
     for (const a of after) {
       for (const b of before) {
-        const acceptedNow = a.verdict === 'accept';
-        if (acceptedNow === (b.verdict === 'accept')) continue;
+        const acceptedNow = passes(a, b);
+        if (acceptedNow === passes(b, a)) continue;
         const region = intersect(b.region, a.region, work);
         if (region.length) (acceptedNow ? allowed : denied).add(b, a, s, region);
       }
@@ -138,6 +141,13 @@ function diffFirewall(oldP: PolicyVersion, newP: PolicyVersion, o: FirewallView 
   out.rules = ruleListing(o, n);
   return out;
 }
+
+/**
+ * Whether a part passes the firewall, compared with the same traffic in the other version:
+ * accepted, or, where the other version's `others deny` drops it, left alone (`others accept`,
+ * or outside the placement): a gateway's others verdict changes what the router forwards.
+ */
+const passes = (d: Decided, other: Decided) => d.verdict === 'accept' || (d.decider.kind === 'unjudged' && other.decider.kind === 'others');
 
 function* slices(): Generator<Slice> {
   for (const direction of DIRECTIONS) for (const family of FAMILIES) for (const protocol of PROTOCOLS) yield { direction, family, protocol };
@@ -177,7 +187,7 @@ function targetNoteChanges(was: readonly TargetNote[], is: readonly TargetNote[]
 
 function zoneCidrs(v: FirewallView): string[] {
   const cidrs = (z: Zone) => [...cidrTexts(z.set, 4), ...cidrTexts(z.set, 6)].join(', ');
-  return v.zones.kind === 'host' ? [cidrs(v.zones.on)] : [cidrs(v.zones.a), cidrs(v.zones.b)];
+  return v.zones.kind === 'host' ? [cidrs(v.zones.on)] : v.zones.zones.map(cidrs);
 }
 
 /** Added and removed rules as a multiset of match texts. */
@@ -209,7 +219,7 @@ class Grouper {
   ) {}
 
   add(before: Decided, after: Decided, slice: Slice, region: Region): void {
-    const dports = normalizeIntervals(region.flatMap((b) => b[3]!)).map((x) => ({ from: Number(x.first), to: Number(x.last) }));
+    const dports = slice.protocol === 'icmp' ? undefined : normalizeIntervals(region.flatMap((b) => b[3]!)).map((x) => ({ from: Number(x.first), to: Number(x.last) }));
     const old = causeOf(this.oldP, this.o, before, dports);
     const now = causeOf(this.newP, this.n, after, dports);
     const key = `${causeKey(old)}=>${causeKey(now)}`;
@@ -237,7 +247,7 @@ class Grouper {
 const firstLine = (c: Change) => Math.min(...[...c.new.lines, ...c.old.lines].map((l) => l.line));
 
 /** What decided `d`; a rule names only the catalog entries that reach the changed ports. */
-function causeOf(p: PolicyVersion, view: FirewallView, d: Decided, dports: { from: number; to: number }[]): Cause {
+export function causeOf(p: PolicyVersion, view: FirewallView, d: Decided, dports: { from: number; to: number }[] | undefined): Cause {
   const fw = view.ir;
   if (d.decider.kind === 'rule') {
     return { kind: 'rule', verdict: d.decider.rule.action, rules: [explainRule(fw, d.decider.rule, dports)], defaults: [], lines: quoteOrigins(p.source, d.decider.rule.origins) };
@@ -246,22 +256,29 @@ function causeOf(p: PolicyVersion, view: FirewallView, d: Decided, dports: { fro
     const setting = policyOrigin(fw, d.decider.direction);
     return { kind: 'policy', verdict: d.verdict!, rules: [], defaults: [{ direction: d.decider.direction, written: setting.written }], lines: quoteOrigins(p.source, [setting.origin]) };
   }
+  if (d.decider.kind === 'others' && fw.placement.kind === 'gateway') {
+    return { kind: 'others', verdict: d.verdict!, rules: [], defaults: [], lines: quoteOrigins(p.source, [fw.placement.othersOrigin.origin]) };
+  }
   return { kind: 'unjudged', rules: [], defaults: [], lines: quoteOrigins(p.source, [fw.placement.origin]) };
 }
 
 /** Causes that read the same (same kind, verdict and policy lines) are one group. */
-const causeKey = (c: Cause) => `${c.kind}:${c.verdict ?? ''}:${c.lines.map((l) => `${l.line}`).join(',')}:${c.rules.map((r) => r.catalog.map((x) => x.id).join(' ')).join(',')}`;
+export const causeKey = (c: Cause) => `${c.kind}:${c.verdict ?? ''}:${c.lines.map((l) => `${l.line}`).join(',')}:${c.rules.map((r) => r.catalog.map((x) => x.id).join(' ')).join(',')}`;
 
-function mergeCause(into: Cause, from: Cause): void {
+export function mergeCause(into: Cause, from: Cause): void {
   for (const r of from.rules) if (!into.rules.some((x) => x.id === r.id)) into.rules.push(r);
   for (const d of from.defaults) if (!into.defaults.some((x) => x.direction === d.direction)) into.defaults.push(d);
   into.rules.sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
 }
 
-function classOf(s: Slice, p: Box): TrafficClass {
+export function classOf(s: Slice, p: Box): TrafficClass {
   const addrs = (list: IntervalList) => cidrTexts({ v4: s.family === 4 ? [...list] : [], v6: s.family === 6 ? [...list] : [] }, s.family);
   const ports = (list: IntervalList) => list.map((x) => formatPortRange({ from: Number(x.first), to: Number(x.last) }));
-  return { protocol: s.protocol, direction: s.direction, family: s.family, src: addrs(p[0]!), dst: addrs(p[1]!), srcPorts: ports(p[2]!), dstPorts: ports(p[3]!) };
+  const base = { protocol: s.protocol, direction: s.direction, family: s.family, src: addrs(p[0]!), dst: addrs(p[1]!) };
+  if (s.protocol !== 'icmp') return { ...base, srcPorts: ports(p[2]!), dstPorts: ports(p[3]!) };
+  // An ICMP slice's last dimension holds the types of its queries (decisions.ts).
+  const types = p[3]!.flatMap((x) => Array.from({ length: Number(x.last - x.first) + 1 }, (_, k) => Number(x.first) + k));
+  return { ...base, icmpTypes: types.map((n) => openingByNumber(s.family, n)?.name ?? `type ${n}`) };
 }
 
 /** Whether a class's list is the whole dimension (shown as `any`). */

@@ -27,7 +27,10 @@ function renderChange(c: Change, kind: 'allowed' | 'denied'): string[] {
   const [first, second] = kind === 'allowed' ? ([['now', c.new], ['before', c.old]] as const) : ([['before', c.old], ['now', c.new]] as const);
   // Traffic that moves in or out of the firewall's placement is not a verdict it changed.
   const heading =
-    kind === 'allowed' ? (c.old.kind === 'unjudged' ? 'newly allowed (the firewall did not judge it before)' : 'newly allowed')
+    kind === 'allowed'
+      ? c.old.kind === 'unjudged' ? 'newly allowed (the firewall did not judge it before)'
+      : c.new.kind === 'unjudged' ? 'no longer denied (between none of the zones: left to the machine\'s other rules)'
+      : 'newly allowed'
     : c.new.kind === 'unjudged' ? 'no longer allowed by this firewall (it does not judge it now)' : 'newly denied';
   return [
     `  ${sign} ${heading}:`,
@@ -44,6 +47,7 @@ function renderCause(when: 'now' | 'before', c: Cause): string[] {
 export function causeText(c: Cause): string {
   const verb = c.verdict === 'accept' ? 'accepted' : 'dropped';
   if (c.kind === 'unjudged') return 'not judged by this firewall (outside its placement)';
+  if (c.kind === 'others') return 'dropped by others deny (forwarded between none of the zones)';
   if (c.kind === 'policy') {
     const defaults = c.defaults.map((d) => `${d.direction} default (${c.verdict === 'accept' ? 'accept' : 'deny'}${d.written ? '' : ', left out of the policy'})`);
     return `${verb} by the ${defaults.join(' and ')}`;
@@ -56,5 +60,8 @@ export function causeText(c: Cause): string {
 export function classText(t: TrafficClass): string {
   const addrs = (l: string[]) => (isAllAddresses(l, t.family) ? 'any' : l.join(','));
   const ports = (what: string, l: string[]) => (isAllPorts(l) ? '' : `  ${what} ${l.join(',')}`);
-  return `${t.protocol} ${t.direction} ipv${t.family}  ${addrs(t.src)} -> ${addrs(t.dst)}${ports('sport', t.srcPorts)}${isAllPorts(t.dstPorts) ? '  dport any' : ports('dport', t.dstPorts)}`;
+  const head = `${t.protocol} ${t.direction} ipv${t.family}  ${addrs(t.src)} -> ${addrs(t.dst)}`;
+  if (t.icmpTypes) return `${head}  type ${t.icmpTypes.join(',')}`;
+  const [src = [], dst = []] = [t.srcPorts, t.dstPorts];
+  return `${head}${ports('sport', src)}${isAllPorts(dst) ? '  dport any' : ports('dport', dst)}`;
 }

@@ -2,6 +2,7 @@ import { containsAddress, type AddressSet } from '../addresses/set.js';
 import type { IrDirection, IrOrigin, IrPorts, IrRule, IrVerdict } from '../ir/types.js';
 import { reversed, type Packet } from './packet.js';
 import { sideSet, type FirewallView } from './view.js';
+import { zoneListText } from '../ir/zonePairs.js';
 
 /**
  * What one firewall does with a packet that opens a new connection, with exactly the targets'
@@ -51,12 +52,21 @@ export interface NotSeen {
   reason: string;
 }
 
+/**
+ * A gateway's `others deny`: the packet is forwarded between none of its zones (assumed routed
+ * through the gateway: from the addresses alone, a gateway cannot tell), so it is dropped.
+ */
+export interface OthersDecision {
+  kind: 'others';
+  verdict: IrVerdict;
+}
+
 export interface Evaluation {
   firewall: string;
   /** Where the packet meets the firewall; absent when it does not. */
   direction?: IrDirection;
   verdict: Verdict;
-  decidedBy: NewConnectionDecision | ReturnTrafficDecision | NotSeen;
+  decidedBy: NewConnectionDecision | ReturnTrafficDecision | NotSeen | OthersDecision;
 }
 
 export interface EvaluateOptions {
@@ -77,8 +87,9 @@ export function ruleMatches(view: FirewallView, rule: IrRule, direction: IrDirec
     rule.families.includes(p.family) &&
     inSet(sideSet(view, rule.src), p, p.src) &&
     inSet(sideSet(view, rule.dst), p, p.dst) &&
-    inPorts(rule.srcPorts, p.sport) &&
-    inPorts(rule.dstPorts, p.dport)
+    (p.protocol === 'icmp'
+      ? (rule.icmpTypes ?? []).some((t) => (p.family === 4 ? t.v4 : t.v6) === p.icmpType)
+      : inPorts(rule.srcPorts, p.sport) && inPorts(rule.dstPorts, p.dport))
   );
 }
 
@@ -95,12 +106,14 @@ const verdictOf = (d: NewConnectionDecision): IrVerdict => (d.kind === 'rule' ? 
 /** The reply to a packet seen in `direction` travels the other way through the same firewall. */
 const REPLY_DIRECTION: Record<IrDirection, IrDirection> = { input: 'output', output: 'input', forward: 'forward' };
 
-/** Whether the packet goes from one zone of a gateway to the other (what the gateway judges). */
+/** Whether the packet goes from one zone of a gateway to another (what its rules judge). */
 function crossesZones(view: FirewallView, p: Packet): boolean {
   const z = view.zones;
   if (z.kind !== 'gateway') return false;
-  const has = (set: AddressSet, a: bigint) => containsAddress(set, p.family, a);
-  return (has(z.a.set, p.src) && has(z.b.set, p.dst)) || (has(z.b.set, p.src) && has(z.a.set, p.dst));
+  // Zones are disjoint: the source is in at most one, the destination in at most one.
+  const from = z.zones.findIndex((zone) => containsAddress(zone.set, p.family, p.src));
+  const to = z.zones.findIndex((zone) => containsAddress(zone.set, p.family, p.dst));
+  return from >= 0 && to >= 0 && from !== to;
 }
 
 /**
@@ -123,16 +136,19 @@ export function directionsOf(view: FirewallView, p: Packet): IrDirection[] {
 export function evaluate(view: FirewallView, p: Packet, options: EvaluateOptions = {}): Evaluation[] {
   const z = view.zones;
   if (options.direction !== undefined) {
-    if (z.kind === 'gateway' && options.direction === 'forward' && !crossesZones(view, p)) return [notSeen(view, notBetweenZones(z), 'forward')];
+    if (z.kind === 'gateway' && options.direction === 'forward' && !crossesZones(view, p)) return [others(view, z)];
     return [evaluateIn(view, options.direction, p)];
   }
   const directions = directionsOf(view, p);
   if (directions.length) return directions.map((d) => evaluateIn(view, d, p));
-  return [notSeen(view, z.kind === 'host' ? `neither address is in ${z.on.name}, the network the host firewall runs on` : notBetweenZones(z))];
+  return [z.kind === 'host' ? notSeen(view, `neither address is in ${z.on.name}, the network the host firewall runs on`) : others(view, z)];
 }
 
-const notBetweenZones = (z: Extract<FirewallView['zones'], { kind: 'gateway' }>) =>
-  `the packet does not go from ${z.a.name} to ${z.b.name} or back: the gateway leaves other forwarded traffic alone`;
+/** Forwarded traffic between none of a gateway's zones: left alone, or dropped by `others deny`. */
+function others(view: FirewallView, z: Extract<FirewallView['zones'], { kind: 'gateway' }>): Evaluation {
+  if (z.others === 'drop') return { firewall: view.ir.name, direction: 'forward', verdict: 'drop', decidedBy: { kind: 'others', verdict: 'drop' } };
+  return notSeen(view, `the packet does not go from one of ${zoneListText(z.zones.map((x) => x.name))} to another: the gateway leaves other forwarded traffic alone (others accept)`, 'forward');
+}
 
 function notSeen(view: FirewallView, reason: string, direction?: IrDirection): Evaluation {
   const e: Evaluation = { firewall: view.ir.name, verdict: 'not-seen', decidedBy: { kind: 'not-seen', reason } };
@@ -148,7 +164,8 @@ export function evaluateIn(view: FirewallView, direction: IrDirection, p: Packet
     const what = view.zones.kind === 'gateway' ? 'a gateway firewall filters forwarded traffic only' : 'a host firewall does not filter forwarded traffic';
     return notSeen(view, `${what}, not ${direction}`, direction);
   }
-  if (verdictOf(decision) === 'accept' || !view.ir.preamble.includes('established')) {
+  // An ICMP query's reply is a reply, never a query of its own: nothing opens it the other way.
+  if (verdictOf(decision) === 'accept' || !view.ir.preamble.includes('established') || p.protocol === 'icmp') {
     return { firewall, direction, verdict: verdictOf(decision), decidedBy: decision };
   }
   const reverse = reversed(p);

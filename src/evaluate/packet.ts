@@ -1,27 +1,36 @@
 import { type Family, formatAddress, parseCidr } from '../addresses/cidr.js';
-import type { IrProtocol } from '../ir/types.js';
+import { icmpMessage, icmpNumber, OPENING_ICMP, openingByNumber } from '../icmp/messages.js';
 
-/** The first packet of a connection (TCP) or the first datagram of a flow (UDP). */
-export interface Packet {
-  protocol: IrProtocol;
+/**
+ * The first packet of a connection (TCP), the first datagram of a flow (UDP), or an ICMP query
+ * (the echo or timestamp request whose reply comes back as return traffic).
+ */
+export type Packet = PortPacket | IcmpPacket;
+
+interface Addresses {
   family: Family;
   src: bigint;
-  sport: number;
   dst: bigint;
+}
+
+export interface PortPacket extends Addresses {
+  protocol: 'tcp' | 'udp';
+  sport: number;
   dport: number;
+}
+
+export interface IcmpPacket extends Addresses {
+  protocol: 'icmp';
+  /** The ICMP type in the packet's family (8 is ICMPv4's echo request, 128 ICMPv6's). */
+  icmpType: number;
 }
 
 /** A packet as a caller may write it: addresses as text or as numbers. */
-export interface PacketInput {
-  protocol: IrProtocol;
+export type PacketInput = (Omit<PortPacket, keyof Addresses> | Omit<IcmpPacket, keyof Addresses>) & {
   family?: Family;
   src: bigint | string;
-  sport: number;
   dst: bigint | string;
-  dport: number;
-}
-
-export type PacketParse = { ok: true; packet: Packet } | { ok: false; problem: string };
+};
 
 const isPort = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535;
 
@@ -32,15 +41,13 @@ export function toPacket(p: PacketInput): Packet {
   const family = src?.family ?? dst?.family ?? p.family;
   if (family === undefined) throw new Error('packet: give the family when both addresses are numbers');
   if ((src && src.family !== family) || (dst && dst.family !== family)) throw new Error('packet: source and destination are of different families');
+  const addresses = { family, src: src?.address ?? (p.src as bigint), dst: dst?.address ?? (p.dst as bigint) };
+  if (p.protocol === 'icmp') {
+    if (!openingByNumber(family, p.icmpType)) throw new Error(`packet: ICMPv${family === 4 ? 4 : 6} type ${p.icmpType} opens nothing`);
+    return { protocol: 'icmp', icmpType: p.icmpType, ...addresses };
+  }
   if (!isPort(p.sport) || !isPort(p.dport)) throw new Error('packet: ports must be 1-65535');
-  return {
-    protocol: p.protocol,
-    family,
-    src: src?.address ?? (p.src as bigint),
-    sport: p.sport,
-    dst: dst?.address ?? (p.dst as bigint),
-    dport: p.dport,
-  };
+  return { protocol: p.protocol, ...addresses, sport: p.sport, dport: p.dport };
 }
 
 function addressOf(text: string): { family: Family; address: bigint } {
@@ -51,23 +58,52 @@ function addressOf(text: string): { family: Family; address: bigint } {
 
 const ENDPOINT = /^(?:\[([^\]]*)\]|([^:[\]\s]+)):([^:\s]*)$/;
 
+export type PacketParse = { ok: true; packet: Packet } | { ok: false; problem: string };
+
 /**
- * Parses `tcp 10.20.0.5:51000 -> 198.51.100.7:1503` or
- * `udp [2001:db8:20::5]:50000 -> [2001:db8:1::10]:5061`. Strict: one protocol, two endpoints of
- * one family, decimal ports 1-65535, IPv6 in brackets; every problem is named.
+ * Parses `tcp 10.20.0.5:51000 -> 198.51.100.7:1503`,
+ * `udp [2001:db8:20::5]:50000 -> [2001:db8:1::10]:5061` or `icmp echo-request 10.50.0.5 ->
+ * 10.1.1.10` (an IPv6 address bare or in brackets). Strict: one protocol, two endpoints of one
+ * family, decimal ports 1-65535, IPv6 in brackets before a port, an ICMP message that opens an
+ * exchange; every problem is named.
  */
 export function parsePacket(text: string): PacketParse {
   const fail = (problem: string): PacketParse => ({ ok: false, problem });
+  const icmp = /^\s*icmp\s+(\S+)\s+(\S+)\s*->\s*(\S+)\s*$/.exec(text);
+  if (icmp) return parseIcmpPacket(icmp[1]!, icmp[2]!, icmp[3]!);
   const m = /^\s*(\S+)\s+(\S+)\s*->\s*(\S+)\s*$/.exec(text);
-  if (!m) return fail(`cannot read the packet '${text}': write it as "tcp|udp SRC:PORT -> DST:PORT", e.g. "tcp 10.20.0.5:51000 -> 198.51.100.7:1503"`);
+  if (!m) return fail(`cannot read the packet '${text}': write it as "tcp|udp SRC:PORT -> DST:PORT" or "icmp TYPE SRC -> DST", e.g. "tcp 10.20.0.5:51000 -> 198.51.100.7:1503"`);
   const [, proto, srcText, dstText] = m as unknown as [string, string, string, string];
-  if (proto !== 'tcp' && proto !== 'udp') return fail(`unknown protocol '${proto}': use tcp or udp`);
+  if (proto === 'icmp') return fail(`cannot read the ICMP packet '${text}': write it as "icmp TYPE SRC -> DST", e.g. "icmp echo-request 10.50.0.5 -> 10.1.1.10"`);
+  if (proto !== 'tcp' && proto !== 'udp') return fail(`unknown protocol '${proto}': use tcp, udp or icmp`);
   const src = parseEndpoint(srcText, 'source');
   if (!src.ok) return fail(src.problem);
   const dst = parseEndpoint(dstText, 'destination');
   if (!dst.ok) return fail(dst.problem);
   if (src.family !== dst.family) return fail(`the source is IPv${src.family} and the destination IPv${dst.family}: a packet has one address family`);
   return { ok: true, packet: { protocol: proto, family: src.family, src: src.address, sport: src.port, dst: dst.address, dport: dst.port } };
+}
+
+const OPENING_NAMES = OPENING_ICMP.map((t) => t.name).join(', ');
+
+function parseIcmpPacket(typeText: string, srcText: string, dstText: string): PacketParse {
+  const fail = (problem: string): PacketParse => ({ ok: false, problem });
+  const message = icmpMessage(typeText);
+  if (!message) return fail(`unknown ICMP type '${typeText}': explain one that opens an exchange (${OPENING_NAMES})`);
+  if (message.rule !== 'opens') return fail(`icmp ${typeText} is not the opening packet of anything: ${message.rule.why}`);
+  const address = (t: string, side: string) => {
+    const bare = /^\[(.*)\]$/.exec(t)?.[1] ?? t;
+    const r = bare.includes('/') || bare.includes('%') ? undefined : parseCidr(bare);
+    return r?.ok ? r.cidr : `the ${side} '${t}' is not an IPv4 or IPv6 address (an ICMP message has no port)`;
+  };
+  const src = address(srcText, 'source');
+  if (typeof src === 'string') return fail(src);
+  const dst = address(dstText, 'destination');
+  if (typeof dst === 'string') return fail(dst);
+  if (src.family !== dst.family) return fail(`the source is IPv${src.family} and the destination IPv${dst.family}: a packet has one address family`);
+  const icmpType = icmpNumber(message, src.family);
+  if (icmpType === undefined) return fail(`${message.name} has no ICMPv${src.family === 4 ? 4 : 6} type`);
+  return { ok: true, packet: { protocol: 'icmp', icmpType, family: src.family, src: src.address, dst: dst.address } };
 }
 
 type Endpoint = { ok: true; family: Family; address: bigint; port: number } | { ok: false; problem: string };
@@ -94,7 +130,13 @@ const endpointText = (family: Family, address: bigint, port: number) =>
   family === 4 ? `${formatAddress(4, address)}:${port}` : `[${formatAddress(6, address)}]:${port}`;
 
 /** The packet in the syntax `parsePacket` reads. */
-export const packetText = (p: Packet) => `${p.protocol} ${endpointText(p.family, p.src, p.sport)} -> ${endpointText(p.family, p.dst, p.dport)}`;
+export function packetText(p: Packet): string {
+  if (p.protocol === 'icmp') return `icmp ${icmpName(p)} ${formatAddress(p.family, p.src)} -> ${formatAddress(p.family, p.dst)}`;
+  return `${p.protocol} ${endpointText(p.family, p.src, p.sport)} -> ${endpointText(p.family, p.dst, p.dport)}`;
+}
+
+/** The name of an ICMP packet's message (`echo-request`). */
+export const icmpName = (p: IcmpPacket): string => openingByNumber(p.family, p.icmpType)?.name ?? `type ${p.icmpType}`;
 
 /** The same connection seen from the other side: what a reply looks like. */
-export const reversed = (p: Packet): Packet => ({ ...p, src: p.dst, sport: p.dport, dst: p.src, dport: p.sport });
+export const reversed = (p: PortPacket): PortPacket => ({ ...p, src: p.dst, sport: p.dport, dst: p.src, dport: p.sport });

@@ -1,6 +1,7 @@
 import { parseCidr, type Cidr } from '../addresses/cidr.js';
 import { fromCidrs, type AddressSet } from '../addresses/set.js';
-import type { IrDocument, IrFirewall } from '../ir/types.js';
+import type { IrDocument, IrFirewall, IrVerdict } from '../ir/types.js';
+import { zoneListText } from '../ir/zonePairs.js';
 
 /** A network a firewall is placed on, by its policy name and its addresses. */
 export interface Zone {
@@ -8,8 +9,11 @@ export interface Zone {
   set: AddressSet;
 }
 
-/** Where a firewall sits: on the hosts of a network, or between two zones. */
-export type Zones = { kind: 'host'; on: Zone } | { kind: 'gateway'; a: Zone; b: Zone };
+/**
+ * Where a firewall sits: on the hosts of a network, or between two or more zones, with the
+ * verdict for forwarded traffic between none of them.
+ */
+export type Zones = { kind: 'host'; on: Zone } | { kind: 'gateway'; zones: Zone[]; others: IrVerdict };
 
 /** One firewall of the IR, ready to evaluate packets against. */
 export interface FirewallView {
@@ -47,7 +51,7 @@ export function firewallView(fw: IrFirewall, known: AddressSets = new Map()): Fi
   const zones: Zones =
     p.kind === 'host'
       ? { kind: 'host', on: zone(p.on, p.set) }
-      : { kind: 'gateway', a: zone(p.between[0], p.zones[0]), b: zone(p.between[1], p.zones[1]) };
+      : { kind: 'gateway', zones: p.between.map((name, i) => zone(name, p.zones[i]!)), others: p.others };
   return { ir: fw, zones, sets };
 }
 
@@ -65,4 +69,4 @@ export function sideSet(view: FirewallView, name: string | undefined): AddressSe
   return set;
 }
 
-export const placementText = (z: Zones) => (z.kind === 'host' ? `host firewall on ${z.on.name}` : `gateway between ${z.a.name} and ${z.b.name}`);
+export const placementText = (z: Zones) => (z.kind === 'host' ? `host firewall on ${z.on.name}` : `gateway between ${zoneListText(z.zones.map((x) => x.name))}${z.others === 'drop' ? ', others deny' : ''}`);

@@ -1,7 +1,7 @@
 import { formatAddress } from '../addresses/cidr.js';
 import { CATALOG, type CatalogEntry } from '../catalog/catalog.js';
 import { evaluate, type Evaluation, type NewConnectionDecision, type Verdict } from '../evaluate/evaluate.js';
-import { packetText, type Packet } from '../evaluate/packet.js';
+import { icmpName, packetText, type Packet } from '../evaluate/packet.js';
 import { placementText, type FirewallView } from '../evaluate/view.js';
 import type { IrDirection, IrFirewall, IrPortRange as PortRange, IrRule, IrSettingOrigin, IrVerdict } from '../ir/types.js';
 import type { TargetNote, TargetNotes } from '../ir/targets.js';
@@ -20,9 +20,12 @@ export interface PacketJson {
   protocol: Packet['protocol'];
   family: Packet['family'];
   src: string;
-  sport: number;
+  /** TCP and UDP. */
+  sport?: number;
   dst: string;
-  dport: number;
+  dport?: number;
+  /** ICMP: the message (`echo-request`). */
+  icmpType?: string;
 }
 
 export interface ExplainedEvaluation {
@@ -53,7 +56,9 @@ export type ExplainedNewConnection =
 export type ExplainedDecision =
   | ExplainedNewConnection
   | { kind: 'return-traffic'; reverse: PacketJson; direction: IrDirection; openedBy: ExplainedNewConnection; asNewConnection: ExplainedNewConnection }
-  | { kind: 'not-seen'; reason: string };
+  | { kind: 'not-seen'; reason: string }
+  /** A gateway's `others deny`: forwarded between none of its zones. */
+  | { kind: 'others'; verdict: IrVerdict; written: boolean; lines: QuotedLine[] };
 
 export interface ExplainContext {
   views: readonly FirewallView[];
@@ -86,7 +91,9 @@ export function isDropped(e: ExplainedEvaluation): boolean {
 }
 
 export function packetJson(p: Packet): PacketJson {
-  return { text: packetText(p), protocol: p.protocol, family: p.family, src: formatAddress(p.family, p.src), sport: p.sport, dst: formatAddress(p.family, p.dst), dport: p.dport };
+  const ends = { src: formatAddress(p.family, p.src), dst: formatAddress(p.family, p.dst) };
+  if (p.protocol === 'icmp') return { text: packetText(p), protocol: p.protocol, family: p.family, ...ends, icmpType: icmpName(p) };
+  return { text: packetText(p), protocol: p.protocol, family: p.family, src: ends.src, sport: p.sport, dst: ends.dst, dport: p.dport };
 }
 
 function explainEvaluation(ctx: ExplainContext, view: FirewallView, packet: Packet, e: Evaluation): ExplainedEvaluation {
@@ -103,6 +110,10 @@ function explainEvaluation(ctx: ExplainContext, view: FirewallView, packet: Pack
 
 function explainDecision(ctx: ExplainContext, fw: IrFirewall, packet: Packet, d: Evaluation['decidedBy']): ExplainedDecision {
   if (d.kind === 'not-seen') return { kind: 'not-seen', reason: d.reason };
+  if (d.kind === 'others') {
+    const setting = fw.placement.kind === 'gateway' ? fw.placement.othersOrigin : { origin: fw.origin, written: false };
+    return { kind: 'others', verdict: d.verdict, written: setting.written, lines: quoteOrigins(ctx.source, [setting.origin]) };
+  }
   if (d.kind !== 'return-traffic') return explainNewConnection(ctx, fw, packet, d);
   return {
     kind: 'return-traffic',
@@ -115,7 +126,7 @@ function explainDecision(ctx: ExplainContext, fw: IrFirewall, packet: Packet, d:
 
 function explainNewConnection(ctx: ExplainContext, fw: IrFirewall, packet: Packet, d: NewConnectionDecision): ExplainedNewConnection {
   if (d.kind === 'rule') {
-    return { kind: 'rule', verdict: d.rule.action, rule: explainRule(fw, d.rule, [{ from: packet.dport, to: packet.dport }]), lines: quoteOrigins(ctx.source, d.origins) };
+    return { kind: 'rule', verdict: d.rule.action, rule: explainRule(fw, d.rule, packet.protocol === 'icmp' ? undefined : [{ from: packet.dport, to: packet.dport }]), lines: quoteOrigins(ctx.source, d.origins) };
   }
   const setting = policyOrigin(fw, d.direction);
   return { kind: 'policy', verdict: d.verdict, direction: d.direction, written: setting.written, lines: quoteOrigins(ctx.source, [setting.origin]) };

@@ -11,7 +11,8 @@ const VERDICT_TEXT: Record<ExplainedEvaluation['verdict'], string> = {
 
 /** The explanation as text for a person: one paragraph per firewall and direction. */
 export function renderExplanation(x: Explanation): string {
-  const out = [`packet: ${x.packet.text} (IPv${x.packet.family}, the opening packet of a new connection)`];
+  const what = x.packet.protocol === 'icmp' ? 'a query, which opens an exchange its reply belongs to' : 'the opening packet of a new connection';
+  const out = [`packet: ${x.packet.text} (IPv${x.packet.family}, ${what})`];
   if (x.evaluations.length === 0) out.push('', 'no firewall of the policy judges this packet: none filters it');
   for (const e of x.evaluations) out.push('', ...renderEvaluation(e));
   return `${out.join('\n')}\n`;
@@ -32,6 +33,14 @@ function renderDecision(e: ExplainedEvaluation): string[] {
   const head = `${e.firewall} (${e.placement})${where}: ${VERDICT_TEXT[e.verdict]}`;
   const d = e.decidedBy;
   if (d.kind === 'not-seen') return [head, `  ${d.reason}`];
+  if (d.kind === 'others') {
+    return [
+      head,
+      `  forwarded between none of the gateway's zones (if routed through it): others ${d.verdict === 'drop' ? 'deny' : 'accept'}`,
+      '  policy lines:',
+      ...d.lines.map((l) => `    ${lineText(l)}`),
+    ];
+  }
   if (d.kind !== 'return-traffic') return [head, ...renderNewConnection(d, '  ')];
   return [
     head,

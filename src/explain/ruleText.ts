@@ -2,6 +2,9 @@ import { formatPortRange } from '../addresses/ports.js';
 import type { IrFirewall, IrPorts, IrRule } from '../ir/types.js';
 import { addressSetNamed } from '../ir/lookup.js';
 
+/** ` type echo-request,timestamp-request` for an ICMP rule. */
+const icmp = (rule: IrRule) => (rule.icmpTypes ? ` type ${rule.icmpTypes.map((t) => t.name).join(',')}` : '');
+
 /**
  * A rule as a target-independent line, e.g.
  * `forward accept tcp ipv4 from clients (10.20.0.0/16) to partners (198.51.100.0/24) dport 1503,6891-6900`.
@@ -20,6 +23,6 @@ export function ruleMatchText(fw: IrFirewall, rule: IrRule): string {
   const ports = (what: string, p: IrPorts | undefined) => (p ? ` ${what} ${p.ranges.map(formatPortRange).join(',')}` : '');
   return [
     `${rule.direction} ${rule.action} ${rule.protocol} ${fams.map((f) => `ipv${f}`).join('+')}`,
-    `from ${side(rule.src)} to ${side(rule.dst)}${ports('sport', rule.srcPorts)}${ports('dport', rule.dstPorts)}`,
+    `from ${side(rule.src)} to ${side(rule.dst)}${ports('sport', rule.srcPorts)}${ports('dport', rule.dstPorts)}${icmp(rule)}`,
   ].join(' ');
 }

@@ -1,5 +1,6 @@
 import { formatPortRange } from '../addresses/ports.js';
 import type { IrAddressSet, IrClients, IrDocument, IrFirewall, IrPorts, IrRule, IrServer } from '../ir/types.js';
+import { gatewayText } from '../ir/zonePairs.js';
 
 /**
  * A picture of a deployment, built from the IR alone: its networks (the servers and clients
@@ -138,7 +139,7 @@ class NodeTable {
 
   firewall(fw: IrFirewall): string {
     const p = fw.placement;
-    const where = p.kind === 'host' ? `host firewall on ${p.on}` : `gateway between ${p.between.join(' and ')}`;
+    const where = p.kind === 'host' ? `host firewall on ${p.on}` : gatewayText(p);
     const defaults = Object.entries(fw.policy).map(([direction, verdict]) => `${direction} ${verdict === 'accept' ? 'accept' : 'deny'}`);
     const details = [where, `default ${defaults.join(', ')}${fw.logDenied ? ', log denied' : ''}`, `targets ${fw.targets.join(', ')}`];
     return this.add(`fw ${fw.name}`, { id: `fw${++this.firewalls}`, kind: 'firewall', name: fw.name, details });

@@ -1,8 +1,9 @@
-import { anySet, cidrTexts, equals, families, type AddressSet } from '../addresses/set.js';
+import { anySet, cidrCount, cidrTexts, equals, families, type AddressSet } from '../addresses/set.js';
 import type { Endpoint, PortList } from '../flows/flow.js';
 import type { PlacedFirewall, PlacedRule } from '../place/placed.js';
-import type { Model, Origin } from '../resolve/model.js';
+import type { Firewall, Model, Origin } from '../resolve/model.js';
 import { groupPolicyNeeds } from '../resolve/groupPolicy.js';
+import { icmpNumber, inFamilies } from '../icmp/messages.js';
 import type {
   IrAddressSet,
   IrClients,
@@ -21,14 +22,40 @@ import type {
 
 const NAME_MAX = 24;
 
+/**
+ * The most address blocks the IR may hold, summed over its firewalls (MSGR053). Each firewall
+ * lists every set it uses in full, and every target writes each list out again, so a policy
+ * of 4 MiB can ask for billions (one large network used by thousands of firewalls) and end in an
+ * out-of-memory crash. Four times the largest benchmark (10,000 networks, 100 firewalls: 1.1
+ * million); the IR and every target's text stay within seconds and a few hundred MB here.
+ */
+export const MAX_IR_ADDRESS_BLOCKS = 4_000_000;
+
+export type IrBuild =
+  | { ok: true; ir: IrDocument }
+  /** Past MAX_IR_ADDRESS_BLOCKS at `firewall`, after `blocks` in all; `largest` is the largest set in use so far. */
+  | { ok: false; firewall: Firewall; blocks: number; largest: { name: string; blocks: number } };
+
+/** Thrown inside buildIr only, to stop at the set that passes the budget. */
+class OverBudget {
+  constructor(readonly firewall: Firewall) {}
+}
+
 /** Placed (and optimised) firewalls → the IR: names address and port sets, numbers rules. */
-export function buildIr(model: Model, placed: readonly PlacedFirewall[]): IrDocument {
+export function buildIr(model: Model, placed: readonly PlacedFirewall[]): IrBuild {
   const shared = documentLookups(model);
+  let firewalls: IrFirewall[];
+  try {
+    firewalls = placed.map((p) => buildFirewall(p, shared));
+  } catch (e) {
+    if (!(e instanceof OverBudget)) throw e;
+    return { ok: false, firewall: e.firewall, blocks: shared.budget.used, largest: shared.budget.largest };
+  }
   const doc: IrDocument = {
     irVersion: 1,
     deployment: model.deployment,
     source: baseName(model.file),
-    firewalls: placed.map((p) => buildFirewall(p, shared)),
+    firewalls,
     groupPolicy: model.clients.map((c): IrGroupPolicy => {
       const g: IrGroupPolicy = { clients: c.name, transport: c.server.transport, ...groupPolicyNeeds(c) };
       if (c.sipRange.explicit) g.sipDynamic = { ...c.sipRange.range };
@@ -51,7 +78,7 @@ export function buildIr(model: Model, placed: readonly PlacedFirewall[]): IrDocu
     })),
   };
   if (model.description !== undefined) doc.description = model.description;
-  return doc;
+  return { ok: true, ir: doc };
 }
 
 /**
@@ -64,7 +91,19 @@ function documentLookups(model: Model) {
   const ids = new SetIdentities();
   let declared: ((s: AddressSet) => string | undefined) | undefined;
   const texts = new Map<number, { ipv4: string[]; ipv6: string[] }>();
+  const counts = new Map<number, number>();
+  const budget = { used: 0, largest: { name: '', blocks: 0 } };
   return {
+    budget,
+    /** Counts a set's blocks against MAX_IR_ADDRESS_BLOCKS before its texts are built; throws OverBudget past it. */
+    spend(set: AddressSet, name: string, fw: Firewall): void {
+      const id = ids.of(set);
+      let n = counts.get(id);
+      if (n === undefined) counts.set(id, (n = cidrCount(set)));
+      budget.used += n;
+      if (n > budget.largest.blocks) budget.largest = { name, blocks: n };
+      if (budget.used > MAX_IR_ADDRESS_BLOCKS) throw new OverBudget(fw);
+    },
     keyOf: (s: AddressSet) => `#${ids.of(s)}`,
     declaredName: (e: Endpoint) => (declared ??= declaredNames(model))(e.set) ?? e.name,
     cidrs(set: AddressSet): { ipv4: string[]; ipv6: string[] } {
@@ -129,10 +168,10 @@ const bounds = (s: AddressSet): [number, number] =>
 
 function buildFirewall(placed: PlacedFirewall, shared: ReturnType<typeof documentLookups>): IrFirewall {
   const fw = placed.firewall;
-  const addressSets = new SetNamer<AddressSet, IrAddressSet>(
-    shared.keyOf,
-    (name, set, stands) => ({ name, stands, ...shared.cidrs(set) }),
-  );
+  const addressSets = new SetNamer<AddressSet, IrAddressSet>(shared.keyOf, (name, set, stands) => {
+    shared.spend(set, stands, fw);
+    return { name, stands, ...shared.cidrs(set) };
+  });
   const portSets = new SetNamer<string, IrPortSet>(
     (key) => key,
     (name, key) => ({ name, ranges: JSON.parse(key) }),
@@ -173,23 +212,26 @@ function buildFirewall(placed: PlacedFirewall, shared: ReturnType<typeof documen
     if (dst) rule.dst = dst;
     if (srcPorts) rule.srcPorts = srcPorts;
     if (dstPorts) rule.dstPorts = dstPorts;
+    if (r.icmpTypes) rule.icmpTypes = r.icmpTypes.flatMap((t) => inFamilies(t, fams) ?? []);
     if (r.catalog) rule.catalog = [...r.catalog];
     rules.push(rule);
   }
 
   const placementOrigin = irOrigin(fw.placement.origin);
+  // A setting the policy leaves out is traced to the firewall's own line.
+  const settingOrigin = (o: Origin | undefined): IrSettingOrigin => ({ origin: irOrigin(o ?? fw.origin), written: o !== undefined });
   const placement: IrFirewall['placement'] = fw.placement.kind === 'host'
     ? { kind: 'host', on: fw.placement.on.name, set: addressSets.nameFor(fw.placement.on.set, fw.placement.on.name), origin: placementOrigin }
     : {
         kind: 'gateway',
-        between: [fw.placement.a.name, fw.placement.b.name],
-        zones: [addressSets.nameFor(fw.placement.a.set, fw.placement.a.name), addressSets.nameFor(fw.placement.b.set, fw.placement.b.name)],
+        between: fw.placement.zones.map((z) => z.name),
+        zones: fw.placement.zones.map((z) => addressSets.nameFor(z.set, z.name)),
+        others: fw.placement.others,
+        othersOrigin: settingOrigin(fw.placement.othersOrigin),
         origin: placementOrigin,
       };
   const host = fw.placement.kind === 'host';
   const preamble: IrPreamble[] = host ? ['loopback', 'established', 'invalid', 'icmp'] : ['established', 'invalid', 'icmp'];
-  // A setting the policy leaves out is traced to the firewall's own line.
-  const settingOrigin = (o: Origin | undefined): IrSettingOrigin => ({ origin: irOrigin(o ?? fw.origin), written: o !== undefined });
   return {
     name: fw.name,
     placement,
@@ -211,7 +253,9 @@ function buildFirewall(placed: PlacedFirewall, shared: ReturnType<typeof documen
 function ruleFamilies(r: PlacedRule): IrFamily[] {
   const of = (e: Endpoint | undefined): IrFamily[] => (e ? families(e.set) : [4, 6]);
   const src = of(r.src);
-  return of(r.dst).filter((f) => src.includes(f));
+  // An ICMP rule also keeps to the families its messages have (`timestamp-request`: ICMPv4 only).
+  const typed = (f: IrFamily) => !r.icmpTypes || r.icmpTypes.some((t) => icmpNumber(t, f) !== undefined);
+  return of(r.dst).filter((f) => src.includes(f) && typed(f));
 }
 
 /**
@@ -265,7 +309,7 @@ export function safeName(hint: string): string {
   return s.slice(0, NAME_MAX).replace(/_+$/, '');
 }
 
-const safeStands = (hint: string) => hint.replace(/[^A-Za-z0-9_&+-]/g, '_') || '_';
+const safeStands = (hint: string) => hint.replace(/[^A-Za-z0-9_&+./:-]/g, '_') || '_';
 
 function irOrigin(o: Origin): IrOrigin {
   return { line: o.line, column: o.column, text: safeText(o.text) };

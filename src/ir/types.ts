@@ -29,7 +29,8 @@ export interface IrDocument {
 export type IrTarget = 'nftables' | 'iptables' | 'netsh' | 'pf';
 export type IrVerdict = 'accept' | 'drop';
 export type IrDirection = 'input' | 'output' | 'forward';
-export type IrProtocol = 'tcp' | 'udp';
+/** `icmp` is ICMPv4 in IPv4 and ICMPv6 in IPv6; an ICMP rule's messages are in `icmpTypes`. */
+export type IrProtocol = 'tcp' | 'udp' | 'icmp';
 export type IrFamily = 4 | 6;
 
 export interface IrFirewall {
@@ -42,9 +43,8 @@ export interface IrFirewall {
   targets: IrTarget[];
   /**
    * Verdict for traffic no rule matches, per direction. A host has input and output (all
-   * traffic of the host). A gateway has forward only, and it applies to traffic from one zone
-   * to the other: forwarded traffic between other networks is not this firewall's business and
-   * is left to whatever else filters the machine.
+   * traffic of the host). A gateway has forward only, and it applies to traffic from one of its
+   * zones to another; forwarded traffic between none of them gets the placement's `others`.
    */
   policy: IrPolicy;
   /** Where each direction's verdict in `policy` comes from (the same directions). */
@@ -70,12 +70,31 @@ export type IrPreamble = 'loopback' | 'established' | 'invalid' | 'icmp';
 
 /**
  * Where the firewall sits. `set`/`zones` name entries of `addressSets` holding the host
- * network's or the two zones' addresses, so targets and evaluators need no name heuristics.
+ * network's or the zones' addresses, so targets and evaluators need no name heuristics.
  * `origin` is the `on` or `between` statement.
  */
 export type IrPlacement =
   | { kind: 'host'; on: string; set: string; origin: IrOrigin }
-  | { kind: 'gateway'; between: [string, string]; zones: [string, string]; origin: IrOrigin };
+  | IrGatewayPlacement;
+
+/**
+ * A gateway between two or more disjoint zones: `between[i]` is the policy's name of the zone
+ * whose addresses are the set `zones[i]`. The firewall's rules and its `forward` default judge
+ * traffic from any zone to any other. `others` is the verdict for forwarded traffic between
+ * none of them (within one zone, or to or from a network that is no zone): `accept` leaves it
+ * to whatever else filters the machine, `drop` makes this firewall the whole forward policy.
+ */
+export interface IrGatewayPlacement {
+  kind: 'gateway';
+  /** @minItems 2 */
+  between: string[];
+  /** @minItems 2 */
+  zones: string[];
+  others: IrVerdict;
+  /** The `others` statement, or the firewall's line when the policy leaves it out (accept). */
+  othersOrigin: IrSettingOrigin;
+  origin: IrOrigin;
+}
 
 export interface IrPolicy {
   input?: IrVerdict;
@@ -106,8 +125,9 @@ export interface IrAddressSet {
    */
   name: string;
   /**
-   * The policy networks it stands for (an intersection names both, joined by `&`).
-   * @pattern ^[A-Za-z0-9_&+-]+$
+   * The policy networks it stands for (an intersection names both, joined by `&`; a union
+   * joins them with `+`), or the addresses a rule writes inline (`10.10.99.0/24`).
+   * @pattern ^[A-Za-z0-9_&+./:-]+$
    */
   stands: string;
   /** Minimal CIDR blocks, sorted; a host is written without a prefix length. */
@@ -162,6 +182,12 @@ export interface IrRule {
   dst?: string;
   srcPorts?: IrPorts;
   dstPorts?: IrPorts;
+  /**
+   * Present exactly for an ICMP rule: the messages it matches (the opening ones of
+   * src/icmp/messages.ts), each with its type number in the rule's families.
+   * @minItems 1
+   */
+  icmpTypes?: IrIcmpType[];
   origins: IrOrigin[];
   /**
    * The catalog entries a Messenger rule implements (several when the optimiser merged rules),
@@ -174,6 +200,24 @@ export interface IrRule {
    * @pattern ^[A-Za-z0-9 _.,:/&+()=-]{0,120}$
    */
   comment: string;
+}
+
+/** An ICMP message by name, with its type in ICMPv4 (`v4`) and ICMPv6 (`v6`) where it has one there. */
+export interface IrIcmpType {
+  /** @pattern ^[a-z]+(-[a-z]+)*$ */
+  name: string;
+  /**
+   * @asType integer
+   * @minimum 0
+   * @maximum 255
+   */
+  v4?: number;
+  /**
+   * @asType integer
+   * @minimum 0
+   * @maximum 255
+   */
+  v6?: number;
 }
 
 export interface IrOrigin {

@@ -32,8 +32,18 @@ export function regionOf(rule: PlacedRule, host?: AddressSet): RuleRegion {
   const src = rule.src?.set ?? (host && rule.direction === 'output' ? host : any);
   const dst = rule.dst?.set ?? (host && rule.direction === 'input' ? host : any);
   return ([4, 6] as const).flatMap((family) =>
-    boxOf([[{ first: BigInt(family), last: BigInt(family) }], listOf(family === 4 ? src.v4 : src.v6), listOf(family === 4 ? dst.v4 : dst.v6), ports(rule.srcPorts?.ranges), ports(rule.dstPorts?.ranges)]),
+    boxOf([[{ first: BigInt(family), last: BigInt(family) }], listOf(family === 4 ? src.v4 : src.v6), listOf(family === 4 ? dst.v4 : dst.v6), ...lastDimensions(rule, family)]),
   );
+}
+
+/**
+ * Ports, or for an ICMP rule no source port and its types in the family: rules are only compared
+ * with rules of their own protocol (lint.ts), so the two kinds never meet in one dimension.
+ */
+function lastDimensions(rule: PlacedRule, family: 4 | 6): IntervalList[] {
+  if (!rule.icmpTypes) return [ports(rule.srcPorts?.ranges), ports(rule.dstPorts?.ranges)];
+  const types = rule.icmpTypes.flatMap((t) => ((family === 4 ? t.v4 : t.v6) ?? []));
+  return [ALL_PORTS, ports(types.map((n) => ({ from: n, to: n })))];
 }
 
 export const regionsIntersect = (a: RuleRegion, b: RuleRegion): boolean => a.some((x) => b.some((y) => boxIntersect(x, y) !== undefined));

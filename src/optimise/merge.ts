@@ -1,6 +1,7 @@
 import { addInto, equals, isSubset, union, type AddressSet } from '../addresses/set.js';
-import { normalizePorts, portsCover, samePorts } from '../addresses/ports.js';
+import { portsCover, samePorts, unionPorts } from '../addresses/ports.js';
 import type { Endpoint, PortList } from '../flows/flow.js';
+import type { IcmpType } from '../icmp/messages.js';
 import type { Origin } from '../resolve/model.js';
 import type { PlacedRule } from '../place/placed.js';
 
@@ -13,6 +14,7 @@ import type { PlacedRule } from '../place/placed.js';
 export function covers(a: PlacedRule, b: PlacedRule, owned: WeakSet<AddressSet>): boolean {
   // Ports first: a few ranges, where an address set may hold thousands of intervals.
   return (
+    icmpCovers(a.icmpTypes, b.icmpTypes) &&
     portsListCovers(a.dstPorts, b.dstPorts) &&
     portsListCovers(a.srcPorts, b.srcPorts) &&
     endpointCovers(a.src, b.src, owned) &&
@@ -45,6 +47,18 @@ const SMALL_SET = 8;
 const portsListCovers = (a: PortList | undefined, b: PortList | undefined) =>
   a === undefined || (b !== undefined && portsCover(a.ranges, b.ranges));
 
+/** ICMP rules (of one protocol with the rules they meet) cover each other's messages per family. */
+const icmpKeys = (t: readonly IcmpType[] | undefined) => (t ?? []).flatMap((x) => [x.v4 === undefined ? [] : [`4:${x.v4}`], x.v6 === undefined ? [] : [`6:${x.v6}`]].flat());
+const icmpCovers = (a: readonly IcmpType[] | undefined, b: readonly IcmpType[] | undefined) => {
+  if (a === b || b === undefined || b.length === 0) return true;
+  const outer = icmpKeys(a);
+  return icmpKeys(b).every((k) => outer.includes(k));
+};
+/** Whether two rules match the same ICMP messages (tcp and udp rules have none: the same). */
+export const sameIcmp = (a: readonly IcmpType[] | undefined, b: readonly IcmpType[] | undefined) => icmpCovers(a, b) && icmpCovers(b, a);
+/** A key rules with the same ICMP messages share (their messages per family, in order). */
+export const icmpKey = (t: readonly IcmpType[] | undefined) => (t?.length ? [...new Set(icmpKeys(t))].sort().join(',') : '');
+
 export const sameEndpoint = (a: Endpoint | undefined, b: Endpoint | undefined) =>
   a === b || (a !== undefined && b !== undefined && equals(a.set, b.set));
 export const samePortList = (a: PortList | undefined, b: PortList | undefined) =>
@@ -61,6 +75,8 @@ function sameness(a: PlacedRule, b: PlacedRule) {
 
 /** Whether `a` and `b` differ in one dimension only, one they both have (ports, sources or destinations). */
 export function mergeable(a: PlacedRule, b: PlacedRule): boolean {
+  // ICMP rules merge addresses only: their messages must be the same.
+  if (!sameIcmp(a.icmpTypes, b.icmpTypes)) return false;
   const same = sameness(a, b);
   const mergesPorts = same.src && same.dst && same.srcPorts && a.dstPorts && b.dstPorts;
   const mergesSrc = same.dst && same.dstPorts && same.srcPorts && a.src && b.src;
@@ -70,12 +86,13 @@ export function mergeable(a: PlacedRule, b: PlacedRule): boolean {
 
 /** The rule `a` and `b` become when they are `mergeable`. */
 export function mergeOneDimension(a: PlacedRule, b: PlacedRule, owned: WeakSet<AddressSet>): PlacedRule | undefined {
+  if (!sameIcmp(a.icmpTypes, b.icmpTypes)) return undefined;
   const same = sameness(a, b);
   const origins = mergeOrigins(a.origins, b.origins);
   const catalog = unionIds(a.catalog, b.catalog);
   const base = { ...a, origins, ...(catalog ? { catalog } : {}) };
   if (same.src && same.dst && same.srcPorts && a.dstPorts && b.dstPorts) {
-    return { ...base, dstPorts: { label: joinLabels(a.dstPorts.label, b.dstPorts.label), ranges: normalizePorts([...a.dstPorts.ranges, ...b.dstPorts.ranges]) } };
+    return { ...base, dstPorts: { label: joinLabels(a.dstPorts.label, b.dstPorts.label), ranges: unionPorts(a.dstPorts.ranges, b.dstPorts.ranges) } };
   }
   if (same.dst && same.dstPorts && same.srcPorts && a.src && b.src) {
     return { ...base, src: joinEndpoints(a.src, b.src, mergeSets(a.src.set, b.src.set, owned)) };

@@ -1,7 +1,7 @@
 import type { AddressSet, Interval } from '../addresses/set.js';
 import type { Endpoint, PortList } from '../flows/flow.js';
 import type { PlacedRule } from '../place/placed.js';
-import { covers, mergeable, mergeOneDimension, mergeOrigins, sameEndpoint, samePortList } from './merge.js';
+import { covers, icmpKey, mergeable, mergeOneDimension, mergeOrigins, sameEndpoint, samePortList, sameIcmp } from './merge.js';
 import { addressIndex, firstPoint, PointIndex, portIndex, portIntervals } from './pointIndex.js';
 
 /**
@@ -60,7 +60,7 @@ const EQUAL_IN: Record<MergeKind, readonly Dimension[]> = {
 
 /** Whether `a` and `b` merge in `kind` (mergeOneDimension's condition for it). */
 function mergesIn(kind: MergeKind, a: PlacedRule, b: PlacedRule): boolean {
-  if (a[kind] === undefined || b[kind] === undefined) return false;
+  if (a[kind] === undefined || b[kind] === undefined || !sameIcmp(a.icmpTypes, b.icmpTypes)) return false;
   return EQUAL_IN[kind].every((d) => (d === 'src' || d === 'dst' ? sameEndpoint(a[d], b[d]) : samePortList(a[d], b[d])));
 }
 
@@ -208,8 +208,8 @@ class GroupIndex {
   }
 }
 
-/** The merge kind and the keys of its three equal dimensions. */
-const mergeKey = (kind: MergeKind, rule: PlacedRule) => `${kind}|${EQUAL_IN[kind].map((d) => keyOf(rule[d])).join('|')}`;
+/** The merge kind, the keys of its three equal dimensions and the ICMP messages (which must be the same). */
+const mergeKey = (kind: MergeKind, rule: PlacedRule) => `${kind}|${EQUAL_IN[kind].map((d) => keyOf(rule[d])).join('|')}|${icmpKey(rule.icmpTypes)}`;
 
 /**
  * A key equal values always share and different ones rarely do: the lengths and bounds of a

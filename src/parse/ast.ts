@@ -82,10 +82,12 @@ export interface FirewallItem extends Block {
 
 export type FirewallStmt =
   | (Located & { kind: 'on'; network: Name })
-  | (Located & { kind: 'between'; a: Name; b: Name })
+  /** `between A, B and C`: the zones in policy order (two or more). */
+  | (Located & { kind: 'between'; zones: Name[] })
   | (Located & { kind: 'targets'; targets: Name[] })
   | (Located & { kind: 'default'; action: Name })
   | (Located & { kind: 'outbound'; action: Name })
+  | (Located & { kind: 'others'; action: Name })
   | (Located & { kind: 'log-denied' })
   | PlainRuleStmt;
 
@@ -94,6 +96,9 @@ export interface PlainRuleStmt extends Located {
   action: Name;
   protocol: Name;
   ports: PortRangeLit[];
-  from?: Name;
-  to?: Name;
+  /** The names written after the protocol: ICMP types (`allow icmp echo-request from …`). */
+  types: Name[];
+  /** Networks and addresses written inline, as in a `network` statement; absent: any. */
+  from?: AddressOrName[];
+  to?: AddressOrName[];
 }

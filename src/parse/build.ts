@@ -81,19 +81,32 @@ export const client = (d: D): A.ClientsStmt => ({ kind: 'client', at: at(d[0]), 
 
 export const firewall = (d: D): A.FirewallItem => ({ kind: 'firewall', at: at(d[0]), end: at(d[4]), name: d[1], statements: d[3] });
 export const on = (d: D): A.FirewallStmt => ({ kind: 'on', at: at(d[0]), network: d[1] });
-export const between = (d: D): A.FirewallStmt => ({ kind: 'between', at: at(d[0]), a: d[1], b: d[3] });
+// `between A, B and C`: the last zone joins the list of the others (a cons list from nearley,
+// which `materialize` turns into an array; an array already from the fast path).
+export const between = (d: D): A.FirewallStmt => ({
+  kind: 'between',
+  at: at(d[0]),
+  zones: (Array.isArray(d[1]) ? [...d[1], d[3]] : append([d[1], null, d[3]])) as A.Name[],
+});
 export const targets = (d: D): A.FirewallStmt => ({ kind: 'targets', at: at(d[0]), targets: d[1] });
 export const defaultAction = (d: D): A.FirewallStmt => ({ kind: 'default', at: at(d[0]), action: d[1] });
 export const outbound = (d: D): A.FirewallStmt => ({ kind: 'outbound', at: at(d[0]), action: d[1] });
+export const others = (d: D): A.FirewallStmt => ({ kind: 'others', at: at(d[0]), action: d[1] });
 export const logDenied = (d: D): A.FirewallStmt => ({ kind: 'log-denied', at: at(d[0]) });
 
-export const fromOnly = (d: D) => ({ from: d[1] as A.Name });
-export const toOnly = (d: D) => ({ to: d[1] as A.Name });
-export const fromTo = (d: D) => ({ from: d[1] as A.Name, to: d[3] as A.Name });
+export const fromOnly = (d: D) => ({ from: d[1] as A.AddressOrName[] });
+export const toOnly = (d: D) => ({ to: d[1] as A.AddressOrName[] });
+export const fromTo = (d: D) => ({ from: d[1] as A.AddressOrName[], to: d[3] as A.AddressOrName[] });
 
 export function rule(d: D): A.PlainRuleStmt {
   const action: Token = d[0];
-  return { kind: 'rule', at: at(action), action: { at: at(action), text: action.value }, protocol: d[1], ports: d[2], ...d[3] };
+  return { kind: 'rule', at: at(action), action: { at: at(action), text: action.value }, protocol: d[1], ports: d[2], types: [], ...d[3] };
+}
+
+/** `allow icmp echo-request from …`: the names after the protocol are ICMP types. */
+export function typedRule(d: D): A.PlainRuleStmt {
+  const action: Token = d[0];
+  return { kind: 'rule', at: at(action), action: { at: at(action), text: action.value }, protocol: d[1], ports: [], types: d[2], ...d[3] };
 }
 
 export function range(d: D): A.PortRangeLit {

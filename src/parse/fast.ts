@@ -55,21 +55,23 @@ firewallStmts -> firewallList
 firewallList -> firewallStmt
 firewallList -> firewallList %nl firewallStmt
 firewallStmt -> "on" name
-firewallStmt -> "between" name "and" name
+firewallStmt -> "between" names "and" name
 firewallStmt -> "targets" names
 firewallStmt -> "default" name
 firewallStmt -> "outbound" name
+firewallStmt -> "others" name
 firewallStmt -> "log" "denied"
 firewallStmt -> ruleAction name ports ruleEnds
+firewallStmt -> ruleAction name names ruleEnds
 ruleAction -> "allow"
 ruleAction -> "deny"
 ports ->
 ports -> rangeList
 rangeList -> range
 rangeList -> rangeList "," range
-ruleEnds -> "from" name
-ruleEnds -> "to" name
-ruleEnds -> "from" name "to" name
+ruleEnds -> "from" members
+ruleEnds -> "to" members
+ruleEnds -> "from" members "to" members
 names -> name
 names -> names "," name
 range -> number
@@ -343,12 +345,13 @@ class FastParser {
       case 'on':
       case 'default':
       case 'outbound':
+      case 'others':
         return oneName(t.text);
       case 'between': {
         const kw = this.advance();
-        const a = this.name();
+        const zones = this.names();
         const and = this.literal('and');
-        return this.reduce('firewallStmt -> "between" name "and" name', start, [kw, a, and, this.name()]);
+        return this.reduce('firewallStmt -> "between" names "and" name', start, [kw, zones, and, this.name()]);
       }
       case 'targets': {
         const kw = this.advance();
@@ -362,6 +365,11 @@ class FastParser {
       case 'deny': {
         const action = this.reduce(`ruleAction -> "${t.text}"`, start, [this.advance()]);
         const protocol = this.name();
+        // ICMP types: names, up to the ends' from/to. (`from`/`to` may also be a type's name,
+        // `allow icmp from to X`: read as the ends here, that fails, and nearley reads it.)
+        if (this.isType('word') && !this.isLiteral('from') && !this.isLiteral('to')) {
+          return this.reduce('firewallStmt -> ruleAction name names ruleEnds', start, [action, protocol, this.names(), this.ruleEnds()]);
+        }
         const portsStart = this.index;
         // `ports -> ∅ | rangeList`: a range starts with a number, the rule's ends with from/to.
         const ports = this.isType('number')
@@ -376,15 +384,16 @@ class FastParser {
 
   private ruleEnds(): Data {
     const start = this.index;
+    const members = () => this.commaList(() => this.member());
     if (this.isLiteral('to')) {
       const to = this.advance();
-      return this.reduce('ruleEnds -> "to" name', start, [to, this.name()]);
+      return this.reduce('ruleEnds -> "to" members', start, [to, members()]);
     }
     const from = this.literal('from');
-    const a = this.name();
-    if (!this.isLiteral('to')) return this.reduce('ruleEnds -> "from" name', start, [from, a]);
+    const a = members();
+    if (!this.isLiteral('to')) return this.reduce('ruleEnds -> "from" members', start, [from, a]);
     const to = this.advance();
-    return this.reduce('ruleEnds -> "from" name "to" name', start, [from, a, to, this.name()]);
+    return this.reduce('ruleEnds -> "from" members "to" members', start, [from, a, to, members()]);
   }
 
   private names(): Data {

@@ -2,13 +2,14 @@ import nearley from 'nearley';
 import type { Token } from 'moo';
 import grammar from './grammar.generated.js';
 import type { Deployment } from './ast.js';
-import { diagnostic } from '../diagnostics/codes.js';
+import { diagnostic, endOf as tokenEnd, replacing } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { didYouMean } from '../diagnostics/suggest.js';
+import { nearest } from '../diagnostics/suggest.js';
 import { blankFailedStatement } from './recover.js';
 import { lexer, MAX_NAME } from './lexer.js';
 import { materialize } from './build.js';
 import { parseFast } from './fast.js';
+import { reportHiddenCharacters } from './hidden.js';
 
 export interface ParseResult {
   /** Absent only when no statement could be recovered at all. */
@@ -57,15 +58,18 @@ export function parsePolicy(text: string, file: string, options: ParseOptions = 
     const message = `policy of ${size} MiB; at most ${MAX_POLICY_CHARS / (1024 * 1024)} MiB is read`;
     return { diagnostics: [diagnostic('MSGR050', file, { line: 1, column: 1 }, message, 'split the deployment into several policies')], failed: [], parseCount: 0 };
   }
+  // Text that hides what it does is refused before either parser reads it (one place, so the
+  // two cannot disagree); they read it blanked, so the rest of the file is still checked.
+  const hidden = reportHiddenCharacters(text, file);
   if (options.fastPath !== false) {
     // A well-formed policy takes the fast path (the same tree, see fast.ts); anything else, and
     // every syntax error, goes to nearley below.
-    const fast = parseFast(text);
-    if (fast) return { ast: fast, diagnostics: [], failed: [], parseCount: 1 };
+    const fast = parseFast(hidden.readable);
+    if (fast) return { ast: fast, diagnostics: hidden.diagnostics, failed: [], parseCount: 1 };
   }
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = [...hidden.diagnostics];
   const failed: FailedStatement[] = [];
-  let current = text;
+  let current = hidden.readable;
   for (let attempt = 0; attempt <= MAX_SYNTAX_ERRORS; attempt++) {
     const outcome = parseOnce(current, file);
     if (outcome.kind === 'ok') {
@@ -151,14 +155,10 @@ function syntaxError(parser: nearley.Parser, token: Token, file: string): Diagno
   const expected = expectedTokens(parser);
   const keywords = expected.filter((e) => e.startsWith("'") && /^'[a-z]/.test(e)).map((e) => e.slice(1, -1));
   if (token.type === 'word' && keywords.length > 0 && !expected.includes('a name')) {
-    const suggestion = didYouMean(token.value, keywords);
-    return diagnostic(
-      'MSGR002',
-      file,
-      pos,
-      `unknown keyword '${token.value}' here; expected ${describeExpected(expected)}`,
-      suggestion ?? `use one of: ${keywords.join(', ')}`,
-    );
+    const meant = nearest(token.value, keywords);
+    const message = `unknown keyword '${token.value}' here; expected ${describeExpected(expected)}`;
+    if (meant === undefined) return diagnostic('MSGR002', file, pos, message, `use one of: ${keywords.join(', ')}`, { end: tokenEnd(pos, token.text) });
+    return diagnostic('MSGR002', file, pos, message, `did you mean '${meant}'?`, replacing(pos, token.text, meant));
   }
   return diagnostic(
     'MSGR001',

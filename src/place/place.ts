@@ -1,6 +1,7 @@
 import { equals, families, intersect, isEmpty, type AddressSet } from '../addresses/set.js';
 import { diagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { zonePairs } from '../ir/zonePairs.js';
 import type { Endpoint, Flow } from '../flows/flow.js';
 import type { Firewall, Model, NamedSet, PlainRule } from '../resolve/model.js';
 import type { PlacedFirewall, PlacedRule } from './placed.js';
@@ -65,14 +66,17 @@ function hostPartOf(host: NamedSet) {
   };
 }
 
-/** A gateway sees only flows that cross it: from one zone into the other, either way. */
+/**
+ * A gateway sees only flows that cross it: from one of its zones into another, every pair of
+ * zones a flow crosses, either way.
+ */
 export function projectOntoGateway(fw: Firewall, flows: readonly Flow[]): PlacedRule[] {
   if (fw.placement.kind !== 'gateway') return [];
-  const { a, b } = fw.placement;
+  const pairs = zonePairs(fw.placement.zones);
   const rules: PlacedRule[] = [];
   const cross = crossingOf();
   for (const flow of flows) {
-    for (const [zoneFrom, zoneTo] of [[a, b], [b, a]] as const) {
+    for (const [zoneFrom, zoneTo] of pairs) {
       const src = cross(flow.from, zoneFrom);
       const dst = cross(flow.to, zoneTo);
       if (src && dst && families(src.set).some((f) => families(dst.set).includes(f))) {
@@ -149,6 +153,7 @@ function ruleOf(flow: Flow, direction: PlacedRule['direction'], src: Endpoint | 
 function placePlainRule(fw: Firewall, r: PlainRule, file: string, diagnostics: Diagnostic[]): PlacedRule[] {
   const base: PlacedRule = { direction: 'forward', action: r.action, protocol: r.protocol, origins: [r.origin] };
   if (r.ports.length) base.dstPorts = { label: '', ranges: r.ports };
+  if (r.icmpTypes) base.icmpTypes = r.icmpTypes;
   const ep = (n: NamedSet | undefined) => (n ? { name: n.name, set: n.set } : undefined);
   const withEnds = (rule: PlacedRule, src?: Endpoint, dst?: Endpoint) => {
     if (src) rule.src = src;
@@ -156,10 +161,9 @@ function placePlainRule(fw: Firewall, r: PlainRule, file: string, diagnostics: D
     return [rule];
   };
   if (fw.placement.kind === 'gateway') {
-    // A gateway judges only traffic between its zones: the rule, as written, within each
-    // direction across. An end left out is the other zone, not "any".
-    const { a, b } = fw.placement;
-    return ([[a, b], [b, a]] as const).flatMap(([zoneFrom, zoneTo]) => {
+    // A gateway's rules judge traffic between its zones: the rule, as written, within each
+    // ordered pair of zones. An end left out is any other zone, not "any".
+    return zonePairs(fw.placement.zones).flatMap(([zoneFrom, zoneTo]) => {
       const src = within(r.from, zoneFrom);
       const dst = within(r.to, zoneTo);
       return src && dst ? withEnds({ ...base }, src, dst) : [];

@@ -1,5 +1,6 @@
 import type { Endpoint, PortList } from '../flows/flow.js';
-import type { Firewall, Origin, Protocol, Verdict } from '../resolve/model.js';
+import type { IcmpType } from '../icmp/messages.js';
+import type { Firewall, Origin, RuleProtocol, Verdict } from '../resolve/model.js';
 
 export type Direction = 'input' | 'output' | 'forward';
 
@@ -10,7 +11,9 @@ export type Direction = 'input' | 'output' | 'forward';
 export interface PlacedRule {
   direction: Direction;
   action: Verdict;
-  protocol: Protocol;
+  protocol: RuleProtocol;
+  /** An ICMP rule's messages (the types it matches in each family); absent for tcp and udp. */
+  icmpTypes?: IcmpType[];
   src?: Endpoint;
   dst?: Endpoint;
   srcPorts?: PortList;

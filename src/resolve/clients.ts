@@ -1,6 +1,6 @@
 import { families, intersect, isEmpty, union, emptySet, type AddressSet } from '../addresses/set.js';
 import type { ClientsItem, ClientsStmt, PortRangeLit } from '../parse/ast.js';
-import { didYouMean } from '../diagnostics/suggest.js';
+import { nearest } from '../diagnostics/suggest.js';
 import { type Diagnostics, firstOfEach, origin, names } from './context.js';
 import { lookupNetwork, type NetworkTable } from './networks.js';
 import { checkGroupPolicyRange, FALLBACK, mediaMinimum, overlaps, sipMinimum } from './ranges.js';
@@ -158,12 +158,12 @@ function resolveServerChoice(stmt: Stmt<'server'>, group: string, networks: Netw
     if (networks.has(stmt.server.text)) {
       diags.report('MSGR033', stmt.server.at, `'${stmt.server.text}' is a network but has no server block`, `add: server ${stmt.server.text} { sip tls }`);
     } else {
-      diags.report('MSGR010', stmt.server.at, `unknown server '${stmt.server.text}'`, diags.suggestName(stmt.server.text, servers.length, () => servers.map((s) => s.name)) ?? 'declare it with a network and a server block');
+      diags.reportMisspelt('MSGR010', stmt.server, `unknown server '${stmt.server.text}'`, diags.nearestName(stmt.server.text, servers.length, () => servers.map((s) => s.name)), 'declare it with a network and a server block');
     }
   }
   const transport = stmt.transport.text;
   if (!isTransport(transport)) {
-    diags.report('MSGR037', stmt.transport.at, `unknown SIP transport '${transport}'`, didYouMean(transport, ['tls', 'tcp']) ?? 'use tls or tcp');
+    diags.reportMisspelt('MSGR037', stmt.transport, `unknown SIP transport '${transport}'`, nearest(transport, ['tls', 'tcp']), 'use tls or tcp');
     if (server) chosen.add(`${server.name}/*`);
     return undefined;
   }
@@ -186,7 +186,7 @@ function resolveFeatures(stmt: Stmt<'features'>, group: string, diags: Diagnosti
   const out: { name: Feature; origin: ReturnType<typeof origin> }[] = [];
   for (const f of stmt.features) {
     if (!(FEATURES as readonly string[]).includes(f.text)) {
-      diags.report('MSGR020', f.at, `unknown feature '${f.text}'`, didYouMean(f.text, FEATURES) ?? `features are: ${FEATURES.join(', ')}`);
+      diags.reportMisspelt('MSGR020', f, `unknown feature '${f.text}'`, nearest(f.text, FEATURES), `features are: ${FEATURES.join(', ')}`);
       continue;
     }
     if (out.some((x) => x.name === f.text)) continue; // a repeat is harmless
@@ -199,6 +199,6 @@ function resolveSoftware(stmt: Stmt<'client'> | undefined, diags: Diagnostics): 
   if (!stmt) return 'messenger';
   const s = stmt.software.text;
   if ((CLIENT_SOFTWARE as readonly string[]).includes(s)) return s as ClientSoftware;
-  diags.report('MSGR037', stmt.software.at, `unknown client software '${s}'`, didYouMean(s, CLIENT_SOFTWARE) ?? `use ${CLIENT_SOFTWARE.join(' or ')}`);
+  diags.reportMisspelt('MSGR037', stmt.software, `unknown client software '${s}'`, nearest(s, CLIENT_SOFTWARE), `use ${CLIENT_SOFTWARE.join(' or ')}`);
   return 'messenger';
 }

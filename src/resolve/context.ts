@@ -1,6 +1,6 @@
-import type { Code } from '../diagnostics/codes.js';
-import { diagnostic } from '../diagnostics/codes.js';
-import { didYouMean } from '../diagnostics/suggest.js';
+import type { Code, DiagnosticDetail } from '../diagnostics/codes.js';
+import { diagnostic, endOf, replacing } from '../diagnostics/codes.js';
+import { nearest } from '../diagnostics/suggest.js';
 import type { Diagnostic, SourcePosition } from '../diagnostics/diagnostic.js';
 import type { Block, Name } from '../parse/ast.js';
 import type { FailedStatement } from '../parse/parse.js';
@@ -60,15 +60,24 @@ export class Diagnostics {
    */
   private suggestionBudget = 200_000;
 
-  /** `didYouMean` over the policy's names (`count` of them), within the budget. */
-  suggestName(word: string, count: number, candidates: () => Iterable<string>): string | undefined {
+  /** The nearest of the policy's names (`count` of them) to a misspelt one, within the budget. */
+  nearestName(word: string, count: number, candidates: () => Iterable<string>): string | undefined {
     if (count > this.suggestionBudget) return undefined;
     this.suggestionBudget -= count;
-    return didYouMean(word, candidates());
+    return nearest(word, candidates());
   }
 
-  report(code: Code, at: SourcePosition, message: string, hint?: string): void {
-    this.list.push(diagnostic(code, this.file, at, message, hint));
+  /**
+   * Reports a word that is none of the words it may be (a value, a feature, a name): when one is
+   * near enough to be what was meant, the hint asks and the fix writes it; otherwise `otherwise`.
+   */
+  reportMisspelt(code: Code, word: Name, message: string, meant: string | undefined, otherwise: string): void {
+    if (meant === undefined) this.report(code, word.at, message, otherwise, { end: endOf(word.at, word.text) });
+    else this.report(code, word.at, message, `did you mean '${meant}'?`, replacing(word.at, word.text, meant));
+  }
+
+  report(code: Code, at: SourcePosition, message: string, hint?: string, detail?: DiagnosticDetail): void {
+    this.list.push(diagnostic(code, this.file, at, message, hint, detail));
   }
 }
 

@@ -1,16 +1,19 @@
 import { families, intersect, isEmpty, type AddressSet } from '../addresses/set.js';
-import type { FirewallItem, FirewallStmt, PlainRuleStmt } from '../parse/ast.js';
-import { didYouMean } from '../diagnostics/suggest.js';
+import type { AddressOrName, FirewallItem, FirewallStmt, PlainRuleStmt } from '../parse/ast.js';
+import { nearest } from '../diagnostics/suggest.js';
 import { IR_TARGETS, isIrTarget } from '../ir/targets.js';
 import type { IrTarget } from '../ir/types.js';
-import { type Diagnostics, firstOfEach, origin } from './context.js';
-import { lookupNetwork, type NetworkTable } from './networks.js';
+import { type Diagnostics, firstOfEach, names, origin } from './context.js';
+import { ICMP_FAMILIES, reportTypesOnPortRule, resolveIcmpTypes } from './icmp.js';
+import { icmpNumber, type IcmpType } from '../icmp/messages.js';
+import { lookupNetwork, resolveMembers, type NetworkTable } from './networks.js';
 import { checkPortRange } from './ranges.js';
 import {
   type Firewall,
+  type NamedSet,
   type Placement,
   type PlainRule,
-  PROTOCOLS,
+  RULE_PROTOCOLS,
   type Protocol,
   type PortRange,
   type Verdict,
@@ -31,17 +34,48 @@ const VERDICTS: Record<string, Verdict> = { deny: 'drop', accept: 'accept', allo
 export function resolveFirewalls(items: readonly FirewallItem[], networks: NetworkTable, diags: Diagnostics): Firewall[] {
   const out: Firewall[] = [];
   const seen = new Map<string, FirewallItem>();
+  const folded = new Map<string, FirewallItem>();
   for (const item of items) {
-    const first = seen.get(item.name.text);
+    const name = item.name.text;
+    const first = seen.get(name);
     if (first) {
-      diags.report('MSGR011', item.name.at, `firewall '${item.name.text}' is declared twice (first at line ${first.at.line})`, 'rename one of them');
+      diags.report('MSGR011', item.name.at, `firewall '${name}' is declared twice (first at line ${first.at.line})`, 'rename one of them');
       continue;
     }
-    seen.set(item.name.text, item);
+    seen.set(name, item);
+    const sameButCase = folded.get(name.toLowerCase());
+    if (sameButCase) reportCaseTwin(item, sameButCase, diags);
+    else folded.set(name.toLowerCase(), item);
+    if (WINDOWS_DEVICE.test(name)) {
+      diags.report('MSGR016', item.name.at, `firewall '${name}' would write ${name}.cmd, but ${name.toUpperCase()} is a device name Windows reserves for every extension: no file can have it`, 'choose another name');
+    }
     const fw = resolveFirewall(item, networks, diags);
     if (fw) out.push(fw);
   }
   return out;
+}
+
+/**
+ * Names Windows keeps for devices, whatever the case and extension (`con.cmd` is the console).
+ * A firewall's name is the name of its files.
+ */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/i;
+
+/**
+ * A firewall's name is its files' name (`<firewall>.nft`, `.cmd`, …) and part of its Windows rule
+ * name (`msgrfw <deployment> <firewall>`). Two names that differ only in case are one file on a
+ * case-insensitive file system (Windows, macOS), and Windows Firewall matches rule names without
+ * regard to case, so each script's `delete rule` would remove the other firewall's rules (MSGR019).
+ */
+function reportCaseTwin(item: FirewallItem, first: FirewallItem, diags: Diagnostics): void {
+  const [a, b] = [first.name.text, item.name.text];
+  diags.report(
+    'MSGR019',
+    item.name.at,
+    `firewall '${b}' differs from firewall '${a}' (line ${first.at.line}) only in case: their files (${a}.nft and ${b}.nft, …) are one file ` +
+      `on Windows and macOS, and Windows Firewall reads their rule names as one, so each one's script would delete the other's rules`,
+    `rename one of them so that the names differ in more than case`,
+  );
 }
 
 function resolveFirewall(item: FirewallItem, networks: NetworkTable, diags: Diagnostics): Firewall | undefined {
@@ -54,6 +88,13 @@ function resolveFirewall(item: FirewallItem, networks: NetworkTable, diags: Diag
   const defaultVerdict = verdictOf(defaultStmt, diags);
   const outboundStmt = stmts.get('outbound') as Stmt<'outbound'> | undefined;
   const outboundVerdict = outboundStmt ? verdictOf(outboundStmt, diags) : 'accept';
+  const othersStmt = stmts.get('others') as Stmt<'others'> | undefined;
+  if (othersStmt && placement?.kind === 'gateway') {
+    placement.others = verdictOf(othersStmt, diags, 'accept');
+    placement.othersOrigin = origin(othersStmt.at, `firewall ${name}: others ${othersStmt.action.text}`);
+  } else if (othersStmt && placement?.kind === 'host') {
+    diags.report('MSGR035', othersStmt.at, `'others' applies to gateways; host firewall ${name} filters its own traffic only`, 'remove it');
+  }
   if (outboundStmt && placement?.kind === 'gateway') {
     diags.report('MSGR035', outboundStmt.at, `'outbound' applies to host firewalls; gateway ${name} filters forwarded traffic with 'default'`, 'remove it');
   }
@@ -99,17 +140,45 @@ function resolvePlacement(item: FirewallItem, stmts: Map<string, FirewallStmt>, 
     return net && { kind: 'host', on: net, origin: origin(on.at, `firewall ${name}: on ${net.name}`) };
   }
   if (between) {
-    const a = lookupNetwork(between.a, networks, diags);
-    const b = lookupNetwork(between.b, networks, diags);
-    if (!a || !b) return undefined;
-    if (!isEmpty(intersect(a.set, b.set))) {
-      diags.report('MSGR041', between.b.at, `zones ${a.name} and ${b.name} overlap: a gateway between them cannot tell which side a packet is on`, 'use two disjoint networks');
-      return undefined;
-    }
-    return { kind: 'gateway', a, b, origin: origin(between.at, `firewall ${name}: between ${a.name} and ${b.name}`) };
+    const zones = resolveZones(between, networks, diags);
+    if (!zones) return undefined;
+    const list = zones.map((z) => z.name);
+    const text = `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
+    return { kind: 'gateway', zones, others: 'accept', origin: origin(between.at, `firewall ${name}: between ${text}`) };
   }
   diags.reportMissing(item, 'MSGR040', `firewall ${name} says neither where it sits`, 'add `on NET` (a host firewall) or `between A and B` (a gateway)');
   return undefined;
+}
+
+/**
+ * A gateway's zones: each a known network, none named twice (MSGR042), no two sharing an
+ * address (MSGR041): a packet must belong to at most one zone, or the gateway could not tell
+ * which pair of zones it crosses. Every error of the list is reported.
+ */
+function resolveZones(between: Stmt<'between'>, networks: NetworkTable, diags: Diagnostics) {
+  const zones: NamedSet[] = [];
+  let ok = true;
+  for (const ref of between.zones) {
+    const zone = lookupNetwork(ref, networks, diags);
+    if (!zone) {
+      ok = false;
+      continue;
+    }
+    const twice = zones.find((z) => z.name === zone.name);
+    if (twice) {
+      diags.report('MSGR042', ref.at, `zone ${zone.name} is named twice in 'between'`, 'name each zone once: `between A, B and C`');
+      ok = false;
+      continue;
+    }
+    const overlapping = zones.find((z) => !isEmpty(intersect(z.set, zone.set)));
+    if (overlapping) {
+      diags.report('MSGR041', ref.at, `zones ${overlapping.name} and ${zone.name} overlap: a gateway between them cannot tell which side a packet is on`, 'use disjoint networks');
+      ok = false;
+      continue;
+    }
+    zones.push(zone);
+  }
+  return ok ? zones : undefined;
 }
 
 function resolveTargets(stmt: Stmt<'targets'> | undefined, item: FirewallItem, diags: Diagnostics): IrTarget[] {
@@ -120,7 +189,7 @@ function resolveTargets(stmt: Stmt<'targets'> | undefined, item: FirewallItem, d
   const out: IrTarget[] = [];
   for (const t of stmt.targets) {
     if (!isIrTarget(t.text)) {
-      diags.report('MSGR037', t.at, `unknown target '${t.text}'`, didYouMean(t.text, IR_TARGETS) ?? `targets are: ${IR_TARGETS.join(', ')}`);
+      diags.reportMisspelt('MSGR037', t, `unknown target '${t.text}'`, nearest(t.text, IR_TARGETS), `targets are: ${IR_TARGETS.join(', ')}`);
     } else if (!out.includes(t.text)) {
       out.push(t.text);
     }
@@ -128,45 +197,66 @@ function resolveTargets(stmt: Stmt<'targets'> | undefined, item: FirewallItem, d
   return out;
 }
 
-function verdictOf(stmt: Stmt<'default'> | Stmt<'outbound'> | undefined, diags: Diagnostics): Verdict {
+function verdictOf(stmt: Stmt<'default'> | Stmt<'outbound'> | Stmt<'others'> | undefined, diags: Diagnostics, fallback: Verdict = 'drop'): Verdict {
   if (!stmt) return 'drop'; // an unspecified default is the safe one
   const v = VERDICTS[stmt.action.text];
   if (v && (stmt.action.text === 'deny' || stmt.action.text === 'accept')) return v;
-  diags.report('MSGR037', stmt.action.at, `'${stmt.action.text}' is not a default action`, didYouMean(stmt.action.text, ['deny', 'accept']) ?? 'use deny or accept');
-  return 'drop';
+  diags.reportMisspelt('MSGR037', stmt.action, `'${stmt.action.text}' is not ${stmt.kind === 'others' ? "an 'others'" : 'a default'} action`, nearest(stmt.action.text, ['deny', 'accept']), 'use deny or accept');
+  return fallback;
 }
 
 function resolvePlainRule(s: PlainRuleStmt, fw: string, networks: NetworkTable, diags: Diagnostics): PlainRule | undefined {
   const protocol = s.protocol.text;
   let ok = true;
-  if (!(PROTOCOLS as readonly string[]).includes(protocol)) {
-    diags.report('MSGR037', s.protocol.at, `unknown protocol '${protocol}'`, didYouMean(protocol, PROTOCOLS) ?? 'use tcp or udp');
+  let icmpTypes: IcmpType[] | undefined;
+  if (!(RULE_PROTOCOLS as readonly string[]).includes(protocol)) {
+    diags.reportMisspelt('MSGR037', s.protocol, `unknown protocol '${protocol}'`, nearest(protocol, RULE_PROTOCOLS), `use ${RULE_PROTOCOLS.join(', ')}`);
+    ok = false;
+  } else if (protocol in ICMP_FAMILIES) {
+    icmpTypes = resolveIcmpTypes(s, diags);
+    if (!icmpTypes) ok = false;
+  } else if (s.types.length > 0) {
+    reportTypesOnPortRule(s, diags);
     ok = false;
   }
   const ports: PortRange[] = [];
-  for (const p of s.ports) {
-    const r = checkPortRange(p, diags);
-    if (r) ports.push(r);
-    else ok = false;
+  if (!icmpTypes) {
+    for (const p of s.ports) {
+      const r = checkPortRange(p, diags);
+      if (r) ports.push(r);
+      else ok = false;
+    }
   }
-  const from = s.from && lookupNetwork(s.from, networks, diags);
-  const to = s.to && lookupNetwork(s.to, networks, diags);
+  const from = s.from && resolveMembers(s.from, networks, diags);
+  const to = s.to && resolveMembers(s.to, networks, diags);
   if ((s.from && !from) || (s.to && !to) || !ok) return undefined;
   if (from && to && neverMatches(from.set, to.set)) {
-    diags.report('MSGR043', s.at, `from ${from.name} to ${to.name} mixes IPv4 and IPv6: the rule can never match`, 'use networks of a common address family');
+    diags.report('MSGR043', s.at, `from ${memberText(s.from!)} to ${memberText(s.to!)} mixes IPv4 and IPv6: the rule can never match`, 'use networks of a common address family');
+  } else if (icmpTypes) {
+    const typeFamilies = ICMP_FAMILIES[protocol]!.filter((f) => icmpTypes!.some((t) => icmpNumber(t, f) !== undefined));
+    const end = [from, to].find((e) => e && !families(e.set).some((f) => typeFamilies.includes(f)));
+    if (end) {
+      const what = `${protocol}${s.types.length ? ` ${names(s.types)}` : ''}`;
+      diags.report('MSGR043', s.at, `${what} is IPv${typeFamilies.join('/IPv')} only and ${end.name} has no address of that family: the rule can never match`, 'use networks of the family the ICMP types have');
+    }
   }
   const portText = ports.length ? ` ${ports.map((p) => (p.from === p.to ? `${p.from}` : `${p.from}-${p.to}`)).join(',')}` : '';
-  const ends = `${from ? ` from ${from.name}` : ''}${to ? ` to ${to.name}` : ''}`;
+  const typeText = s.types.length && icmpTypes ? ` ${icmpTypes.map((t) => t.name).join(', ')}` : '';
+  const ends = `${s.from ? ` from ${memberText(s.from)}` : ''}${s.to ? ` to ${memberText(s.to)}` : ''}`;
   const rule: PlainRule = {
     action: s.action.text === 'allow' ? 'accept' : 'drop',
-    protocol: protocol as Protocol,
+    protocol: icmpTypes ? 'icmp' : (protocol as Protocol),
     ports,
-    origin: origin(s.at, `firewall ${fw}: ${s.action.text} ${protocol}${portText}${ends}`),
+    origin: origin(s.at, `firewall ${fw}: ${s.action.text} ${protocol}${portText}${typeText}${ends}`),
   };
+  if (icmpTypes) rule.icmpTypes = icmpTypes;
   if (from) rule.from = from;
   if (to) rule.to = to;
   return rule;
 }
+
+/** A rule's end as written: `admins, 10.10.99.0/24`. */
+const memberText = (members: readonly AddressOrName[]) => members.map((m) => m.text).join(', ');
 
 const neverMatches = (a: AddressSet, b: AddressSet) =>
   !families(a).some((f) => families(b).includes(f));

@@ -1,5 +1,6 @@
 import type { AddressSet } from '../addresses/set.js';
 import type { SourcePosition } from '../diagnostics/diagnostic.js';
+import type { IcmpType } from '../icmp/messages.js';
 import type { IrTarget } from '../ir/types.js';
 
 /** The resolved policy: names looked up, addresses normalised, defaults applied, constraints checked. */
@@ -12,8 +13,17 @@ export type Feature = (typeof FEATURES)[number];
 export const CLIENT_SOFTWARE = ['messenger', 'communicator'] as const;
 export type ClientSoftware = (typeof CLIENT_SOFTWARE)[number];
 
+/** What Messenger's flows use. */
 export const PROTOCOLS = ['tcp', 'udp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
+
+/**
+ * What a plain rule may name: `icmp` is ICMPv4 for IPv4 and ICMPv6 for IPv6 (the family follows
+ * from the addresses, as for tcp and udp); `icmpv4` and `icmpv6` keep to one family.
+ */
+export const RULE_PROTOCOLS = ['tcp', 'udp', 'icmp', 'icmpv4', 'icmpv6'] as const;
+/** A rule's protocol once resolved: an `icmpv4`/`icmpv6` rule is an `icmp` rule of one family. */
+export type RuleProtocol = Protocol | 'icmp';
 
 export type Verdict = 'accept' | 'drop';
 
@@ -90,13 +100,19 @@ export interface MediaPeers extends NamedSet {
 
 export type Placement =
   | { kind: 'host'; on: NamedSet; origin: Origin }
-  | { kind: 'gateway'; a: NamedSet; b: NamedSet; origin: Origin };
+  /**
+   * Two or more disjoint zones, in policy order. `others` is the verdict for forwarded traffic
+   * between none of them (within one zone, or to and from networks that are no zone).
+   */
+  | { kind: 'gateway'; zones: NamedSet[]; others: Verdict; othersOrigin?: Origin; origin: Origin };
 
 export interface PlainRule {
   action: Verdict;
-  protocol: Protocol;
+  protocol: RuleProtocol;
   /** Destination ports; empty means every port. */
   ports: PortRange[];
+  /** An ICMP rule's messages, each with its types in the families the rule covers. */
+  icmpTypes?: IcmpType[];
   from?: NamedSet;
   to?: NamedSet;
   origin: Origin;

@@ -1,4 +1,5 @@
-import { parseCidr, type Cidr } from '../addresses/cidr.js';
+import { embeddedIpv4, formatCidr, parseCidr, type Cidr, type EmbeddedIpv4 } from '../addresses/cidr.js';
+import { replacing } from '../diagnostics/codes.js';
 import { anySet, fromCidrs, unionAll, type AddressSet } from '../addresses/set.js';
 import type { AddressOrName, Name, NetworkItem } from '../parse/ast.js';
 import { type Diagnostics, origin } from './context.js';
@@ -33,7 +34,7 @@ export function resolveNetworks(items: readonly NetworkItem[], diags: Diagnostic
   const table: NetworkTable = new Map();
   const state = new Map<string, 'visiting' | 'done'>();
   const own = new Map<string, AddressSet>();
-  for (const [name, item] of declared) own.set(name, fromCidrs(parseMembers(item, diags)));
+  for (const [name, item] of declared) own.set(name, fromCidrs(parseMembers(item.members, diags)));
 
   for (const rootName of declared.keys()) {
     if (state.get(rootName) === 'done') continue;
@@ -83,15 +84,19 @@ export function resolveNetworks(items: readonly NetworkItem[], diags: Diagnostic
   return table;
 }
 
-function parseMembers(item: NetworkItem, diags: Diagnostics): Cidr[] {
+/** The addresses among the members (names are left to the caller), each checked and reported. */
+function parseMembers(members: readonly AddressOrName[], diags: Diagnostics): Cidr[] {
   const cidrs: Cidr[] = [];
-  for (const m of item.members) {
+  for (const m of members) {
     if (m.kind !== 'address') continue;
     const parsed = parseCidr(m.text);
-    if (parsed.ok) {
+    const embedded = parsed.ok ? embeddedIpv4(parsed.cidr) : undefined;
+    if (embedded) {
+      reportEmbeddedIpv4(m, embedded, diags);
+    } else if (parsed.ok) {
       cidrs.push(parsed.cidr);
     } else if (parsed.problem === 'host-bits') {
-      diags.report('MSGR014', m.at, `${m.text} has host bits set`, `write ${parsed.suggestion} for the network, or drop the prefix length for a single host`);
+      diags.report('MSGR014', m.at, `${m.text} has host bits set`, `write ${parsed.suggestion} for the network, or drop the prefix length for a single host`, replacing(m.at, m.text, parsed.suggestion));
     } else if (parsed.problem === 'zone') {
       diags.report('MSGR015', m.at, `${m.text}: zone ids (%…) name a link of one machine and cannot be filtered on`, 'remove the %zone part');
     } else {
@@ -99,6 +104,47 @@ function parseMembers(item: NetworkItem, diags: Diagnostics): Cidr[] {
     }
   }
   return cidrs;
+}
+
+/**
+ * A rule's end as written: networks and addresses (`admins, 10.10.99.0/24`), read as a
+ * `network` statement's members are, with the same diagnostics. One network stays itself; a list
+ * is named by its members joined with `+`. Undefined when a member fails (it is reported).
+ */
+export function resolveMembers(members: readonly AddressOrName[], table: NetworkTable, diags: Diagnostics): NamedSet | undefined {
+  const only = members.length === 1 ? members[0]! : undefined;
+  if (only?.kind === 'name') return lookupNetwork(only, table, diags);
+  let ok = true;
+  const parts: AddressSet[] = [];
+  for (const m of members) {
+    if (m.kind !== 'name') continue;
+    const found = lookupNetwork(m, table, diags);
+    if (found) parts.push(found.set);
+    else ok = false;
+  }
+  const addresses = members.filter((m) => m.kind === 'address');
+  const cidrs = parseMembers(addresses, diags);
+  if (!ok || cidrs.length !== addresses.length) return undefined;
+  parts.push(fromCidrs(cidrs));
+  return { name: members.map((m) => m.text).join('+'), set: parts.length === 1 ? parts[0]! : unionAll(parts) };
+}
+
+/**
+ * IPv4 addresses written as IPv6 (MSGR018): they match no IPv4 packet, so a `deny` naming one
+ * would silently let its host through. Refused with the IPv4 form as the hint, rather than read
+ * as IPv4: the policy then says what the rules match.
+ */
+function reportEmbeddedIpv4(m: AddressOrName, e: EmbeddedIpv4, diags: Diagnostics): void {
+  const v4 = formatCidr(e.ipv4);
+  const what = e.kind === 'mapped' ? 'an IPv4-mapped IPv6 address' : 'an IPv4-compatible IPv6 address (deprecated, RFC 4291)';
+  const carries = e.ipv4.prefix === 32 ? v4 : `an address of ${v4}`;
+  diags.report(
+    'MSGR018',
+    m.at,
+    `${m.text} is ${what}: an IPv4 packet from or to ${v4} carries ${carries}, never ${m.text}, so no rule naming it matches that traffic (a deny would let it through)`,
+    `write ${v4}`,
+    replacing(m.at, m.text, v4),
+  );
 }
 
 /** Looks a network up for a statement; reports an unknown name with the nearest known one. */
@@ -111,10 +157,5 @@ export function lookupNetwork(ref: Name, table: NetworkTable, diags: Diagnostics
 
 function reportUnknown(ref: Name, table: NetworkTable, diags: Diagnostics): void {
   if (diags.unknown.networks.has(ref.text)) return; // its declaration failed to parse: already reported
-  diags.report(
-    'MSGR010',
-    ref.at,
-    `unknown network '${ref.text}'`,
-    diags.suggestName(ref.text, table.size, () => table.keys()) ?? `declare it first: network ${ref.text} = 10.0.0.0/24`,
-  );
+  diags.reportMisspelt('MSGR010', ref, `unknown network '${ref.text}'`, diags.nearestName(ref.text, table.size, () => table.keys()), `declare it first: network ${ref.text} = 10.0.0.0/24`);
 }

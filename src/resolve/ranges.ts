@@ -1,3 +1,4 @@
+import { endOf, type DiagnosticDetail } from '../diagnostics/codes.js';
 import type { NumberLit, PortRangeLit } from '../parse/ast.js';
 import type { Diagnostics } from './context.js';
 import type { PortRange } from './model.js';
@@ -20,7 +21,7 @@ export function checkPortRange(lit: PortRangeLit, diags: Diagnostics): PortRange
   const to = lit.to ? checkPort(lit.to, diags) : from;
   if (from === undefined || to === undefined) return undefined;
   if (from > to) {
-    diags.report('MSGR023', lit.at, `range ${from}-${to} runs backwards`, `write ${to}-${from}`);
+    diags.report('MSGR023', lit.at, `range ${from}-${to} runs backwards`, `write ${to}-${from}`, reversedRange(lit));
     return undefined;
   }
   return { from, to };
@@ -42,7 +43,7 @@ export function checkGroupPolicyRange(
     ok = false;
   }
   if (from > to) {
-    diags.report('MSGR023', lit.at, `${what} ${from}-${to}: the minimum is not below the maximum`, `write ${to}-${from}`);
+    diags.report('MSGR023', lit.at, `${what} ${from}-${to}: the minimum is not below the maximum`, `write ${to}-${from}`, reversedRange(lit));
     return undefined;
   }
   const needed = minPorts(from);
@@ -59,3 +60,14 @@ export const overlaps = (a: PortRange, b: PortRange) => a.from <= b.to && b.from
 /** Two RTP/RTCP pairs: 4 ports from an even start, 5 from an odd one (the pair starts even). */
 export const mediaMinimum = (from: number) => (from % 2 === 0 ? 4 : 5);
 export const sipMinimum = () => 2;
+
+/**
+ * A reversed range `MAX-MIN` written the right way round, as the fix of MSGR023: the whole
+ * literal (the numbers as written, whatever stands between them) becomes `MIN-MAX`.
+ */
+function reversedRange(lit: PortRangeLit): DiagnosticDetail {
+  const to = lit.to!;
+  const end = endOf(to.at, to.text);
+  const text = `${to.text}-${lit.from.text}`;
+  return { end, fix: { title: `write ${text}`, edits: [{ line: lit.at.line, column: lit.at.column, endLine: end.line, endColumn: end.column, text }] } };
+}

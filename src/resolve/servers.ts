@@ -1,5 +1,5 @@
 import type { ServerItem } from '../parse/ast.js';
-import { didYouMean } from '../diagnostics/suggest.js';
+import { nearest } from '../diagnostics/suggest.js';
 import { type Diagnostics, origin } from './context.js';
 import { lookupNetwork, type NetworkTable } from './networks.js';
 import { checkPort } from './ranges.js';
@@ -24,7 +24,7 @@ export function resolveServers(items: readonly ServerItem[], networks: NetworkTa
     for (const l of item.listeners) {
       const transport = l.transport.text;
       if (!isTransport(transport)) {
-        diags.report('MSGR037', l.transport.at, `unknown SIP transport '${transport}'`, didYouMean(transport, TRANSPORTS) ?? 'use tls or tcp');
+        diags.reportMisspelt('MSGR037', l.transport, `unknown SIP transport '${transport}'`, nearest(transport, TRANSPORTS), 'use tls or tcp');
         diags.unknown.listenersOf.add(name);
         continue;
       }

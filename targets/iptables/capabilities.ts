@@ -1,6 +1,7 @@
 import type { IrFamily, IrFirewall } from '../../src/ir/types.js';
 import { EXACT, type TargetCapabilities, type TargetFinding } from '../capability.js';
 import { addressMatch } from './view.js';
+import { iptablesSizes } from './size.js';
 
 /**
  * iptables expresses every placement, family and match of the IR, in the IR's order. What it
@@ -10,8 +11,12 @@ import { addressMatch } from './view.js';
 export const iptablesCapabilities: TargetCapabilities = {
   placements: { host: EXACT, gateway: EXACT },
   families: { 4: EXACT, 6: EXACT },
-  matches: { 'connection-state': EXACT, icmp: EXACT, 'nd-hop-limit': EXACT, 'log-denied': EXACT },
+  matches: { 'connection-state': EXACT, icmp: EXACT, 'nd-hop-limit': EXACT, 'log-denied': EXACT, 'icmp-rules': EXACT },
   order: 'first-match',
+  size: {
+    about: 'counts a line per combination of source chunk, destination chunk and multiport chunk of each rule, and a line per ipset member',
+    artefacts: iptablesSizes,
+  },
   judge: {
     about: 'refuses (MSGR060) a firewall whose long address lists would share an ipset name: a shortened name carries 6 hex digits of a hash',
     findings: ipsetNameClashes,

@@ -1,7 +1,10 @@
 import { sha256Hex } from '../../src/files/sha256.js';
 import type { IrAddressSet, IrDirection, IrDocument, IrFamily, IrFirewall, IrPortRange, IrPorts, IrRule } from '../../src/ir/types.js';
+import { icmpTypeNames } from '../icmp.js';
 import { brokenIr } from '../ir.js';
 import { addressSetNamed } from '../../src/ir/lookup.js';
+import { gatewayText, zoneListText, zonePairs } from '../../src/ir/zonePairs.js';
+import { oneLineText } from '../../src/text/hidden.js';
 
 /**
  * What the template prints for one address family. Every string in it is already safe:
@@ -170,7 +173,7 @@ const ICMP6_ESSENTIAL = ['destination-unreachable', 'packet-too-big', 'time-exce
 /** Neighbour and router discovery: a host needs these for itself; hop limit 255 means on-link only. */
 const ICMP6_NDP = ['router-solicitation', 'router-advertisement', 'neighbour-solicitation', 'neighbour-advertisement'];
 
-const LOG_LIMIT = '-m limit --limit 5/second --limit-burst 10';
+export const LOG_LIMIT = '-m limit --limit 5/second --limit-burst 10';
 
 export function buildIptablesView(doc: IrDocument, fw: IrFirewall, family: IrFamily, fileName: string): IptablesView {
   const id = firewallId(fw.name);
@@ -181,7 +184,7 @@ export function buildIptablesView(doc: IrDocument, fw: IrFirewall, family: IrFam
     restore: ip6 ? 'ip6tables-restore' : 'iptables-restore',
   };
   const safeFile = commentText(fileName);
-  const placement = fw.placement.kind === 'host' ? `host firewall on ${fw.placement.on}` : `gateway between ${fw.placement.between.join(' and ')}`;
+  const placement = fw.placement.kind === 'host' ? `host firewall on ${fw.placement.on}` : gatewayText(fw.placement);
   const active: readonly IrDirection[] = fw.placement.kind === 'host' ? ['input', 'output'] : ['forward'];
 
   const sets = new Map<string, IpsetDef>();
@@ -204,7 +207,7 @@ export function buildIptablesView(doc: IrDocument, fw: IrFirewall, family: IrFam
   const cross = crossChainName(fw);
   if (fw.placement.kind === 'gateway') {
     const classify = chains.find((c) => c.name === chainName(fw, 'forward'))!;
-    const reached = classify.lines.some((l) => l.startsWith('-A '));
+    const reached = classify.lines.some((l) => l.endsWith(`-j ${cross}`));
     chains.push({
       name: cross,
       about: wrapComment(
@@ -285,37 +288,44 @@ export function applyCommand(tools: IptablesView['tools'], fileName: string): st
 
 function dirPolicyText(fw: IrFirewall, dir: IrDirection): string {
   const policy = fw.policy[dir] ?? 'accept';
-  return policy === 'drop'
-    ? `default deny: ends in DROP${fw.logDenied ? ' (logged)' : ''}`
+  if (policy === 'drop') return `default deny: ends in DROP${fw.logDenied ? ' (logged)' : ''}`;
+  return othersDenied(fw)
+    ? 'default accept: ends in ACCEPT (others deny: this firewall is the whole forward policy)'
     : 'default accept: unmatched packets return to the built-in chain (its other rules and policy still apply)';
 }
 
+const othersDenied = (fw: IrFirewall) => fw.placement.kind === 'gateway' && fw.placement.others === 'drop';
+
 /**
- * A gateway's `MSGR-<id>-FWD`: for each direction between the zones, one jump (a line per
+ * A gateway's `MSGR-<id>-FWD`: for each ordered pair of zones, one jump (a line per
  * address-list chunk) to the crossing chain. Only when both zones have addresses of the
- * family; a zone that holds the whole family needs no address match. Everything else falls
- * off the end of the chain back to FORWARD: forwarded traffic between other networks is not
- * this firewall's business.
+ * family; a zone that holds the whole family needs no address match. Everything else is
+ * `others`: with accept it falls off the end of the chain back to FORWARD (forwarded traffic
+ * between other networks is not this firewall's business), with deny it is dropped here.
  */
 function gatewayChain(fw: IrFirewall, family: IrFamily, name: string, cross: string, sets: Map<string, IpsetDef>): IptablesChain {
   if (fw.placement.kind !== 'gateway') throw new Error('gatewayChain: not a gateway');
-  const [a, b] = fw.placement.zones;
-  for (const [i, z] of [a, b].entries()) {
+  const placement = fw.placement;
+  placement.zones.forEach((z, i) => {
     if (!fw.addressSets.some((s) => s.name === z)) {
-      throw brokenIr('iptables', `gateway ${fw.name}: the IR has no address set for the zone ${fw.placement.between[i]}`);
+      throw brokenIr('iptables', `gateway ${fw.name}: the IR has no address set for the zone ${placement.between[i]}`);
     }
-  }
+  });
   const zones = zonesText(fw);
-  const about = `${name}, jumped to from FORWARD: sends the traffic between the zones (${zones}), both ways, to ${cross}; all other forwarded traffic returns to FORWARD untouched (not this firewall's business).`;
-  const ma = addressMatch(fw, a, family);
-  const mb = addressMatch(fw, b, family);
-  if (ma.kind === 'none' || mb.kind === 'none') {
-    const missing = ma.kind === 'none' ? fw.placement.between[0] : fw.placement.between[1];
-    return { name, hook: 'FORWARD', about: wrapComment(about), lines: noteLines(`no IPv${family} traffic crosses: zone ${missing} has no IPv${family} addresses`) };
-  }
+  const rest = placement.others === 'drop'
+    ? `all other forwarded traffic is dropped here${fw.logDenied ? ' (logged)' : ''} (others deny)`
+    : "all other forwarded traffic returns to FORWARD untouched (not this firewall's business)";
+  const about = `${name}, jumped to from FORWARD: sends the traffic between the zones (${zones}), every way, to ${cross}; ${rest}.`;
+  const matches = placement.zones.map((z) => addressMatch(fw, z, family));
+  const crossing = zonePairs(matches).filter(([a, b]) => a.kind !== 'none' && b.kind !== 'none');
   const lines: string[] = [];
-  const comment = `-m comment --comment ${quoteArg(`between the zones ${fw.placement.between.join(' and ')}`)}`;
-  for (const [from, to] of [[ma, mb], [mb, ma]] as const) {
+  if (crossing.length === 0) {
+    const missing = placement.between.filter((_, i) => matches[i]!.kind === 'none');
+    lines.push(...noteLines(`no IPv${family} traffic crosses: zone${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ha${missing.length > 1 ? 've' : 's'} no IPv${family} addresses`));
+  }
+  const comment = `-m comment --comment ${quoteArg(`between the zones ${zoneListText(placement.between)}`)}`;
+  for (const [from, to] of crossing) {
+    if (from.kind === 'none' || to.kind === 'none') continue;
     for (const m of [from, to]) if (m.kind === 'ipset') useSet(fw, sets, m.set);
     const setMatches = [from.kind === 'ipset' && `-m set --match-set ${from.set.name} src`, to.kind === 'ipset' && `-m set --match-set ${to.set.name} dst`];
     for (const s of from.kind === 'list' ? from.chunks : [undefined]) {
@@ -323,6 +333,13 @@ function gatewayChain(fw: IrFirewall, family: IrFamily, name: string, cross: str
         lines.push(['-A', name, s && `-s ${s}`, d && `-d ${d}`, ...setMatches, comment, `-j ${cross}`].filter(Boolean).join(' '));
       }
     }
+  }
+  if (placement.others === 'drop') {
+    const where = `firewall ${fw.name} (line ${fw.origin.line})`;
+    if (fw.logDenied) {
+      lines.push(`-A ${name} -m comment --comment ${quoteArg(`${where}: log denied`)} ${LOG_LIMIT} -j LOG --log-prefix ${quoteArg(logPrefix(fw))}`);
+    }
+    lines.push(`-A ${name} -m comment --comment ${quoteArg(`${where}: others deny`)} -j DROP`);
   }
   return { name, hook: 'FORWARD', about: wrapComment(about), lines };
 }
@@ -340,7 +357,7 @@ function useSet(fw: IrFirewall, sets: Map<string, IpsetDef>, set: IpsetDef): voi
 }
 
 function zonesText(fw: IrFirewall): string {
-  return fw.placement.kind === 'gateway' ? fw.placement.between.join(' and ') : '';
+  return fw.placement.kind === 'gateway' ? zoneListText(fw.placement.between) : '';
 }
 
 function chainLines(fw: IrFirewall, dir: IrDirection, family: IrFamily, chain: string, sets: Map<string, IpsetDef>, always = false): string[] {
@@ -357,6 +374,9 @@ function chainLines(fw: IrFirewall, dir: IrDirection, family: IrFamily, chain: s
       lines.push(`-A ${chain} -m comment --comment ${quoteArg(`${where}: log denied`)} ${LOG_LIMIT} -j LOG --log-prefix ${quoteArg(logPrefix(fw))}`);
     }
     lines.push(`-A ${chain} -m comment --comment ${quoteArg(`${where}: default deny`)} -j DROP`);
+  } else if (dir === 'forward' && othersDenied(fw)) {
+    // Back in -FWD an unmatched packet would meet the others-deny DROP.
+    lines.push(`-A ${chain} -m comment --comment ${quoteArg(`firewall ${fw.name} (line ${fw.origin.line}): default accept`)} -j ACCEPT`);
   }
   return lines;
 }
@@ -405,14 +425,16 @@ export function ruleLines(fw: IrFirewall, r: IrRule, family: IrFamily, chain: st
     if (m.kind === 'all') lines.push(...noteLines(`${r.id}: ${setName} holds every IPv${family} address, so no ${side} address match (${r.comment})`));
     if (m.kind === 'ipset') useSet(fw, sets, m.set);
   }
-  const ports = portMatches(r.protocol, r.srcPorts, r.dstPorts);
+  // An ICMP rule: one line per type (the icmp match takes one type), like a port chunk.
+  const ports = r.protocol === 'icmp' ? icmpTypeNames('iptables', fw, r, family).map((t) => (family === 4 ? `-m icmp --icmp-type ${t}` : `-m icmp6 --icmpv6-type ${t}`)) : portMatches(r.protocol, r.srcPorts, r.dstPorts);
+  const protocol = r.protocol === 'icmp' ? (family === 4 ? 'icmp' : 'ipv6-icmp') : r.protocol;
   // Set lookups after the port match: a packet to another port never pays for the hash lookup.
   const setMatches = [src.kind === 'ipset' && `-m set --match-set ${src.set.name} src`, dst.kind === 'ipset' && `-m set --match-set ${dst.set.name} dst`];
   const comment = `-m comment --comment ${quoteArg(r.comment)}`;
   for (const s of src.kind === 'list' ? src.chunks : [undefined]) {
     for (const d of dst.kind === 'list' ? dst.chunks : [undefined]) {
       for (const p of ports) {
-        const match = [s && `-s ${s}`, d && `-d ${d}`, `-p ${r.protocol}`, p, ...setMatches, comment].filter(Boolean).join(' ');
+        const match = [s && `-s ${s}`, d && `-d ${d}`, `-p ${protocol}`, p, ...setMatches, comment].filter(Boolean).join(' ');
         if (r.action === 'drop' && fw.logDenied) {
           lines.push(`-A ${chain} ${match} ${LOG_LIMIT} -j LOG --log-prefix ${quoteArg(logPrefix(fw))}`);
         }
@@ -536,10 +558,8 @@ export function quoteArg(s: string): string {
   return `"${clean.replace(/["\\']/g, '\\$&')}"`;
 }
 
-/** Text inside a `#` line: control characters (C0, C1, line and paragraph separators) become spaces. */
-export function commentText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
-}
+/** Text inside a `#` line: control characters (C0, C1), bidirectional controls and line and paragraph separators become spaces. */
+export const commentText = oneLineText;
 
 /** Free text as `#` lines of at most COMMENT_WIDTH characters (long words are cut). */
 export function wrapComment(s: string, width = COMMENT_WIDTH): string[] {

@@ -1,4 +1,5 @@
 import { EXACT, type TargetCapabilities } from '../capability.js';
+import { netshSizes } from './size.js';
 
 /**
  * Windows Firewall filters only the host it runs on, and lets a block rule win over every allow
@@ -16,6 +17,10 @@ export const netshCapabilities: TargetCapabilities = {
     },
   },
   families: { 4: EXACT, 6: EXACT },
-  matches: { 'connection-state': EXACT, icmp: EXACT, 'nd-hop-limit': EXACT, 'log-denied': EXACT },
+  matches: { 'connection-state': EXACT, icmp: EXACT, 'nd-hop-limit': EXACT, 'log-denied': EXACT, 'icmp-rules': EXACT },
   order: 'block-before-allow',
+  size: {
+    about: 'counts a command per combination of the chunks of each rule\'s lists (local and remote addresses and ports, each within its share of cmd.exe\'s 8,191-character line)',
+    artefacts: netshSizes,
+  },
 };

@@ -1,5 +1,8 @@
 import type { IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } from '../../src/ir/types.js';
 import { formatPortRange } from '../../src/addresses/ports.js';
+import { icmpTypeNames } from '../icmp.js';
+import { gatewayText, zonePairs } from '../../src/ir/zonePairs.js';
+import { oneLineText } from '../../src/text/hidden.js';
 
 /** What the template prints; every string in it is already safe nft syntax. */
 export interface NftView {
@@ -57,7 +60,7 @@ export function buildNftView(doc: IrDocument, fw: IrFirewall, fileName: string):
     source: commentText(doc.source),
     deployment: doc.deployment,
     firewall: fw.name,
-    placement: fw.placement.kind === 'host' ? `host firewall on ${fw.placement.on}` : `gateway between ${fw.placement.between.join(' and ')}`,
+    placement: fw.placement.kind === 'host' ? `host firewall on ${fw.placement.on}` : gatewayText(fw.placement),
     descriptionLines: doc.description ? [commentText(doc.description)] : [],
     fileName: commentText(fileName),
     table: nftTableName(fw),
@@ -82,25 +85,34 @@ function hostChains(fw: IrFirewall): NftChain[] {
 }
 
 /**
- * A gateway judges only traffic from one zone to the other: the forward hook sends exactly that
- * to the `crossing` chain, which ends in the default; other forwarded traffic is left alone.
+ * A gateway judges traffic from one of its zones to another: the forward hook sends exactly that
+ * (one jump per ordered pair of zones and family) to the `crossing` chain, which ends in the
+ * default. Other forwarded traffic meets `others`: with accept it leaves the chain and is left to
+ * the machine's other tables; with deny the forward chain drops it, and `crossing` ends in an
+ * explicit verdict either way, so a default accept does not fall back into that drop.
  */
-function gatewayChains(fw: IrFirewall, zones: [string, string], setFamilies: Map<string, IrFamily[]>): NftChain[] {
-  const [a, b] = zones;
-  const common = (setFamilies.get(a) ?? []).filter((f) => (setFamilies.get(b) ?? []).includes(f));
-  const jumps = common.flatMap((f) => {
-    const ip = f === 4 ? 'ip' : 'ip6';
-    const sfx = f === 4 ? '_v4' : '_v6';
-    return [
-      `${ip} saddr @${a}${sfx} ${ip} daddr @${b}${sfx} jump crossing comment "between the zones"`,
-      `${ip} saddr @${b}${sfx} ${ip} daddr @${a}${sfx} jump crossing comment "between the zones"`,
-    ];
-  });
+function gatewayChains(fw: IrFirewall, zones: readonly string[], setFamilies: Map<string, IrFamily[]>): NftChain[] {
+  const others = fw.placement.kind === 'gateway' ? fw.placement.others : 'accept';
+  const jumps = zonePairs(zones).flatMap(([a, b]) =>
+    (setFamilies.get(a) ?? [])
+      .filter((f) => (setFamilies.get(b) ?? []).includes(f))
+      .map((f) => {
+        const ip = f === 4 ? 'ip' : 'ip6';
+        const sfx = f === 4 ? '_v4' : '_v6';
+        return `${ip} saddr @${a}${sfx} ${ip} daddr @${b}${sfx} jump crossing comment "between the zones"`;
+      }),
+  );
   const policy = fw.policy.forward ?? 'accept';
   const crossing = [...preamble(fw, 'forward'), ...fw.rules.filter((r) => r.direction === 'forward').flatMap((r) => ruleLines(fw, r))];
   if (policy === 'drop') {
     if (fw.logDenied) crossing.push(`${LOG_LIMIT} log prefix ${logPrefix(fw)} comment "log denied"`);
     crossing.push('drop comment "default deny"');
+  } else if (others === 'drop') {
+    crossing.push('accept comment "default accept"');
+  }
+  if (others === 'drop') {
+    if (fw.logDenied) jumps.push(`${LOG_LIMIT} log prefix ${logPrefix(fw)} comment "log denied"`);
+    jumps.push('drop comment "others deny: between none of the zones"');
   }
   return [
     { name: 'forward', hook: 'forward', policy: 'accept', lines: jumps },
@@ -129,7 +141,8 @@ function preamble(fw: IrFirewall, dir: string): string[] {
  * addresses that applies to both families needs no family test and stays one rule.
  */
 function ruleLines(fw: IrFirewall, r: IrRule): string[] {
-  const bothWithoutAddresses = !r.src && !r.dst && r.families.includes(4) && r.families.includes(6);
+  // ICMP types differ per family (ICMPv4, ICMPv6): an ICMP rule is always one line per family.
+  const bothWithoutAddresses = !r.src && !r.dst && r.families.includes(4) && r.families.includes(6) && r.protocol !== 'icmp';
   const perFamily: (IrFamily | undefined)[] = bothWithoutAddresses ? [undefined] : r.families;
   return perFamily.map((family): string[] => {
     const parts: string[] = [];
@@ -140,8 +153,11 @@ function ruleLines(fw: IrFirewall, r: IrRule): string[] {
       if (r.src) parts.push(`${ip} saddr @${r.src}${suffix}`);
       if (r.dst) parts.push(`${ip} daddr @${r.dst}${suffix}`);
     }
-    const ports = [portMatch(r.protocol, 'sport', r.srcPorts), portMatch(r.protocol, 'dport', r.dstPorts)].filter(Boolean);
-    parts.push(ports.length ? ports.join(' ') : `meta l4proto ${r.protocol}`);
+    if (r.protocol === 'icmp') parts.push(icmpMatch(fw, r, family!));
+    else {
+      const ports = [portMatch(r.protocol, 'sport', r.srcPorts), portMatch(r.protocol, 'dport', r.dstPorts)].filter(Boolean);
+      parts.push(ports.length ? ports.join(' ') : `meta l4proto ${r.protocol}`);
+    }
     const match = parts.join(' ');
     // The log gets its own rule: a `limit` in front of `drop` would make the drop conditional.
     const log = r.action === 'drop' && fw.logDenied ? [`${match} ${LOG_LIMIT} log prefix ${logPrefix(fw)}`] : [];
@@ -152,6 +168,12 @@ function ruleLines(fw: IrFirewall, r: IrRule): string[] {
 const LOG_LIMIT = 'limit rate 5/second burst 10 packets';
 
 const logPrefix = (fw: IrFirewall) => quote(`msgr ${fw.name} denied: `.slice(0, 127));
+
+/** `icmp type { echo-request, timestamp-request }`, or `icmpv6 type …` (the names of targets/icmp.ts). */
+function icmpMatch(fw: IrFirewall, r: IrRule, family: IrFamily): string {
+  const names = icmpTypeNames('nftables', fw, r, family);
+  return `${family === 4 ? 'icmp' : 'icmpv6'} type ${names.length === 1 ? names[0] : `{ ${names.join(', ')} }`}`;
+}
 
 function portMatch(protocol: string, field: 'sport' | 'dport', ports: IrPorts | undefined): string | undefined {
   if (!ports) return undefined;
@@ -168,8 +190,6 @@ function quote(s: string): string {
   return `"${s.replace(/[^\x20-\x7e]|"/g, '_')}"`;
 }
 
-/** Text inside a `#` comment line: one line, printable. */
-export function commentText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
-}
+/** Text inside a `#` comment line: one line, no control, bidirectional or line-separating character. */
+export const commentText = oneLineText;
 

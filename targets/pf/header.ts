@@ -1,4 +1,6 @@
 import type { IrDocument, IrFirewall } from '../../src/ir/types.js';
+import { gatewayText } from '../../src/ir/zonePairs.js';
+import { oneLineText } from '../../src/text/hidden.js';
 
 /**
  * The comment block at the top of an anchor: where it came from, how to load and remove it, and
@@ -50,24 +52,33 @@ export function pfHeader(doc: IrDocument, fw: IrFirewall, fileName: string): str
     header.push(
       'Gateway: pf has no forward chain; rules name no direction, so a forwarded packet is matched both',
       '        in (arriving) and out (leaving) and pf keeps a state on each side. Every rule names one zone',
-      "        table as source and the other as destination, and every table leaves out the gateway's own",
+      "        table as source and another as destination, and every table leaves out the gateway's own",
       '        addresses (!self: those of all its interfaces, read when the anchor is loaded; load it again',
-      '        after they change). Traffic between other networks, and traffic to or from the gateway',
-      '        itself, matches no rule here and is left to the main ruleset: the forward hook of nftables',
-      '        and iptables never sees it either.',
+      '        after they change). Traffic to or from the gateway itself matches no rule here and is left to',
+      '        the main ruleset: the forward hook of nftables and iptables never sees it either.',
+      ...(fw.placement.kind === 'gateway' && fw.placement.others === 'drop'
+        ? [
+            'Others: deny. Forwarded traffic between none of the zones (within one zone, or to or from a',
+            '        network that is no zone) is blocked, quick: neither end is the gateway, a multicast,',
+            '        broadcast or link-local address. A directed broadcast (a zone\'s x.x.x.255) to the gateway',
+            '        is blocked too: pf knows no interface here. This anchor is the whole forward policy.',
+          ]
+        : ['        Traffic between other networks (others accept) is left to the main ruleset as well.']),
     );
   }
   return header;
 }
 
 function placementText(fw: IrFirewall): string {
-  return fw.placement.kind === 'host' ? `host firewall on ${fw.placement.on}` : `gateway between ${fw.placement.between.join(' and ')}`;
+  return fw.placement.kind === 'host' ? `host firewall on ${fw.placement.on}` : gatewayText(fw.placement);
 }
 
 export const pfAnchor = (fw: IrFirewall) => `msgr/${fw.name}`;
 
 /** The directions whose default is accept: each ends in a pass that is not quick (view.ts says why). */
 export function acceptDefaults(fw: IrFirewall): ('input' | 'output' | 'forward')[] {
+  // With others deny a gateway's default accept is quick: the anchor is the whole forward policy.
+  if (fw.placement.kind === 'gateway' && fw.placement.others === 'drop') return [];
   const directions = fw.placement.kind === 'host' ? (['input', 'output'] as const) : (['forward'] as const);
   return directions.filter((d) => fw.policy[d] !== 'drop');
 }
@@ -76,9 +87,9 @@ export const acceptText = (d: 'input' | 'output' | 'forward') => ({ input: 'inbo
 
 /**
  * Text inside a `#` comment: one line. pfctl joins a line that ends in a backslash with the next
- * one even inside a comment, so backslashes go too, with every control character (and the
- * Unicode line separators).
+ * one even inside a comment, so backslashes go too, with every control character, bidirectional
+ * control and Unicode line separator.
  */
 export function commentText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\\]/g, ' ');
+  return oneLineText(s).replace(/\\/g, ' ');
 }

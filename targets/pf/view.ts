@@ -1,8 +1,10 @@
 import type { IrAddressSet, IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } from '../../src/ir/types.js';
 import { formatPortRange } from '../../src/addresses/ports.js';
+import { icmpTypeNames } from '../icmp.js';
 import { brokenIr } from '../ir.js';
 import { acceptDefaults, acceptText, pfHeader } from './header.js';
 import { addressSetNamed } from '../../src/ir/lookup.js';
+import { zoneListText, zonePairs } from '../../src/ir/zonePairs.js';
 
 /**
  * pf (OpenBSD, FreeBSD, macOS): one anchor per firewall, loaded with
@@ -71,9 +73,21 @@ export function buildPfView(doc: IrDocument, fw: IrFirewall, fileName: string): 
     if (!host) entries.push('!self');
     return { name: s.name, entries: entries.join(', ') };
   });
+  if (fw.placement.kind === 'gateway' && fw.placement.others === 'drop') tables.push({ name: GATEWAY_OWN_TABLE, entries: GATEWAY_OWN.join(', ') });
   const sections = host ? hostSections(fw) : gatewaySections(fw);
   return { header: pfHeader(doc, fw, fileName), tables, sections };
 }
+
+/**
+ * `others deny` on a gateway: what is not forwarded, so the block of "between none of the zones"
+ * spares it. The gateway's own addresses (`self`, read at load time as above), and destinations
+ * a router delivers on the link and never forwards: IPv4 multicast and limited broadcast, IPv6
+ * multicast (neighbour discovery's solicited-node addresses among them) and link-local addresses
+ * of both families. 26 characters: longer than any address set's name (at most 24), so it
+ * cannot collide with one.
+ */
+export const GATEWAY_OWN_TABLE = 'msgrfw_gateway_own_address';
+const GATEWAY_OWN = ['self', '224.0.0.0/4', '255.255.255.255', '169.254.0.0/16', 'ff00::/8', 'fe80::/10'];
 
 /** Every TCP state from a SYN (pf's own default for a stateful rule, written out), UDP and the rest by addresses and ports. */
 const KEEP_STATE = 'flags S/SA keep state';
@@ -124,8 +138,7 @@ function gatewaySections(fw: IrFirewall): PfView['sections'] {
   if (fw.placement.kind !== 'gateway') return [];
   const sections: PfView['sections'] = [];
   const deny = fw.policy.forward === 'drop';
-  const [a, b] = fw.placement.between.map((zone) => zoneSet(fw, zone));
-  const pairs = [[a!, b!], [b!, a!]] as const;
+  const pairs = zonePairs(fw.placement.between.map((zone) => zoneSet(fw, zone)));
   const pre: string[] = [];
   if (fw.preamble.includes('icmp') && deny) {
     for (const [from, to] of pairs) {
@@ -146,9 +159,23 @@ function gatewaySections(fw: IrFirewall): PfView['sections'] {
   }
   if (deny) {
     sections.push({
-      title: `Default: deny what crosses between ${fw.placement.between.join(' and ')}${fw.logDenied ? ', logged to pflog0' : ''}.`,
+      title: `Default: deny what crosses between ${zoneListText(fw.placement.between)}${fw.logDenied ? ', logged to pflog0' : ''}.`,
       lines: pairs.map(([from, to]) => `block drop${fw.logDenied ? ' log' : ''} quick from <${from.name}> to <${to.name}>`),
     });
+  }
+  if (fw.placement.others === 'drop') {
+    // The whole forward policy: the default accept is final too, so pf.conf cannot reopen or close it.
+    if (!deny) {
+      sections.push({
+        title: `Default: accept between ${zoneListText(fw.placement.between)}, with state; quick: with others deny this anchor is the whole forward policy.`,
+        lines: pairs.map(([from, to]) => `pass quick from <${from.name}> to <${to.name}> ${KEEP_STATE}`),
+      });
+    }
+    sections.push({
+      title: `Others: deny forwarded traffic between none of the zones${fw.logDenied ? ', logged to pflog0' : ''} (neither end is the gateway, a multicast, broadcast or link-local address).`,
+      lines: [`block drop${fw.logDenied ? ' log' : ''} quick from ! <${GATEWAY_OWN_TABLE}> to ! <${GATEWAY_OWN_TABLE}>`],
+    });
+    return sections;
   }
   sections.push(...acceptSection(fw, deny ? [] : pairs.map(([from, to]) => `pass from <${from.name}> to <${to.name}> ${KEEP_STATE}`)));
   return sections;
@@ -169,11 +196,17 @@ function ruleLines(fw: IrFirewall, r: IrRule, dir: 'in' | 'out' | undefined): st
     const parts: string[] = [r.action === 'accept' ? 'pass' : 'block drop'];
     if (dir) parts.push(dir);
     if (r.action === 'drop' && fw.logDenied) parts.push('log');
-    parts.push('quick', familyKeyword(family), `proto ${r.protocol}`);
+    const icmp = r.protocol === 'icmp';
+    parts.push('quick', familyKeyword(family), `proto ${icmp ? (family === 4 ? 'icmp' : 'ipv6-icmp') : r.protocol}`);
     parts.push(`from ${address(fw, r.src)}`);
     if (r.srcPorts) parts.push(`port ${ports(r.srcPorts)}`);
     parts.push(`to ${address(fw, r.dst)}`);
     if (r.dstPorts) parts.push(`port ${ports(r.dstPorts)}`);
+    if (icmp) {
+      const names = icmpTypeNames('pf', fw, r, family);
+      parts.push(`${family === 4 ? 'icmp-type' : 'icmp6-type'} ${names.length === 1 ? names[0] : `{ ${names.join(', ')} }`}`);
+    }
+    // An ICMP query keeps state like a connection: its reply matches it (pf.c, pf_icmp_mapping).
     if (r.action === 'accept') parts.push(r.protocol === 'tcp' ? KEEP_STATE : 'keep state');
     parts.push(`label "${labelText(`${fw.name} ${r.id}`)}"`);
     return parts.join(' ');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isIPv4, isIPv6 } from 'node:net';
-import { formatCidr, parseCidr } from '../../src/addresses/cidr.js';
+import { embeddedIpv4, formatCidr, parseCidr, type Cidr } from '../../src/addresses/cidr.js';
 import { addInto, cidrTexts, difference, emptySet, fromCidrs, intersect, isEmpty, isSubset, union, unionAll, equals } from '../../src/addresses/set.js';
-import { normalizePorts, portsCover } from '../../src/addresses/ports.js';
+import { normalizePorts, portsCover, unionPorts } from '../../src/addresses/ports.js';
 
 const set = (...texts: string[]) =>
   fromCidrs(texts.map((t) => {
@@ -35,6 +35,47 @@ describe('CIDR parsing', () => {
     expect(parseCidr('10.0.0.256')).toMatchObject({ ok: false, problem: 'invalid' });
     expect(parseCidr('10.0.0.0/33')).toMatchObject({ ok: false, problem: 'prefix' });
     expect(parseCidr('fe80::1%eth0')).toMatchObject({ ok: false, problem: 'zone' });
+  });
+});
+
+describe('IPv6 blocks that stand for IPv4 addresses', () => {
+  const cidr = (t: string): Cidr => {
+    const p = parseCidr(t);
+    if (!p.ok) throw new Error(t);
+    return p.cidr;
+  };
+  const embedded = (t: string) => {
+    const e = embeddedIpv4(cidr(t));
+    return e && `${e.kind} ${formatCidr(e.ipv4)}`;
+  };
+
+  it('finds IPv4-mapped (::ffff:0:0/96) and IPv4-compatible (::/96) blocks, in dotted or hex form, with their IPv4 form', () => {
+    expect(embedded('::ffff:203.0.113.7')).toBe('mapped 203.0.113.7');
+    expect(embedded('::ffff:cb00:7107')).toBe('mapped 203.0.113.7');
+    expect(embedded('0:0:0:0:0:FFFF:CB00:7100/120')).toBe('mapped 203.0.113.0/24');
+    expect(embedded('::ffff:0:0/96')).toBe('mapped 0.0.0.0/0');
+    expect(embedded('::203.0.113.7')).toBe('compatible 203.0.113.7');
+    expect(embedded('::cb00:7107')).toBe('compatible 203.0.113.7');
+    expect(embedded('::/96')).toBe('compatible 0.0.0.0/0');
+  });
+
+  it('leaves alone what is not IPv4 in disguise: ::, ::1, blocks that only contain such a range, NAT64 and every IPv4 block', () => {
+    for (const t of ['::', '::1', '::/127', '::/0', '::/64', '::fffe:0:0/95', '64:ff9b::203.0.113.7', '2001:db8::/32', '203.0.113.7', '0.0.0.0/0', '::1:0:0:0/96']) {
+      expect(embedded(t), t).toBeUndefined();
+    }
+  });
+
+  it('round-trips every IPv4 block through its mapped form (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }), (a, prefix) => {
+        const v4: Cidr = { family: 4, address: BigInt(a) & ((0xffffffffn << BigInt(32 - prefix)) & 0xffffffffn), prefix };
+        const text = formatCidr(v4);
+        const addr = text.split('/')[0];
+        const mapped = `::ffff:${addr}/${96 + prefix}`;
+        expect(embeddedIpv4(cidr(mapped))).toEqual({ kind: 'mapped', ipv4: v4 });
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -74,6 +115,22 @@ describe('port ranges', () => {
   it('tell coverage', () => {
     expect(portsCover([{ from: 1, to: 100 }], [{ from: 5, to: 6 }])).toBe(true);
     expect(portsCover([{ from: 1, to: 100 }], [{ from: 99, to: 101 }])).toBe(false);
+  });
+});
+
+describe('port lists, one sweep', () => {
+  const ranges = fc.array(fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 20 })), { maxLength: 30 }).map((xs) => normalizePorts(xs.map(([from, n]) => ({ from, to: from + n }))));
+  const ports = (rs: { from: number; to: number }[]) => new Set(rs.flatMap((r) => Array.from({ length: r.to - r.from + 1 }, (_, k) => r.from + k)));
+
+  it('portsCover agrees with the ports themselves, and unionPorts with normalizePorts (property)', () => {
+    fc.assert(
+      fc.property(ranges, ranges, (a, b) => {
+        const pa = ports(a);
+        expect(portsCover(a, b)).toBe([...ports(b)].every((p) => pa.has(p)));
+        expect(unionPorts(a, b)).toEqual(normalizePorts([...a, ...b]));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 

@@ -108,4 +108,17 @@ describe('msgrfw diff', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('sport 50040-50059  dport 50000-50059');
   });
+
+  it('names the versions by --label (once: OLD; twice: OLD and NEW) in the report and in their diagnostics', () => {
+    const wide = policyFile(WIDE);
+    const r = msgrfw(['diff', '-', wide, '--label', 'main:site.msgr', '--label', 'site.msgr'], CONTOSO_TEXT);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^--- main:site\.msgr\n\+\+\+ site\.msgr\n/);
+    expect(r.stdout).toMatch(/\n\s+main:site\.msgr:27: default deny\n/);
+    expect(msgrfw(['diff', '/dev/null', wide, '--label', 'main: (none)']).stdout).toMatch(/^--- main: \(none\)\n\+\+\+ .*site\.msgr\n/);
+    const broken = msgrfw(['diff', '-', wide, '--label', 'main:site.msgr'], 'deployment d {\n  network a = 10.0.0.1/8\n}\n');
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/^main:site\.msgr:2:15: error MSGR014: /);
+    expect(msgrfw(['diff', CONTOSO, CONTOSO, '--label', 'a', '--label', 'b', '--label', 'c'])).toMatchObject({ code: 2, stderr: 'msgrfw: --label names OLD and NEW: give it at most twice, not 3 times\n' });
+  });
 });

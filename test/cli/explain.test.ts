@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../helpers.js';
 import { describe, expect, it } from 'vitest';
 import { CONTOSO, msgrfw, noStackTrace } from './run.js';
 
@@ -25,6 +27,23 @@ describe('msgrfw explain', () => {
     expect(r.stdout).toContain('packet: udp [2001:db8:20::5]:50000 -> [2001:db8:1::10]:5061 (IPv6');
     expect(r.stdout).toMatch(/lcs-host \(host firewall on lcs\), input: DROP as a new connection; passes as return traffic/);
     expect(r.stdout).toContain(`${CONTOSO}:${lineOf('firewall lcs-host') + 3}: default deny`);
+  });
+
+  it('explains an ICMP query: the rule that decides it, in text and JSON', () => {
+    const monitored = join(ROOT, 'test/kernel/fixtures/monitored.msgr');
+    const r = msgrfw(['explain', monitored, 'icmp echo-request 2001:db8:50::5 -> 2001:db8:1::10']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('packet: icmp echo-request 2001:db8:50::5 -> 2001:db8:1::10 (IPv6, a query, which opens an exchange its reply belongs to)');
+    expect(r.stdout).toContain('srv-host (host firewall on srv), input: ACCEPT');
+    expect(r.stdout).toMatch(/rule r\d+: input accept icmp ipv4\+ipv6 from monitor \(10\.50\.0\.0\/24, 2001:db8:50::\/64\) to any type echo-request/);
+    expect(r.stdout).toMatch(/monitored\.msgr:25: allow icmp echo-request from monitor /);
+    const j = msgrfw(['explain', monitored, '--format', 'json', '--exit-code', 'icmp timestamp-request 10.50.0.5 -> 10.1.1.10']);
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.stdout)).toMatchObject({
+      packet: { protocol: 'icmp', family: 4, src: '10.50.0.5', dst: '10.1.1.10', icmpType: 'timestamp-request' },
+      evaluations: [{ firewall: 'srv-host', direction: 'input', verdict: 'drop', decidedBy: { kind: 'policy', direction: 'input' } }],
+    });
+    expect(JSON.parse(j.stdout).packet).not.toHaveProperty('sport');
   });
 
   it('explains one firewall with -f, even one that does not see the packet', () => {

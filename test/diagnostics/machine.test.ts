@@ -65,6 +65,16 @@ describe('--format json', () => {
     expect(valid({ ok: false, diagnostics: [{ ...d, line: 0 }] })).not.toEqual([]);
     expect(valid({ ok: false, diagnostics: [{ ...d, severity: 'note' }] })).not.toEqual([]);
     expect(valid({ ok: false, diagnostics: [{ ...d, extra: 1 }] })).not.toEqual([]);
+    const w = { ...d, code: 'MSGR073', severity: 'warning' };
+    expect(valid({ ok: true, diagnostics: [{ ...w, suppressed: { justification: 'managed from the console' } }] })).toEqual([]);
+    expect(valid({ ok: false, diagnostics: [{ ...d, suppressed: { justification: 'x' } }] })).not.toEqual([]); // an error is never acknowledged
+    expect(valid({ ok: true, diagnostics: [{ ...w, suppressed: { justification: '' } }] })).not.toEqual([]);
+    expect(valid({ ok: true, diagnostics: [{ ...w, suppressed: true }] })).not.toEqual([]);
+    const fix = { title: 'write 10.0.0.0/8', edits: [{ line: 2, column: 15, endLine: 2, endColumn: 25, text: '10.0.0.0/8' }] };
+    expect(valid({ ok: false, diagnostics: [{ ...d, endLine: 2, endColumn: 25, fix }] })).toEqual([]);
+    expect(valid({ ok: false, diagnostics: [{ ...d, endLine: 2 }] })).not.toEqual([]); // an end is a line and a column
+    expect(valid({ ok: false, diagnostics: [{ ...d, fix: { title: 'x', edits: [] } }] })).not.toEqual([]);
+    expect(valid({ ok: false, diagnostics: [{ ...d, fix: { title: 'x', edits: [{ line: 2, column: 15, text: '' }] } }] })).not.toEqual([]);
     expect(valid({ ok: true, diagnostics: [], unreadable: [{ file: 'p', message: 'm' }] })).not.toEqual([]); // unreadable means not ok
     expect(valid({ ok: false, diagnostics: [], unreadable: [] })).not.toEqual([]);
     expect(valid({ ok: false, diagnostics: [], error: 'x' })).not.toEqual([]);
@@ -90,7 +100,7 @@ const locationsOf = (required: string[]) => ({
           artifactLocation: { type: 'object', properties: { uri: { type: 'string' } }, required: ['uri'], additionalProperties: false },
           region: {
             type: 'object',
-            properties: { startLine: { type: 'integer', minimum: 1 }, startColumn: { type: 'integer', minimum: 1 } },
+            properties: { startLine: { type: 'integer', minimum: 1 }, startColumn: { type: 'integer', minimum: 1 }, endLine: { type: 'integer', minimum: 1 }, endColumn: { type: 'integer', minimum: 1 } },
             required: ['startLine', 'startColumn'],
             additionalProperties: false,
           },
@@ -181,6 +191,56 @@ const SARIF_SUBSET = {
                 message,
                 locations: locationsOf(['artifactLocation', 'region']),
                 properties: { type: 'object' },
+                fixes: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      description: message,
+                      artifactChanges: {
+                        type: 'array',
+                        minItems: 1,
+                        items: {
+                          type: 'object',
+                          properties: {
+                            artifactLocation: { type: 'object', properties: { uri: { type: 'string' } }, required: ['uri'], additionalProperties: false },
+                            replacements: {
+                              type: 'array',
+                              minItems: 1,
+                              items: {
+                                type: 'object',
+                                properties: {
+                                  deletedRegion: {
+                                    type: 'object',
+                                    properties: { startLine: { type: 'integer', minimum: 1 }, startColumn: { type: 'integer', minimum: 1 }, endLine: { type: 'integer', minimum: 1 }, endColumn: { type: 'integer', minimum: 1 } },
+                                    additionalProperties: false,
+                                  },
+                                  insertedContent: { type: 'object', properties: { text: { type: 'string' } }, additionalProperties: false },
+                                },
+                                required: ['deletedRegion'],
+                                additionalProperties: false,
+                              },
+                            },
+                          },
+                          required: ['artifactLocation', 'replacements'],
+                          additionalProperties: false,
+                        },
+                      },
+                    },
+                    required: ['artifactChanges'],
+                    additionalProperties: false,
+                  },
+                },
+                suppressions: {
+                  type: 'array',
+                  uniqueItems: true,
+                  items: {
+                    type: 'object',
+                    properties: { kind: { enum: ['inSource', 'external'] }, status: { enum: ['accepted', 'underReview', 'rejected'] }, justification: { type: 'string' } },
+                    required: ['kind'],
+                    additionalProperties: false,
+                  },
+                },
               },
               required: ['message', 'ruleId', 'level', 'locations'],
               additionalProperties: false,
@@ -235,7 +295,7 @@ describe('--format sarif', () => {
     expect(run.results.find((r) => r.ruleId === 'MSGR035')).toMatchObject({
       level: 'warning',
       message: { text: expect.stringMatching(/^the SIP dynamic range matters only over TCP.*\nhint: remove it/s) },
-      locations: [{ physicalLocation: { artifactLocation: { uri: 'examples/contoso.msgr' }, region: { startLine: 19, startColumn: 5 } } }],
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'examples/contoso.msgr' }, region: { startLine: 19, startColumn: 5, endLine: 19, endColumn: 8 } } }],
     });
 
     const compile = msgrfw(['compile', '--format', 'sarif', CONTOSO, '-t', 'nftables', '-f', 'edge', '-o', '-']);
@@ -257,6 +317,13 @@ describe('--format sarif', () => {
       ['MSGR002', 'error', 3],
     ]);
     expect(log.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toBe('%3Cstdin%3E');
+    // The host bits' fix, as a SARIF replacement of the CIDR block (10.0.0.1/8 at 2:15-25).
+    expect((log.runs[0]!.results[0]! as { fixes?: unknown }).fixes).toEqual([
+      {
+        description: { text: "replace '10.0.0.1/8' with '10.0.0.0/8'" },
+        artifactChanges: [{ artifactLocation: { uri: '%3Cstdin%3E' }, replacements: [{ deletedRegion: { startLine: 2, startColumn: 15, endLine: 2, endColumn: 25 }, insertedContent: { text: '10.0.0.0/8' } }] }],
+      },
+    ]);
 
     const dir = mkdtempSync(join(tmpdir(), 'msgrfw-sarif-'));
     writeFileSync(join(dir, 'bin.msgr'), Buffer.from([0x64, 0x00, 0x01]));
@@ -292,6 +359,9 @@ describe('--format sarif', () => {
     expect(fileUri('/etc/msgr/site.msgr')).toBe('file:///etc/msgr/site.msgr');
     expect(fileUri('<stdin>')).toBe('%3Cstdin%3E');
     expect(toSarif([]).runs[0]!.results).toEqual([]);
+    const acknowledged = toSarif([{ code: 'MSGR073', severity: 'warning', file: 'p.msgr', line: 3, column: 1, message: 'm', suppressed: { justification: 'why' } }]);
+    expect(errors(acknowledged)).toEqual([]);
+    expect(acknowledged.runs[0]!.results[0]!.suppressions).toEqual([{ kind: 'inSource', justification: 'why' }]);
     expect(errors(toSarif([]))).toEqual([]);
   });
 });

@@ -21,7 +21,8 @@ function version(text: string, file: string): PolicyVersion {
   return { ir, source: { file, text } };
 }
 
-const row = (c: TrafficClass) => `${c.protocol} ${c.direction} v${c.family} ${c.src.join(',')} -> ${c.dst.join(',')} sport ${c.srcPorts.join(',')} dport ${c.dstPorts.join(',')}`;
+const row = (c: TrafficClass) =>
+  `${c.protocol} ${c.direction} v${c.family} ${c.src.join(',')} -> ${c.dst.join(',')} ${c.icmpTypes ? `type ${c.icmpTypes.join(',')}` : `sport ${c.srcPorts!.join(',')} dport ${c.dstPorts!.join(',')}`}`;
 const rows = (fw: FirewallDiff, kind: 'newlyAllowed' | 'newlyDenied') => fw[kind].flatMap((c) => c.classes.map(row));
 
 /** The diff of one shape at size n, and the steps it took. */

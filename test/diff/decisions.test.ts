@@ -5,9 +5,14 @@ import { toPacket } from '../../src/evaluate/packet.js';
 import { firewallViews } from '../../src/evaluate/view.js';
 import { containsPoint, volume } from '../../src/addresses/boxes.js';
 import { accepted, decisions, DIRECTIONS, FAMILIES, PROTOCOLS } from '../../src/diff/decisions.js';
-import { EXAMPLES, irOf } from '../helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLES, irOf, ROOT } from '../helpers.js';
 
-const views = EXAMPLES.flatMap((e) => firewallViews(irOf(e.text)));
+/** The examples, and the kernel fixture with ICMP rules (monitored.msgr). */
+const MONITORED = readFileSync(join(ROOT, 'test/kernel/fixtures/monitored.msgr'), 'utf8');
+const views = [...EXAMPLES.map((e) => e.text), MONITORED].flatMap((text) => firewallViews(irOf(text)));
+const PORT_PROTOCOLS = PROTOCOLS.filter((p) => p !== 'icmp') as ('tcp' | 'udp')[];
 
 /** Addresses at and around the edges of every network of the examples, and a few outside all. */
 const V4 = ['10.20.0.0', '10.20.255.255', '10.21.0.0', '10.19.255.255', '10.1.1.10', '10.1.1.11', '198.51.100.7', '198.51.100.255', '198.51.101.0', '10.9.0.7', '10.30.0.5', '10.2.2.20', '203.0.113.7', '10.8.0.7', '192.0.2.9'];
@@ -21,7 +26,7 @@ describe('the regions the diff compares', () => {
       fc.record({ family: fc.constant(6 as const), src: fc.constantFrom(...V6), dst: fc.constantFrom(...V6) }),
     );
     fc.assert(
-      fc.property(fc.constantFrom(...views), packet, fc.constantFrom(...PROTOCOLS), fc.constantFrom(...PORTS), fc.constantFrom(...PORTS), (view, a, protocol, sport, dport) => {
+      fc.property(fc.constantFrom(...views), packet, fc.constantFrom(...PORT_PROTOCOLS), fc.constantFrom(...PORTS), fc.constantFrom(...PORTS), (view, a, protocol, sport, dport) => {
         const p = toPacket({ protocol, src: a.src, sport, dst: a.dst, dport });
         for (const e of evaluate(view, p)) {
           if (!e.direction) continue;
@@ -34,12 +39,36 @@ describe('the regions the diff compares', () => {
     );
   });
 
+  it('accept exactly the ICMP queries the evaluator accepts', () => {
+    const packet = fc.oneof(
+      fc.record({ family: fc.constant(4 as const), src: fc.constantFrom(...V4, '10.50.0.9', '10.50.1.0'), dst: fc.constantFrom(...V4, '10.1.1.10'), icmpType: fc.constantFrom(8, 13) }),
+      fc.record({ family: fc.constant(6 as const), src: fc.constantFrom(...V6, '2001:db8:50::9'), dst: fc.constantFrom(...V6), icmpType: fc.constant(128) }),
+    );
+    let accepted_ = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(...views), packet, (view, a) => {
+        const p = toPacket({ protocol: 'icmp', src: a.src, dst: a.dst, icmpType: a.icmpType });
+        for (const e of evaluate(view, p)) {
+          if (!e.direction) continue;
+          const region = accepted(decisions(view, { direction: e.direction, family: p.family, protocol: 'icmp' }));
+          const inside = containsPoint(region, [p.src, p.dst, 0n, BigInt(a.icmpType)]);
+          if (inside) accepted_++;
+          expect(inside, `${view.ir.name} ${e.direction} icmp ${a.icmpType} ${a.src} -> ${a.dst}`).toBe(e.verdict === 'accept');
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    expect(accepted_).toBeGreaterThan(0);
+  });
+
   it('split each slice into disjoint parts that cover every connection', () => {
     for (const view of views) {
       for (const direction of DIRECTIONS) for (const family of FAMILIES) for (const protocol of PROTOCOLS) {
         const parts = decisions(view, { direction, family, protocol });
         const total = parts.reduce((n, part) => n + volume(part.region), 0n);
-        expect(total).toBe((1n << BigInt(family === 4 ? 64 : 256)) * 65535n * 65535n);
+        // ICMP: one point for the port, and the queries of the family (echo, timestamp; echo).
+        const rest = protocol === 'icmp' ? (family === 4 ? 2n : 1n) : 65535n * 65535n;
+        expect(total).toBe((1n << BigInt(family === 4 ? 64 : 256)) * rest);
       }
     }
   });

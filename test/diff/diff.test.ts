@@ -17,7 +17,8 @@ function version(text: string, file: string): PolicyVersion {
 
 const diff = (oldText: string, newText: string) => diffPolicies(version(oldText, 'old.msgr'), version(newText, 'new.msgr'));
 const firewall = (d: ReturnType<typeof diff>, name: string) => d.firewalls.find((f) => f.name === name)!;
-const row = (c: TrafficClass) => `${c.protocol} ${c.direction} v${c.family} ${c.src.join(',')} -> ${c.dst.join(',')} sport ${c.srcPorts.join(',')} dport ${c.dstPorts.join(',')}`;
+const row = (c: TrafficClass) =>
+  `${c.protocol} ${c.direction} v${c.family} ${c.src.join(',')} -> ${c.dst.join(',')} ${c.icmpTypes ? `type ${c.icmpTypes.join(',')}` : `sport ${c.srcPorts!.join(',')} dport ${c.dstPorts!.join(',')}`}`;
 const rows = (fw: FirewallDiff, kind: 'newlyAllowed' | 'newlyDenied') => fw[kind].flatMap((c) => c.classes.map(row));
 const ports = (list: string[]) => list.reduce((n, r) => n + (r.includes('-') ? Number(r.split('-')[1]) - Number(r.split('-')[0]) + 1 : 1), 0);
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
@@ -55,6 +56,24 @@ describe('diffPolicies', () => {
     expect(edge.rules.removed).toContain('forward accept udp ipv4 from clients (10.20.0.0/16) to partners (198.51.100.0/24) sport 50000-50039 dport 50000-50039');
   });
 
+  it('reports ICMP queries by type: a ping rule widened to every query, and a deny dropped', () => {
+    const monitored = readFileSync(join(ROOT, 'test/kernel/fixtures/monitored.msgr'), 'utf8');
+    const wider = monitored.replace('allow icmp echo-request from monitor', 'allow icmp from monitor').replace(/^\s*deny icmp from 10\.50\.0\.66.*\n/m, '');
+    const srv = firewall(diff(monitored, wider), 'srv-host');
+    expect(srv.status).toBe('changed');
+    // Grouped by what decided them before: the deny of 10.50.0.66 (both queries), the default (the others' timestamps).
+    expect(rows(srv, 'newlyAllowed').sort()).toEqual([
+      'icmp input v4 10.50.0.0/26,10.50.0.64/31,10.50.0.67,10.50.0.68/30,10.50.0.72/29,10.50.0.80/28,10.50.0.96/27,10.50.0.128/25 -> 10.1.1.10 type timestamp-request',
+      'icmp input v4 10.50.0.66 -> 10.1.1.10 type echo-request,timestamp-request',
+    ]);
+    expect(srv.newlyDenied).toEqual([]);
+    const byDefault = srv.newlyAllowed.find((c) => c.old.kind === 'policy')!;
+    expect(byDefault.new).toMatchObject({ kind: 'rule', verdict: 'accept', lines: [{ source: expect.stringMatching(/^allow icmp from monitor/) }] });
+    expect(srv.newlyAllowed.find((c) => c.old.kind === 'rule')!.old).toMatchObject({ verdict: 'drop', lines: [{ source: expect.stringMatching(/^deny icmp from 10\.50\.0\.66/) }] });
+    const byRule = byDefault;
+    expect(byRule.classes[0]).not.toHaveProperty('srcPorts');
+  });
+
   it("moving b to its own media range moves its calls there: a -> b newly allowed into b's range, denied into a's", () => {
     const calls = readFileSync(join(ROOT, 'test/kernel/fixtures/calls.msgr'), 'utf8');
     const shared = calls.replace('media ports 52000-52007', 'media ports 50000-50007');
@@ -84,7 +103,7 @@ describe('diffPolicies', () => {
         const overlap = Math.max(0, Math.min(a.to, b.to) - Math.max(a.from, b.from) + 1);
         const size = (r: { from: number; to: number }) => r.to - r.from + 1;
         const pairs = (fw: FirewallDiff, kind: 'newlyAllowed' | 'newlyDenied') =>
-          fw[kind].flatMap((c) => c.classes).reduce((n, c) => n + ports(c.srcPorts) * ports(c.dstPorts), 0);
+          fw[kind].flatMap((c) => c.classes).reduce((n, c) => n + ports(c.srcPorts!) * ports(c.dstPorts!), 0);
         expect(pairs(edge, 'newlyAllowed')).toBe(2 * (size(b) ** 2 - overlap ** 2));
         expect(pairs(edge, 'newlyDenied')).toBe(2 * (size(a) ** 2 - overlap ** 2));
       }),

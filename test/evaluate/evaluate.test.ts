@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { directionsOf, evaluate } from '../../src/evaluate/evaluate.js';
 import { packetText, parsePacket, toPacket, type Packet } from '../../src/evaluate/packet.js';
 import { firewallViews, type FirewallView } from '../../src/evaluate/view.js';
-import { EXAMPLES, irOf } from '../helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { diagnosticsOf, EXAMPLES, irOf, ROOT } from '../helpers.js';
 
 const contoso = firewallViews(irOf(EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text));
 const branch = firewallViews(irOf(EXAMPLES.find((e) => e.name === 'branch.msgr')!.text));
@@ -28,7 +30,13 @@ describe('parsePacket', () => {
   it('names what is wrong with a malformed packet', () => {
     const problems: [string, RegExp][] = [
       ['tcp 10.0.0.1:1 10.0.0.2:2', /write it as "tcp\|udp SRC:PORT -> DST:PORT"/],
-      ['icmp 10.0.0.1:1 -> 10.0.0.2:2', /unknown protocol 'icmp'/],
+      ['icmp 10.0.0.1:1 -> 10.0.0.2:2', /write it as "icmp TYPE SRC -> DST"/],
+      ['icmp ping 10.0.0.1 -> 10.0.0.2', /unknown ICMP type 'ping': explain one that opens an exchange \(echo-request, timestamp-request\)/],
+      ['icmp echo-request 10.0.0.1:1 -> 10.0.0.2', /source '10\.0\.0\.1:1' is not an IPv4 or IPv6 address \(an ICMP message has no port\)/],
+      ['icmp echo-reply 10.0.0.1 -> 10.0.0.2', /not the opening packet of anything: it is the reply to echo-request/],
+      ['icmp timestamp-request 2001:db8::1 -> 2001:db8::2', /timestamp-request has no ICMPv6 type/],
+      ['icmp echo-request 10.0.0.1 -> 2001:db8::2', /IPv4 and the destination IPv6/],
+      ['sctp 10.0.0.1:1 -> 10.0.0.2:2', /unknown protocol 'sctp': use tcp, udp or icmp/],
       ['TCP 10.0.0.1:1 -> 10.0.0.2:2', /unknown protocol 'TCP'/],
       ['tcp 10.0.0.1 -> 10.0.0.2:2', /source '10\.0\.0\.1' is not ADDRESS:PORT/],
       ['tcp 2001:db8::1:5 -> 10.0.0.2:2', /IPv6 address goes in brackets/],
@@ -48,9 +56,44 @@ describe('parsePacket', () => {
     }
   });
 
+  it('reads an ICMP query by type, IPv6 bare or in brackets, and writes it back', () => {
+    expect(packet('icmp echo-request 10.50.0.5 -> 10.1.1.10')).toEqual({ protocol: 'icmp', icmpType: 8, family: 4, src: 0x0a320005n, dst: 0x0a01010an });
+    expect(packet('icmp echo-request [2001:db8:50::5] -> 2001:db8:1::10')).toMatchObject({ icmpType: 128, family: 6 });
+    expect(packetText(packet('icmp timestamp-request 10.50.0.5 -> 10.1.1.10'))).toBe('icmp timestamp-request 10.50.0.5 -> 10.1.1.10');
+    expect(packetText(packet('icmp echo-request [2001:db8:50::5] -> 2001:db8:1::10'))).toBe('icmp echo-request 2001:db8:50::5 -> 2001:db8:1::10');
+  });
+
   it('builds packets from numbers or text', () => {
     expect(toPacket({ protocol: 'tcp', src: '10.0.0.1', sport: 1, dst: 0x0a000002n, dport: 2 })).toMatchObject({ family: 4, dst: 0x0a000002n });
     expect(() => toPacket({ protocol: 'tcp', src: '10.0.0.1', sport: 1, dst: '2001:db8::1', dport: 2 })).toThrow(/different families/);
+  });
+});
+
+describe('evaluate: ICMP queries', () => {
+  const monitored = firewallViews(irOf(readFileSync(join(ROOT, 'test/kernel/fixtures/monitored.msgr'), 'utf8')));
+  const srv = fw(monitored, 'srv-host');
+
+  it('matches an ICMP rule by type and family, first match, then the default; never as return traffic', () => {
+    expect(evaluate(srv, packet('icmp echo-request 10.50.0.5 -> 10.1.1.10'))).toMatchObject([{ direction: 'input', verdict: 'accept', decidedBy: { kind: 'rule', rule: { protocol: 'icmp' } } }]);
+    expect(evaluate(srv, packet('icmp echo-request 2001:db8:50::5 -> 2001:db8:1::10'))).toMatchObject([{ verdict: 'accept' }]);
+    expect(evaluate(srv, packet('icmp echo-request 10.50.0.66 -> 10.1.1.10'))).toMatchObject([{ verdict: 'drop', decidedBy: { kind: 'rule', rule: { action: 'drop' } } }]);
+    expect(evaluate(srv, packet('icmp timestamp-request 10.50.0.5 -> 10.1.1.10'))).toMatchObject([{ verdict: 'drop', decidedBy: { kind: 'policy', direction: 'input' } }]);
+    // The server pings out (outbound accept): its own echo request never makes an inbound one "return traffic".
+    expect(evaluate(srv, packet('icmp echo-request 10.20.0.5 -> 10.1.1.10'))).toMatchObject([{ verdict: 'drop', decidedBy: { kind: 'policy' } }]);
+    expect(evaluate(srv, packet('icmp echo-request 10.1.1.10 -> 10.20.0.5'))).toMatchObject([{ direction: 'output', verdict: 'accept' }]);
+  });
+});
+
+describe('an IPv4 host written as IPv6 (MSGR018)', () => {
+  const site = (attacker: string) =>
+    `deployment d {\n  network h = 10.0.0.0/24\n  network attacker = ${attacker}\n  firewall f {\n    on h\n    targets nftables\n    default accept\n    outbound deny\n    deny tcp 22 from attacker\n  }\n}\n`;
+
+  it('is refused, and the IPv4 form its hint gives makes the deny drop the IPv4 packet from that host', () => {
+    const refused = diagnosticsOf(site('::ffff:203.0.113.7')).filter((d) => d.severity === 'error');
+    expect(refused).toMatchObject([{ code: 'MSGR018', hint: 'write 203.0.113.7' }]);
+    const fixed = site(refused[0]!.hint!.replace(/^write /, ''));
+    const [e] = evaluate(firewallViews(irOf(fixed))[0]!, packet('tcp 203.0.113.7:40000 -> 10.0.0.5:22'));
+    expect(e).toMatchObject({ verdict: 'drop', decidedBy: { kind: 'rule', rule: { id: 'r1' } } });
   });
 });
 

@@ -12,11 +12,12 @@ import { EXAMPLES, ROOT } from '../helpers.js';
 const CONTOSO = EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text;
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
-function explain(text: string, packetText: string, firewall?: string): Explanation {
+/** `quoted`: the text the lines are quoted from, when it is not the text compiled. */
+function explain(text: string, packetText: string, firewall?: string, quoted = text): Explanation {
   const { ir } = compilePolicy(text, 'site.msgr');
   const r = parsePacket(packetText);
   if (!ir || !r.ok) throw new Error('bad test input');
-  const source = { file: 'site.msgr', text };
+  const source = { file: 'site.msgr', text: quoted };
   return explainPacket({ views: firewallViews(ir), source }, r.packet as Packet, firewall);
 }
 
@@ -73,7 +74,7 @@ describe('explainPacket', () => {
   it('says why a chosen firewall does not see the packet', () => {
     const x = explain(CONTOSO, 'tcp 192.0.2.9:40000 -> 10.20.0.5:1503', 'edge');
     expect(x.evaluations).toEqual([
-      expect.objectContaining({ firewall: 'edge', verdict: 'not-seen', decidedBy: { kind: 'not-seen', reason: expect.stringMatching(/from clients to partners or back/) } }),
+      expect.objectContaining({ firewall: 'edge', verdict: 'not-seen', decidedBy: { kind: 'not-seen', reason: expect.stringMatching(/from one of clients and partners to another/) } }),
     ]);
     expect(renderExplanation(explain(CONTOSO, 'tcp 192.0.2.9:40000 -> 192.0.2.10:1503'))).toContain('no firewall of the policy judges this packet');
   });
@@ -86,8 +87,11 @@ describe('explainPacket', () => {
   });
 
   it('never passes control characters of a policy line through', () => {
+    // The parser refuses such a policy (MSGR007); the quoting holds on its own, for text that
+    // reaches it some other way (a file changed between compiling and quoting).
     const evil = CONTOSO.replace('# a plain rule for traffic', '# \u001b[2J\u202e a plain rule for traffic');
-    const x = explain(evil, 'tcp 10.9.0.7:40000 -> 10.20.0.5:22');
+    expect(compilePolicy(evil, 'site.msgr').diagnostics.map((d) => d.code)).toContain('MSGR007');
+    const x = explain(CONTOSO, 'tcp 10.9.0.7:40000 -> 10.20.0.5:22', undefined, evil);
     const text = renderExplanation(x);
     expect(text).not.toMatch(/[\u001b\u202e]/);
     expect(text).toContain('# \\u{1b}[2J\\u{202e} a plain rule');

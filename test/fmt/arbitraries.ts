@@ -46,6 +46,18 @@ function ruleArb(ends: fc.Arbitrary<string[]>): fc.Arbitrary<Node> {
     .map((r) => ({ tokens: [r.action, r.protocol, ...r.ports.flatMap((p, i) => [...(i > 0 ? [','] : []), ...rangeTokens(p[0], p[1])]), ...r.ends] }));
 }
 
+/** `allow icmp echo-request, timestamp-request from …`: ICMP types, or none (every query). */
+function icmpRuleArb(ends: fc.Arbitrary<string[]>): fc.Arbitrary<Node> {
+  return fc
+    .record({
+      action: fc.constantFrom('allow', 'deny'),
+      protocol: fc.constantFrom('icmp', 'icmpv4'),
+      types: fc.subarray(['echo-request', 'timestamp-request']),
+      ends,
+    })
+    .map((r) => ({ tokens: [r.action, r.protocol, ...list(r.types), ...r.ends] }));
+}
+
 /** A policy that compiles without errors (warnings are fine). */
 export const policyArb: fc.Arbitrary<Node> = fc
   .record({
@@ -69,7 +81,7 @@ export const policyArb: fc.Arbitrary<Node> = fc
     media: fc.option(fc.tuple(fc.integer({ min: 20000, max: 32000 }), fc.integer({ min: 40, max: 300 }))),
     peers: fc.constantFrom('none', 'clients', 'peers', 'partners'),
     client: fc.option(fc.constantFrom('messenger', 'communicator')),
-    gateway: fc.option(fc.record({ targets: targetsArb, verdict: fc.constantFrom('deny', 'accept'), log: fc.boolean() })),
+    gateway: fc.option(fc.record({ targets: targetsArb, verdict: fc.constantFrom('deny', 'accept'), others: fc.option(fc.constantFrom('deny', 'accept')), log: fc.boolean() })),
     desktop: fc.option(fc.record({ targets: targetsArb, verdict: fc.option(fc.constantFrom('deny', 'accept')), outbound: fc.option(fc.constantFrom('deny', 'accept')) })),
     serverFw: fc.option(fc.record({ targets: targetsArb, verdict: fc.constantFrom('deny', 'accept') })),
     gatewayRules: fc.array(fc.nat(), { maxLength: 3 }),
@@ -79,8 +91,20 @@ export const policyArb: fc.Arbitrary<Node> = fc
   .chain((p) => {
     const [C, S, P, A, PEERS] = p.names as [string, string, string, string, string];
     const gwEnds = fc.constantFrom(['from', P, 'to', C], ['from', C, 'to', P], ['from', P], ['to', C]);
-    const hostEnds = fc.constantFrom(['from', A], ['from', P], ['from', 'any'], ['to', P], ['to', A], ['to', 'any']);
-    return fc.tuple(fc.constant(p), fc.array(ruleArb(gwEnds), { maxLength: 3 }), fc.array(ruleArb(hostEnds), { maxLength: 3 }), fc.array(ruleArb(hostEnds), { maxLength: 2 })).map(([p, gwRules, deskRules, srvRules]) => {
+    const hostEnds = fc.constantFrom(
+      ['from', A],
+      ['from', P],
+      ['from', 'any'],
+      ['to', P],
+      ['to', A],
+      ['to', 'any'],
+      // Addresses written inline, alone or in a list with networks.
+      ['from', '10.10.99.0/24'],
+      ['from', '192.0.2.7', ',', A],
+      ['to', '2001:db8:99::/64', ',', '203.0.113.9'],
+    );
+    const hostRule = fc.oneof({ weight: 3, arbitrary: ruleArb(hostEnds) }, { weight: 1, arbitrary: icmpRuleArb(hostEnds) });
+    return fc.tuple(fc.constant(p), fc.array(ruleArb(gwEnds), { maxLength: 3 }), fc.array(hostRule, { maxLength: 3 }), fc.array(hostRule, { maxLength: 2 })).map(([p, gwRules, deskRules, srvRules]) => {
       const items: Node[] = [];
       if (p.description !== null) items.push({ tokens: ['description', `"${p.description}"`] });
       const clientsMembers = [`10.${p.clientsNet}.0.0/16`, ...(p.clientsV6 !== null ? [`2001:db8:${p.clientsV6.toString(16)}::/48`] : [])];
@@ -119,6 +143,7 @@ export const policyArb: fc.Arbitrary<Node> = fc
             { tokens: ['between', C, 'and', P] },
             { tokens: ['targets', ...list(p.gateway.targets)] },
             { tokens: ['default', p.gateway.verdict] },
+            ...(p.gateway.others !== null ? [{ tokens: ['others', p.gateway.others] }] : []),
             ...(p.gateway.log ? [{ tokens: ['log', 'denied'] }] : []),
             ...gwRules,
           ],

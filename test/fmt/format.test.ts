@@ -60,6 +60,11 @@ describe('fmt: the canonical layout', () => {
     );
   });
 
+  it('writes a gateway\'s zone list as `between A, B and C` and `others` as a setting', () => {
+    const input = ['deployment d {', 'firewall g {', '   between  staff ,vendors,servers   and lab', 'others  deny', 'targets nftables', '}', '}'];
+    expect(fmt(body(input))).toBe(body(['deployment d {', '  firewall g {', '    between staff, vendors, servers and lab', '    others deny', '    targets nftables', '  }', '}']));
+  });
+
   it('aligns the `=` of consecutive network lines one space after the longest name; any other line ends the run', () => {
     const input = [
       'deployment d {',

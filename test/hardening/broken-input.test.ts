@@ -101,10 +101,13 @@ describe('input that is not a policy: a diagnostic, exit 1', () => {
     expectClean(r);
   });
 
-  it('a lone CR (old Mac line ends) is a character no token starts with', () => {
-    const c = check(file('cr.msgr', CONTOSO.replace(/\n/g, '\r')));
+  it('a lone CR (old Mac line ends) is refused where it stands: MSGR007 for each, with a hint to end lines with LF or CRLF', () => {
+    const text = CONTOSO.replace(/\n/g, '\r');
+    const c = check(file('cr.msgr', text));
     expect(c.code).toBe(1);
-    expect(c.codes[0]).toMatch(/^MSGR00[135]@1:/);
+    const crs = [...text.matchAll(/\r/g)].map((m) => `MSGR007@1:${m.index! + 1}`);
+    expect(c.codes.filter((x) => x.startsWith('MSGR007'))).toEqual(crs);
+    expect(c.out.diagnostics[0].hint).toBe('end lines with LF or CRLF only: delete the CR, or put a line feed after it');
   });
 });
 

@@ -13,13 +13,13 @@ import { kernelSuite } from '../kernel/capability.js';
 import { buildTopology, type Topology } from '../kernel/topology.js';
 import { flushFirewall, iptablesSave, listNftJson, loadIptables, loadNft } from '../kernel/traffic.js';
 import { documentedApplyCommand } from '../targets/iptables/env.js';
-import { compiled, escapeMsgr, HOSTILE_TEXT, LONG_TEXT, withComments, withDescription, type Output } from './support.js';
+import { compiled, escapeMsgr, LEGAL_HOSTILE_TEXT, LONG_TEXT, withComments, withDescription, type Output } from './support.js';
 
 const HOSTILE_FILE = `dir/we&ird %PATH% $(id) \`id\` "q" ^ !x!\nnetsh advfirewall reset.msgr`;
 
 const pairs = EXAMPLES.map((e) => {
   const clean = compiled(e.text, e.name);
-  const hostile = compiled(withComments(withDescription(e.text, escapeMsgr(LONG_TEXT)), HOSTILE_TEXT.join(' | ')), HOSTILE_FILE);
+  const hostile = compiled(withComments(withDescription(e.text, escapeMsgr(LONG_TEXT)), LEGAL_HOSTILE_TEXT.join(' | ')), HOSTILE_FILE);
   return { name: e.name, clean, hostile };
 });
 

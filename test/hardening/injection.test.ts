@@ -17,7 +17,8 @@ import { buildNftView } from '../../targets/nftables/view.js';
 import { buildPfView } from '../../targets/pf/view.js';
 import { loadTemplate } from '../../targets/target.js';
 import { EXAMPLES, ROOT } from '../helpers.js';
-import { compiled, escapeMsgr, expectSameMeaning, HOSTILE_TEXT, LONG_TEXT, withComments, withDescription } from './support.js';
+import { findHiddenCharacters } from '../../src/text/hidden.js';
+import { compiled, escapeMsgr, expectSameMeaning, HOSTILE_TEXT, LEGAL_HOSTILE_TEXT, LONG_TEXT, withComments, withDescription } from './support.js';
 
 describe('names are identifiers: hostile text cannot be a name', () => {
   const contoso = EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text;
@@ -52,13 +53,26 @@ describe('free text reaches the outputs only as inert comments', () => {
 
   it.each(cases)('%s: every hostile description, escaped, compiles to outputs that mean the same', (file, text) => {
     const clean = compiled(text, file);
-    for (const s of [...HOSTILE_TEXT, LONG_TEXT]) expectSameMeaning(clean, compiled(withDescription(text, escapeMsgr(s)), file));
+    for (const s of [...LEGAL_HOSTILE_TEXT, LONG_TEXT]) expectSameMeaning(clean, compiled(withDescription(text, escapeMsgr(s)), file));
+  });
+
+  it.each(cases)('%s: hostile text that hides what it says is refused (MSGR007) in the description and in comments, nothing compiles', (file, text) => {
+    const hiding = HOSTILE_TEXT.filter((s) => findHiddenCharacters(s).length > 0);
+    expect(hiding.length).toBeGreaterThanOrEqual(3);
+    for (const s of hiding) {
+      for (const policy of [withDescription(text, escapeMsgr(s)), withComments(text, s.replace(/\n/g, ' '))]) {
+        const r = compilePolicy(policy, file);
+        expect(r.ir).toBeUndefined();
+        expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(expect.arrayContaining(['MSGR007']));
+        expect(r.diagnostics.filter((d) => d.severity === 'error').every((d) => d.code === 'MSGR007')).toBe(true);
+      }
+    }
   });
 
   it.each(cases)('%s: written raw (unescaped) into the string, each is rejected or means the same', (file, text) => {
     const clean = compiled(text, file);
     let rejected = 0;
-    for (const s of [...HOSTILE_TEXT, 'a\nb', 'a\rb', 'unterminated \\']) {
+    for (const s of [...LEGAL_HOSTILE_TEXT, 'a\nb', 'a\rb', 'unterminated \\']) {
       const r = compilePolicy(withDescription(text, `"${s}"`), file);
       if (!r.ir) {
         expect(r.diagnostics.some((d) => d.severity === 'error')).toBe(true);
@@ -72,7 +86,7 @@ describe('free text reaches the outputs only as inert comments', () => {
 
   it.each(cases)('%s: hostile comments change no byte of any output', (file, text) => {
     const clean = compiled(text, file);
-    for (const s of [...HOSTILE_TEXT, LONG_TEXT]) {
+    for (const s of [...LEGAL_HOSTILE_TEXT, LONG_TEXT]) {
       const hostile = compiled(withComments(text, s.replace(/\n/g, ' ')), file);
       expect(hostile.outputs.map((o) => o.content)).toEqual(clean.outputs.map((o) => o.content));
     }
@@ -80,7 +94,12 @@ describe('free text reaches the outputs only as inert comments', () => {
 
   it.each(cases)('%s: a hostile file name means the same', (file, text) => {
     const clean = compiled(text, file);
-    for (const s of [...HOSTILE_TEXT, 'new\nline', 'a\r\nnetsh advfirewall reset']) expectSameMeaning(clean, compiled(text, `dir/${s}.msgr`));
+    for (const s of [...HOSTILE_TEXT, 'new\nline', 'a\r\nnetsh advfirewall reset']) {
+      const hostile = compiled(text, `dir/${s}.msgr`);
+      expectSameMeaning(clean, hostile);
+      // Not even a file name brings a hidden character into an output's comments.
+      for (const o of hostile.outputs) expect(findHiddenCharacters(o.content), `${o.name} for ${JSON.stringify(s)}`).toEqual([]);
+    }
   });
 
   it('HTML-ish text in the description comes out byte-exact in the comments of nftables, iptables and pf', () => {

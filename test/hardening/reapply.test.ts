@@ -12,12 +12,12 @@
 import { describe, expect, it } from 'vitest';
 import { EXAMPLES } from '../helpers.js';
 import { irToTuples } from '../readers/ir.js';
-import { initialNetshState, netshTuples, readNetshScript } from '../readers/netsh.js';
-import { parsePf } from '../readers/pf.js';
-import { tupleText } from '../readers/tuple.js';
-import { compiled, escapeMsgr, HOSTILE_TEXT, LONG_TEXT, withComments, withDescription, type Output } from './support.js';
+import { initialNetshState, netshTuples, readNetshScript } from '../../targets/netsh/reader.js';
+import { parsePf } from '../../targets/pf/reader.js';
+import { tupleText } from '../../targets/readers/tuple.js';
+import { compiled, escapeMsgr, HOSTILE_TEXT, LEGAL_HOSTILE_TEXT, LONG_TEXT, withComments, withDescription, type Output } from './support.js';
 
-const hostile = (text: string) => withComments(withDescription(text, escapeMsgr(LONG_TEXT)), HOSTILE_TEXT.join(' '));
+const hostile = (text: string) => withComments(withDescription(text, escapeMsgr(LONG_TEXT)), LEGAL_HOSTILE_TEXT.join(' '));
 const CASES = EXAMPLES.flatMap((e) => [
   { label: e.name, ...compiled(e.text, e.name) },
   { label: `${e.name} with hostile text`, ...compiled(hostile(e.text), `x/${HOSTILE_TEXT[3]}.msgr`) },

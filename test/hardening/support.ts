@@ -7,14 +7,15 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { compilePolicy } from '../../src/compile.js';
 import { IR_TARGETS } from '../../src/ir/targets.js';
+import { blankHiddenCharacters } from '../../src/text/hidden.js';
 import type { IrDocument, IrFirewall, IrTarget } from '../../src/ir/types.js';
 import { emitTargets } from '../../targets/emit.js';
-import { batchSafetyProblems, parseBatch } from '../readers/cmd.js';
+import { batchSafetyProblems, parseBatch } from '../../targets/netsh/readerCmd.js';
 import { missingTools, notRunnable } from '../requiredTools.js';
 import { irToTuples } from '../readers/ir.js';
-import { netshTuples, readNetshScript } from '../readers/netsh.js';
-import { readPf } from '../readers/pf.js';
-import { isPortTuple, tupleText } from '../readers/tuple.js';
+import { mergeSplitRules, netshTuples, readNetshScript } from '../../targets/netsh/reader.js';
+import { readPf } from '../../targets/pf/reader.js';
+import { isPortTuple, tupleText } from '../../targets/readers/tuple.js';
 
 export const ALL_TARGETS: readonly IrTarget[] = IR_TARGETS;
 
@@ -43,17 +44,25 @@ export const HOSTILE_TEXT: readonly string[] = [
   'label "x" $x <tbl> { a, b } !=',
   'tab\there, bell \u0007, escape \u001b[31mred\u001b[0m, DEL \u007f, NEL \u0085, NUL \u0000',
   'line\u2028separator\u2029paragraph \u200b zero width \ufeff BOM',
+  'Trojan Source \u202e} \u2066// bidi\u2069 \u2066 marks \u200e\u200f\u061c lone\rCR',
   'Zürich Ærø café 中文 日本語 עברית مرحبا 🔥💣 \u{10ffff}',
   'trailing caret ^',
   'trailing backslash \\',
 ];
 
+/**
+ * The hostile corpus as a policy may hold it: without the characters that hide what text says
+ * (MSGR007 refuses them anywhere in a policy; `injection.test.ts` checks that), every other
+ * hostile character kept. The whole corpus still goes into names and file names.
+ */
+export const LEGAL_HOSTILE_TEXT: readonly string[] = HOSTILE_TEXT.map(blankHiddenCharacters);
+
 /** Escapes text as a .msgr string (`\"` and `\\` are the only escapes). */
 export const escapeMsgr = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
-/** About 100 KB of free text built from every hostile line. */
+/** About 100 KB of free text built from every hostile line a policy may hold. */
 export const LONG_TEXT = (() => {
-  const unit = HOSTILE_TEXT.join(' | ');
+  const unit = LEGAL_HOSTILE_TEXT.join(' | ');
   return unit.repeat(Math.ceil(100_000 / unit.length)).slice(0, 100_000);
 })();
 
@@ -69,9 +78,10 @@ export function emitEverything(ir: IrDocument): { outputs: Output[]; refused: st
   const outputs: Output[] = [];
   const refused: string[] = [];
   for (const target of ALL_TARGETS) {
-    const { files, problems } = emitTargets(ir, { target });
+    const { files, problems, tooLarge } = emitTargets(ir, { target });
     for (const f of files) outputs.push({ firewall: f.firewall, target, name: f.artefact.name, content: f.artefact.content });
     for (const p of problems) refused.push(`${target} ${p.firewall.name}: ${p.message}`);
+    for (const p of tooLarge) refused.push(`${target} ${p.firewall.name}: too large: ${p.message}`);
   }
   return { outputs, refused };
 }
@@ -113,7 +123,7 @@ export function readerProblems(ir: IrDocument, out: Output): string[] {
       if (state.exitCode !== 0) problems.push(`${where}: exit ${state.exitCode}`);
       const ours = `msgrfw ${ir.deployment} ${out.firewall.name}`;
       for (const r of state.rules) if (r.name !== ours) problems.push(`${where}: a rule named ${JSON.stringify(r.name)}`);
-      const got = netshTuples(state).map(tupleText);
+      const got = netshTuples({ rules: mergeSplitRules(state.rules) }).map(tupleText);
       const want = irToTuples(out.firewall).map(tupleText);
       if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${where}: tuples differ from the IR:\n  got  ${got.join('\n       ')}\n  want ${want.join('\n       ')}`);
       return problems;

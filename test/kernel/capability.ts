@@ -16,7 +16,7 @@ export function kernelCapability(): KernelCapability {
 }
 
 /** The tools the kernel tests run (probed, uncached: kernelCapability() is what suites use). */
-export const KERNEL_TOOLS = ['ip', 'nft', 'iptables-restore', 'ip6tables-restore', 'ss'] as const;
+export const KERNEL_TOOLS = ['ip', 'nft', 'iptables-restore', 'ip6tables-restore', 'ss', 'ping'] as const;
 
 export function probeKernel(): KernelCapability {
   if (process.platform !== 'linux') return { ok: false, why: `platform is ${process.platform}, not linux` };
@@ -27,7 +27,7 @@ export function probeKernel(): KernelCapability {
     return { ok: false, why: 'not running as root (uid 0 is needed for ip netns)' };
   }
   for (const tool of KERNEL_TOOLS) {
-    const r = runSync([tool, tool === 'ip' ? '-V' : '--version']);
+    const r = runSync([tool, tool === 'ip' || tool === 'ping' ? '-V' : '--version']);
     if (r.code !== 0) return { ok: false, why: `${tool} not usable: ${firstLine(r.stderr) || `exit ${r.code}`}` };
   }
 

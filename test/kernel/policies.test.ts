@@ -111,15 +111,12 @@ function freshSrcPort(sc: Scenario, q: ScenarioProbe): number {
 }
 
 function kernelProbes(sc: Scenario): Probe[] {
-  return sc.probes.map((q) => ({
-    proto: q.proto,
-    from: q.from,
-    to: q.to,
-    family: q.family,
-    dstPort: q.dstPort,
-    dstAddr: q.dstAddr,
-    srcPort: freshSrcPort(sc, q),
-  }));
+  return sc.probes.map((q) => {
+    const probe: Probe = { proto: q.proto, from: q.from, to: q.to, family: q.family, dstPort: q.dstPort, dstAddr: q.dstAddr };
+    // A ping has no port: its echo id is the kernel's.
+    if (q.proto !== 'icmp') probe.srcPort = freshSrcPort(sc, q);
+    return probe;
+  });
 }
 
 // ---- judging ----------------------------------------------------------------

@@ -26,7 +26,8 @@ export const ANY_SRC_PORTS: PortClass = { from: 20000, to: 29999 };
 export interface ScenarioProbe {
   /** What the probe proves, in the policy's terms. */
   label: string;
-  proto: 'tcp' | 'udp';
+  /** `icmp`: an echo request (ping); its ports are 0. */
+  proto: 'tcp' | 'udp' | 'icmp';
   /** Client host (opens the connection / sends the datagram). */
   from: string;
   /** Server host (listens on dstPort). */
@@ -61,7 +62,7 @@ export interface Scenario {
   /** The firewall (by name) whose rules are loaded. */
   firewall: string;
   /** What the policy says the firewall is, checked against the compiled IR. */
-  placement: { kind: 'host'; on: string } | { kind: 'gateway'; between: [string, string] };
+  placement: { kind: 'host'; on: string } | { kind: 'gateway'; between: string[]; others?: 'accept' | 'drop' };
   topology: TopologySpec;
   /** Namespace host the rules are loaded in: the router for a gateway, the host itself for a host firewall. */
   fwHost: string;
@@ -72,7 +73,7 @@ export interface Scenario {
 
 interface ProbeDraft {
   label: string;
-  proto: 'tcp' | 'udp';
+  proto: 'tcp' | 'udp' | 'icmp';
   from: string;
   to: string;
   family: Family;
@@ -140,7 +141,7 @@ function scenario(s: Omit<Scenario, 'probes'>, drafts: ProbeDraft[]): Scenario {
 type Mk = (
   expect: Expectation,
   label: string,
-  proto: 'tcp' | 'udp',
+  proto: 'tcp' | 'udp' | 'icmp',
   from: string,
   to: string,
   family: Family,
@@ -160,8 +161,13 @@ const p: Mk = (expect, label, proto, from, to, family, dstPort, src) => ({
 });
 
 /** The same probe over IPv4 and IPv6 (label suffixed). */
-const both = (expect: Expectation, label: string, proto: 'tcp' | 'udp', from: string, to: string, dstPort: number, src?: { port: number; class: PortClass }) =>
+const both = (expect: Expectation, label: string, proto: 'tcp' | 'udp' | 'icmp', from: string, to: string, dstPort: number, src?: { port: number; class: PortClass }) =>
   ([4, 6] as const).map((f) => p(expect, `${label} (v${f})`, proto, from, to, f, dstPort, src));
+
+/** An echo request (ping) over IPv4 and IPv6: no ports. */
+const NO_PORT: PortClass = { from: 0, to: 0 };
+const ping = (expect: Expectation, label: string, from: string, to: string, families: readonly Family[] = [4, 6]) =>
+  families.map((f) => p(expect, `${label} (v${f})`, 'icmp', from, to, f, 0, { port: 0, class: NO_PORT }));
 
 const host = (name: string, ...addrs: string[]): HostSpec => ({ name, addrs });
 const lan = (name: string, routerAddrs: string[], ...hosts: HostSpec[]): LanSpec => ({ name, routerAddrs, hosts });
@@ -493,7 +499,110 @@ const callsBHost = scenario(
   ],
 );
 
-export const SCENARIOS: readonly Scenario[] = [contosoEdge, contosoLcsHost, contosoDesktop, branchGw, branchPoolHost, branchStaffPc, callsGw, callsBHost];
+// ---- plain rules an administrator reaches for (issue 11, item 6) ------------------------------
+
+const MONITORED = 'test/kernel/fixtures/monitored.msgr';
+
+/**
+ * monitored `srv-host`: a default-deny server. ssh only from the jump hosts, which the rule
+ * writes inline (10.10.99.0/24, 2001:db8:99::/64); remote desktop from the clients but one
+ * (10.20.0.66, 2001:db8:20::66, denied first); SIP/TLS from the clients; ping (ICMP and ICMPv6
+ * echo) from the monitoring network but 10.50.0.66 (denied first), from nowhere else.
+ */
+const monitoredSrv = scenario(
+  {
+    id: 'monitored/srv-host',
+    policy: MONITORED,
+    firewall: 'srv-host',
+    placement: { kind: 'host', on: 'srv' },
+    fwHost: 'srv',
+    topology: {
+      kind: 'flat',
+      hosts: [
+        host('srv', '10.1.1.10/24', '2001:db8:1::10/64'),
+        host('jump', '10.10.99.5/24', '2001:db8:99::5/64'),
+        host('client', '10.20.0.5/16', '2001:db8:20::5/64'),
+        host('client66', '10.20.0.66/16', '2001:db8:20::66/64'),
+        host('monitor', '10.50.0.5/24', '2001:db8:50::5/64'),
+        host('monitor66', '10.50.0.66/24'),
+      ],
+    },
+  },
+  [
+    ...ping('delivered', 'ping monitor -> srv (allow icmp echo-request from monitor)', 'monitor', 'srv'),
+    ...ping('blocked', 'ping client -> srv (default deny)', 'client', 'srv'),
+    ...ping('blocked', 'ping from the one monitor denied first (deny icmp from 10.50.0.66)', 'monitor66', 'srv', [4]),
+    ...both('blocked', 'ssh 22/tcp monitor -> srv (monitoring may ping, nothing more)', 'tcp', 'monitor', 'srv', 22),
+    ...both('delivered', 'ssh 22/tcp jump host -> srv (allow tcp 22 from 10.10.99.0/24, 2001:db8:99::/64)', 'tcp', 'jump', 'srv', 22),
+    ...both('blocked', 'ssh 22/tcp client -> srv (not a jump host)', 'tcp', 'client', 'srv', 22),
+    ...both('delivered', 'rdp 3389/tcp client -> srv (allow tcp 3389 from clients)', 'tcp', 'client', 'srv', 3389),
+    ...both('blocked', 'rdp 3389/tcp from the one client denied inline first', 'tcp', 'client66', 'srv', 3389),
+    ...both('delivered', 'SIP/TLS 5061/tcp from the client denied rdp', 'tcp', 'client66', 'srv', 5061),
+    ...both('blocked', 'rdp 3389/tcp jump host -> srv (not a client)', 'tcp', 'jump', 'srv', 3389),
+  ],
+);
+
+// ---- one router, several zones (issue 11, item 5) ----------------------------------------------
+
+const ZONES = 'test/kernel/fixtures/zones.msgr';
+
+/**
+ * The router of zones.msgr: three zones (staff, vendors, servers) and a fourth network,
+ * `elsewhere`, that is no zone. Between every two zones, as the policy says: SIP/TLS 5061 from
+ * staff to the pool (staff -> servers), file transfer 6891-6900 between staff and vendors either
+ * way, ssh from the admins (inside staff) to the servers, the web console 8443 to the servers
+ * from both other zones; everything else between zones meets `default deny`, whichever pair.
+ */
+const zonesTopology: TopologySpec = {
+  kind: 'gateway',
+  lans: [
+    lan('staff', ['10.50.0.1/16', '2001:db8:50::1/48'], host('staffpc', '10.50.0.5/16', '2001:db8:50::5/48'), host('admin', '10.50.9.7/16', '2001:db8:50:9::7/48')),
+    lan('vendors', ['10.51.0.1/16', '2001:db8:51::1/48'], host('vendor', '10.51.0.7/16', '2001:db8:51::7/48')),
+    lan('servers', ['10.52.0.1/16', '2001:db8:52::1/48'], host('pool', '10.52.0.10/16', '2001:db8:52::10/48'), host('web', '10.52.0.20/16', '2001:db8:52::20/48')),
+    lan('elsewhere', ['192.0.2.1/24', '2001:db8:99::1/64'], host('other', '192.0.2.9/24', '2001:db8:99::9/64')),
+  ],
+};
+
+const betweenThreeZones = [
+  ...both('delivered', 'SIP/TLS 5061/tcp staff -> pool (staff, servers)', 'tcp', 'staffpc', 'pool', 5061),
+  ...both('blocked', 'SIP/TLS 5061/tcp vendor -> pool (vendors are no clients: default deny between vendors and servers)', 'tcp', 'vendor', 'pool', 5061),
+  ...both('delivered', 'file transfer 6891/tcp staff -> vendor (staff, vendors)', 'tcp', 'staffpc', 'vendor', 6891),
+  ...both('delivered', 'file transfer 6900/tcp vendor -> staff (vendors, staff: either side opens)', 'tcp', 'vendor', 'staffpc', 6900),
+  ...both('blocked', 'file transfer 6891/tcp vendor -> pool (no flow between vendors and servers)', 'tcp', 'vendor', 'pool', 6891),
+  ...both('blocked', '22/tcp staff -> vendor (default deny between staff and vendors)', 'tcp', 'staffpc', 'vendor', 22),
+  ...both('delivered', 'ssh 22/tcp admin -> web (allow tcp 22 from admins to servers)', 'tcp', 'admin', 'web', 22),
+  ...both('blocked', 'ssh 22/tcp staff (not an admin) -> web', 'tcp', 'staffpc', 'web', 22),
+  ...both('delivered', '8443/tcp vendor -> web (allow tcp 8443 to servers: from any other zone)', 'tcp', 'vendor', 'web', 8443),
+  ...both('delivered', '8443/tcp staff -> web', 'tcp', 'staffpc', 'web', 8443),
+  ...both('blocked', '8443/tcp web -> vendor (the rule opens the servers only)', 'tcp', 'web', 'vendor', 8443),
+  ...both('blocked', '1503/tcp pool -> staff (default deny between servers and staff)', 'tcp', 'pool', 'staffpc', 1503),
+  ...both('delivered', "staff -> router's own address 22/tcp (the router's input is not filtered)", 'tcp', 'staffpc', 'router', 22),
+];
+
+/** zones `core`: `others deny`, the router's whole forward policy: to and from `elsewhere` is dropped. */
+const zonesCore = scenario(
+  { id: 'zones/core', policy: ZONES, firewall: 'core', placement: { kind: 'gateway', between: ['staff', 'vendors', 'servers'], others: 'drop' }, fwHost: 'router', topology: zonesTopology },
+  [
+    ...betweenThreeZones,
+    ...both('blocked', '22/tcp staff -> elsewhere (between a zone and no zone: others deny)', 'tcp', 'staffpc', 'other', 22),
+    ...both('blocked', '6891/tcp elsewhere -> vendor (others deny)', 'tcp', 'other', 'vendor', 6891),
+    ...both('blocked', '8443/tcp elsewhere -> web (the rule names no source, but elsewhere is no zone)', 'tcp', 'other', 'web', 8443),
+    ...both('delivered', "elsewhere -> router's own address 22/tcp (not forwarded: others deny leaves it alone)", 'tcp', 'other', 'router', 22),
+  ],
+);
+
+/** zones `core-open`: the same router with `others accept` (left out): to and from `elsewhere` is not its business. */
+const zonesCoreOpen = scenario(
+  { id: 'zones/core-open', policy: ZONES, firewall: 'core-open', placement: { kind: 'gateway', between: ['staff', 'vendors', 'servers'], others: 'accept' }, fwHost: 'router', topology: zonesTopology },
+  [
+    ...betweenThreeZones,
+    ...both('delivered', '22/tcp staff -> elsewhere (between a zone and no zone: others accept)', 'tcp', 'staffpc', 'other', 22),
+    ...both('delivered', '6891/tcp elsewhere -> vendor (others accept)', 'tcp', 'other', 'vendor', 6891),
+    ...both('delivered', '8443/tcp elsewhere -> web', 'tcp', 'other', 'web', 8443),
+  ],
+);
+
+export const SCENARIOS: readonly Scenario[] = [contosoEdge, contosoLcsHost, contosoDesktop, branchGw, branchPoolHost, branchStaffPc, callsGw, callsBHost, monitoredSrv, zonesCore, zonesCoreOpen];
 
 /** Lookup by id, e.g. `scenarioById('contoso/edge')`. */
 export function scenarioById(id: string): Scenario {

@@ -3,11 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { agentFor } from './agents.js';
 import { parseCidr } from './addr.js';
+import { pingOnce } from './ping.js';
 import type { Family, Topology } from './topology.js';
 
 export { loadNft, loadIptables, listNftJson, iptablesSave, flushFirewall } from './firewall.js';
 
-export type Proto = 'tcp' | 'udp';
+/** `icmp`: an echo request (ping), judged by its reply (ping.ts). */
+export type Proto = 'tcp' | 'udp' | 'icmp';
 
 export interface Probe {
   proto: Proto;
@@ -82,14 +84,15 @@ export async function probeDetailed(topo: Topology, p: Probe): Promise<ProbeResu
  * packet; two probes sharing a fixed (from, proto, srcPort) never overlap.
  */
 export async function runProbes(topo: Topology, probes: readonly Probe[], opts: RunProbesOptions = {}): Promise<ProbeResult[]> {
-  const jobs = probes.map((probe, index) => ({ probe, index, srcPort: probe.srcPort ?? nextAutoPort() }));
+  const all = probes.map((probe, index) => ({ probe, index, srcPort: probe.srcPort ?? nextAutoPort() }));
+  const jobs = all.filter((j) => j.probe.proto !== 'icmp');
 
   // Start every agent and listener up front (in parallel).
   const listens = new Map<string, Probe>();
   for (const { probe } of jobs) listens.set(`${probe.to}/${probe.proto}/${probe.dstPort}`, probe);
   const clients = new Set(jobs.map((j) => j.probe.from));
   await Promise.all([
-    ...[...listens.values()].map(async (p) => (await agentFor(topo, p.to)).listen(p.proto, p.dstPort)),
+    ...[...listens.values()].map(async (p) => (await agentFor(topo, p.to)).listen(p.proto as 'tcp' | 'udp', p.dstPort)),
     ...[...clients].map((h) => agentFor(topo, h)),
   ]);
 
@@ -122,7 +125,17 @@ export async function runProbes(topo: Topology, probes: readonly Probe[], opts: 
   };
   const n = Math.max(1, Math.min(opts.concurrency ?? 8, jobs.length));
   await Promise.all(Array.from({ length: n }, worker));
+  // Pings one after another: each reads the server's echo counter before and after.
+  for (const job of all.filter((j) => j.probe.proto === 'icmp')) results[job.index] = await pingProbe(topo, job.probe);
   return results;
+}
+
+async function pingProbe(topo: Topology, probe: Probe): Promise<ProbeResult> {
+  const dstAddr = probe.dstAddr ?? topo.addr(probe.to, probe.family);
+  const r = await pingOnce(topo, probe.from, probe.to, probe.family, dstAddr);
+  const base = { probe, srcPort: 0, dstAddr, ms: r.ms, client: { outcome: r.delivered ? 'delivered' : 'timeout', stage: 'echo', ...(r.delivered ? {} : { error: r.output }) } };
+  if (r.delivered) return { ...base, outcome: 'delivered', detail: 'delivered', serverSaw: true, serverHow: 'echo' };
+  return { ...base, outcome: 'blocked', detail: r.serverSaw ? 'blocked-reply' : 'blocked-request', serverSaw: r.serverSaw, ...(r.serverSaw ? { serverHow: 'echo' } : {}) };
 }
 
 async function probeOnce(topo: Topology, probe: Probe, srcPort: number): Promise<ProbeResult> {

@@ -56,6 +56,20 @@ describe('MSGR070: a plain rule shadowed by earlier ones', () => {
     }
   });
 
+  it('understands ICMP rules: their types per family, never a TCP or UDP rule', () => {
+    expect(at(host(['deny icmp from adm', 'allow icmp echo-request from adm']), 'MSGR070')).toEqual([FIRST_RULE + 1]);
+    expect(at(host(['allow icmp echo-request from any', 'allow icmpv6 echo-request from cl']), 'MSGR070')).toEqual([FIRST_RULE + 1]);
+    // Covered together: echo from one rule, timestamp from the other.
+    expect(at(host(['allow icmp echo-request from adms', 'allow icmp timestamp-request from adms', 'deny icmp from adm']), 'MSGR070')).toEqual([FIRST_RULE + 2]);
+    for (const rules of [
+      ['allow icmp echo-request from adm', 'deny icmp from adm'],
+      ['allow icmpv4 from cl', 'deny icmp echo-request from cl'],
+      ['deny tcp from adm', 'allow icmp from adm'],
+    ]) {
+      expect(at(host(rules), 'MSGR070'), rules.join('; ')).toEqual([]);
+    }
+  });
+
   it('works on gateways, where from/to filter forwarded traffic as written', () => {
     expect(at(gateway(['deny tcp from pt to cl', 'allow tcp 1503 from pt to cl']), 'MSGR070')).toEqual([FIRST_RULE + 1]);
     expect(at(gateway(['deny tcp from pt to cl', 'allow tcp 1503 from cl to pt']), 'MSGR070')).toEqual([]);

@@ -5,7 +5,8 @@ import { fromCidrs } from '../../src/addresses/set.js';
 import type { Endpoint, PortList } from '../../src/flows/flow.js';
 import { optimiseFirewall } from '../../src/optimise/optimise.js';
 import type { Direction, PlacedFirewall, PlacedRule } from '../../src/place/placed.js';
-import type { Firewall, Protocol, Verdict } from '../../src/resolve/model.js';
+import type { IcmpType } from '../../src/icmp/messages.js';
+import type { Firewall, Protocol, RuleProtocol, Verdict } from '../../src/resolve/model.js';
 import { optimiseFirewallPairwise } from './pairwiseOracle.js';
 
 // Issue 15: the optimiser compares a rule only with rules of its direction and protocol, and
@@ -66,25 +67,35 @@ const PORTS = [
   ports('h', [0, 5], [7, 7]),
 ];
 
+// ICMP messages as rules hold them: some in one family only, lists that share a type, one list
+// that repeats another in a different order.
+const ECHO: IcmpType = { name: 'echo-request', v4: 8, v6: 128 };
+const TIMESTAMP: IcmpType = { name: 'timestamp-request', v4: 13 };
+const ICMP = [[ECHO], [TIMESTAMP], [ECHO, TIMESTAMP], [TIMESTAMP, ECHO], [{ name: 'echo-request', v6: 128 }]];
+
 const arbRule = (actions: Verdict[]) =>
-  fc.record(
-    {
-      direction: fc.constantFrom<Direction>('input', 'output', 'forward'),
-      action: fc.constantFrom(...actions),
-      protocol: fc.constantFrom<Protocol>('tcp', 'udp'),
-      src: fc.option(fc.constantFrom(...NETS), { nil: undefined, freq: 4 }),
-      dst: fc.option(fc.constantFrom(...NETS), { nil: undefined, freq: 2 }),
-      srcPorts: fc.option(fc.constantFrom(...PORTS), { nil: undefined, freq: 1 }),
-      dstPorts: fc.option(fc.constantFrom(...PORTS), { nil: undefined, freq: 4 }),
-      catalog: fc.option(fc.constantFrom(['t120'], ['sip-tls'], ['rtp', 'rtcp']), { nil: undefined }),
-    },
-    { requiredKeys: ['direction', 'action', 'protocol'] },
-  );
+  fc
+    .record(
+      {
+        direction: fc.constantFrom<Direction>('input', 'output', 'forward'),
+        action: fc.constantFrom(...actions),
+        protocol: fc.constantFrom<RuleProtocol>('tcp', 'udp', 'icmp'),
+        icmpTypes: fc.constantFrom(...ICMP),
+        src: fc.option(fc.constantFrom(...NETS), { nil: undefined, freq: 4 }),
+        dst: fc.option(fc.constantFrom(...NETS), { nil: undefined, freq: 2 }),
+        srcPorts: fc.option(fc.constantFrom(...PORTS), { nil: undefined, freq: 1 }),
+        dstPorts: fc.option(fc.constantFrom(...PORTS), { nil: undefined, freq: 4 }),
+        catalog: fc.option(fc.constantFrom(['t120'], ['sip-tls'], ['rtp', 'rtcp']), { nil: undefined }),
+      },
+      { requiredKeys: ['direction', 'action', 'protocol', 'icmpTypes'] },
+    )
+    // An ICMP rule has its messages and no ports; a tcp or udp rule no messages.
+    .map(({ icmpTypes, srcPorts, dstPorts, ...r }): Partial<PlacedRule> => (r.protocol === 'icmp' ? { ...r, icmpTypes } : { ...r, srcPorts, dstPorts }));
 
 function placed(shapes: Partial<PlacedRule>[]): PlacedFirewall {
   const rules = shapes.map((s, i) => {
     const r = { ...s, origins: [{ line: i + 1, column: 3, text: `statement ${i + 1}` }] } as PlacedRule;
-    for (const k of ['src', 'dst', 'srcPorts', 'dstPorts', 'catalog'] as const) if (r[k] === undefined) delete r[k];
+    for (const k of ['src', 'dst', 'srcPorts', 'dstPorts', 'catalog', 'icmpTypes'] as const) if (r[k] === undefined) delete r[k];
     return r;
   });
   return { firewall: FIREWALL, rules };
@@ -137,12 +148,17 @@ describe('the grouped optimiser gives what comparing every pair gives', () => {
     const pick = (n: number) => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) >>> 8) % n;
     const shapes: Partial<PlacedRule>[] = [];
     for (let k = 0; k < 4000; k++) {
+      const protocol: RuleProtocol = pick(5) ? 'tcp' : pick(3) ? 'udp' : 'icmp';
       shapes.push({
         direction: pick(8) ? 'input' : 'output',
         action: k < 300 ? 'drop' : pick(60) ? 'accept' : 'drop',
-        protocol: pick(5) ? 'tcp' : 'udp',
+        protocol,
         src: pick(20) ? nets[pick(nets.length)] : NETS[pick(NETS.length)],
-        ...(pick(4) ? { dstPorts: ports('', [1 + pick(40), 1 + pick(40)].sort((a, b) => a - b) as [number, number]) } : {}),
+        ...(protocol === 'icmp'
+          ? { icmpTypes: ICMP[pick(ICMP.length)] }
+          : pick(4)
+            ? { dstPorts: ports('', [1 + pick(40), 1 + pick(40)].sort((a, b) => a - b) as [number, number]) }
+            : {}),
         ...(pick(10) ? {} : { dst: NETS[pick(NETS.length)] }),
       });
     }

@@ -151,3 +151,23 @@ describe('the optimiser keeps what a firewall decides', () => {
     );
   });
 });
+
+describe('ICMP rules', () => {
+  const echo = { name: 'echo-request', v4: 8, v6: 128 };
+  const stamp = { name: 'timestamp-request', v4: 13 };
+  const icmp = (line: number, icmpTypes: PlacedRule['icmpTypes'], src: Endpoint) => rule({ line, protocol: 'icmp', icmpTypes, src });
+
+  it('merge their sources when their messages are the same, never across messages', () => {
+    const merged = optimise(icmp(1, [echo], A), icmp(2, [echo], B));
+    expect(merged).toHaveLength(1);
+    expect(merged[0]).toMatchObject({ protocol: 'icmp', icmpTypes: [echo], src: { name: 'a+b' } });
+    expect(optimise(icmp(1, [echo], A), icmp(2, [stamp], B))).toHaveLength(2);
+  });
+
+  it('drop a rule whose messages and addresses an earlier one covers, and meet no TCP or UDP rule', () => {
+    const [only] = optimise(icmp(1, [echo, stamp], A), icmp(2, [echo], A));
+    expect(only!.origins.map((o) => o.line)).toEqual([1, 2]);
+    expect(optimise(icmp(1, [echo], A), icmp(2, [echo, stamp], A))).toHaveLength(2);
+    expect(optimise(rule({ line: 1, src: A }), icmp(2, [echo], A))).toHaveLength(2);
+  });
+});

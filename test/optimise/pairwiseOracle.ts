@@ -1,9 +1,10 @@
-// The optimiser as it was before issue 15: every rule compared with every earlier rule of its
+// The optimiser as it was before issue 15 (with ICMP rules, as main had it): every rule compared with every earlier rule of its
 // run of one action. Kept verbatim as the oracle the grouped optimiser (src/optimise) must equal
 // rule for rule (test/optimise/grouped.test.ts).
 import { equals, isSubset, union, type AddressSet, type Interval } from '../../src/addresses/set.js';
-import { normalizePorts, portsCover, samePorts } from '../../src/addresses/ports.js';
+import { normalizePorts, portsCover, samePorts, unionPorts } from '../../src/addresses/ports.js';
 import type { Endpoint, PortList } from '../../src/flows/flow.js';
+import type { IcmpType } from '../../src/icmp/messages.js';
 import type { Origin } from '../../src/resolve/model.js';
 import type { PlacedFirewall, PlacedRule } from '../../src/place/placed.js';
 
@@ -53,6 +54,7 @@ function absorb(out: PlacedRule[], rule: PlacedRule, owned: WeakSet<AddressSet>)
 function covers(a: PlacedRule, b: PlacedRule): boolean {
   // Ports first: a few ranges, where an address set may hold thousands of intervals.
   return (
+    icmpCovers(a.icmpTypes, b.icmpTypes) &&
     portsListCovers(a.dstPorts, b.dstPorts) &&
     portsListCovers(a.srcPorts, b.srcPorts) &&
     endpointCovers(a.src, b.src) &&
@@ -65,12 +67,22 @@ const endpointCovers = (a: Endpoint | undefined, b: Endpoint | undefined) =>
 const portsListCovers = (a: PortList | undefined, b: PortList | undefined) =>
   a === undefined || (b !== undefined && portsCover(a.ranges, b.ranges));
 
+/** ICMP rules (of one protocol with the rules they meet) cover each other's messages per family. */
+const icmpKeys = (t: readonly IcmpType[] | undefined) => (t ?? []).flatMap((x) => [x.v4 === undefined ? [] : [`4:${x.v4}`], x.v6 === undefined ? [] : [`6:${x.v6}`]].flat());
+const icmpCovers = (a: readonly IcmpType[] | undefined, b: readonly IcmpType[] | undefined) => {
+  const outer = icmpKeys(a);
+  return icmpKeys(b).every((k) => outer.includes(k));
+};
+const sameIcmp = (a: readonly IcmpType[] | undefined, b: readonly IcmpType[] | undefined) => icmpCovers(a, b) && icmpCovers(b, a);
+
 const sameEndpoint = (a: Endpoint | undefined, b: Endpoint | undefined) =>
   a === b || (a !== undefined && b !== undefined && equals(a.set, b.set));
 const samePortList = (a: PortList | undefined, b: PortList | undefined) =>
   a === b || (a !== undefined && b !== undefined && samePorts(a.ranges, b.ranges));
 
 function mergeOneDimension(a: PlacedRule, b: PlacedRule, owned: WeakSet<AddressSet>): PlacedRule | undefined {
+  // ICMP rules merge addresses only: their messages must be the same.
+  if (!sameIcmp(a.icmpTypes, b.icmpTypes)) return undefined;
   const same = {
     src: sameEndpoint(a.src, b.src),
     dst: sameEndpoint(a.dst, b.dst),
@@ -86,7 +98,7 @@ function mergeOneDimension(a: PlacedRule, b: PlacedRule, owned: WeakSet<AddressS
   const catalog = unionIds(a.catalog, b.catalog);
   const base = { ...a, origins, ...(catalog ? { catalog } : {}) };
   if (same.src && same.dst && same.srcPorts && a.dstPorts && b.dstPorts) {
-    return { ...base, dstPorts: { label: joinLabels(a.dstPorts.label, b.dstPorts.label), ranges: normalizePorts([...a.dstPorts.ranges, ...b.dstPorts.ranges]) } };
+    return { ...base, dstPorts: { label: joinLabels(a.dstPorts.label, b.dstPorts.label), ranges: unionPorts(a.dstPorts.ranges, b.dstPorts.ranges) } };
   }
   if (same.dst && same.dstPorts && same.srcPorts && a.src && b.src) {
     return { ...base, src: joinEndpoints(a.src, b.src, mergeSets(a.src.set, b.src.set, owned)) };

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../src/compile.js';
 import { emitTargets } from '../../targets/emit.js';
 import { artefactsIn, ROOT } from '../helpers.js';
+import { startClient } from '../lsp/client.js';
 
 const work = mkdtempSync(join(tmpdir(), 'msgrfw-package-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -87,6 +88,19 @@ describe('installed from the tarball into a fresh prefix', () => {
     const written = artefactsIn(join(cwd, 'out')).map((n) => [n, readFileSync(join(cwd, 'out', n), 'utf8')]);
     expect(written).toEqual(expected);
     expect(relative(installed(), run(['readlink', '-f', join(prefix, 'bin', 'msgrfw')], work).stdout.trim())).toBe(join('bin', 'msgrfw.js'));
+  });
+});
+
+describe('msgrfw lsp, installed', () => {
+  it('serves an editor from the installed files alone: diagnostics of an opened policy, then exit', async () => {
+    const client = await startClient(join(prefix, 'bin', 'msgrfw'), ['lsp', '--stdio'], { ...env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` });
+    const init = await client.request<{ serverInfo: { version: string } }>('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+    expect(init.serverInfo.version).toBe(VERSION);
+    client.notify('initialized', {});
+    const published = client.diagnostics('file:///site.msgr');
+    client.notify('textDocument/didOpen', { textDocument: { uri: 'file:///site.msgr', languageId: 'msgr', version: 1, text: 'deployment d {\n  network a = 10.0.0.1/8\n}\n' } });
+    expect((await published).diagnostics.map((d) => [d.code, d.range.start])).toEqual([['MSGR014', { line: 1, character: 14 }]]);
+    expect(await client.close()).toBe(0);
   });
 });
 

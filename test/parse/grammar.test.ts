@@ -45,6 +45,40 @@ describe('the grammar', () => {
     expect(r.ast?.items).toHaveLength(2);
   });
 
+  it("reads a plain rule's ends as a network's members: names and addresses, alone or listed", () => {
+    const text = 'deployment d {\n firewall f {\n  allow tcp 22 from 10.10.99.0/24, ops,\n   2001:db8::/32 to web\n  deny udp to 192.0.2.1\n }\n}\n';
+    const slow = parsePolicy(text, 'x', { fastPath: false });
+    expect(slow.diagnostics).toEqual([]);
+    expect(slow.parseCount).toBe(1);
+    expect(parseFast(text)).toEqual(slow.ast);
+    const [allow, deny] = (slow.ast?.items[0] as { statements: unknown[] }).statements;
+    expect(allow).toMatchObject({
+      from: [
+        { kind: 'address', text: '10.10.99.0/24', at: { line: 3, column: 21 } },
+        { kind: 'name', text: 'ops' },
+        { kind: 'address', text: '2001:db8::/32', at: { line: 4, column: 4 } },
+      ],
+      to: [{ kind: 'name', text: 'web' }],
+    });
+    expect(deny).toMatchObject({ to: [{ kind: 'address', text: '192.0.2.1' }] });
+  });
+
+  it('reads the names after a rule\'s protocol as ICMP types, ports as numbers, and neither when the ends follow', () => {
+    const text = 'deployment d {\n firewall f {\n  allow icmp echo-request, timestamp-request from mon\n  deny icmp to any\n  allow tcp 22 from ops\n }\n}\n';
+    const slow = parsePolicy(text, 'x', { fastPath: false });
+    expect(slow.diagnostics).toEqual([]);
+    expect(slow.parseCount).toBe(1);
+    expect(parseFast(text)).toEqual(slow.ast);
+    const [icmp, any, tcp] = (slow.ast?.items[0] as { statements: unknown[] }).statements;
+    expect(icmp).toMatchObject({ protocol: { text: 'icmp' }, ports: [], types: [{ text: 'echo-request' }, { text: 'timestamp-request', at: { line: 3, column: 28 } }] });
+    expect(any).toMatchObject({ ports: [], types: [], to: [{ text: 'any' }] });
+    expect(tcp).toMatchObject({ ports: [{ from: { value: 22 } }], types: [] });
+    // `from` and `to` may be the type's name; nearley reads what the fast path leaves to it.
+    const odd = 'deployment d {\n firewall f {\n  allow icmp from to x\n }\n}\n';
+    expect(parseFast(odd)).toBeUndefined();
+    expect(parsePolicy(odd, 'x')).toMatchObject({ diagnostics: [], parseCount: 1, ast: { items: [{ statements: [{ types: [{ text: 'from' }], to: [{ text: 'x' }] }] }] } });
+  });
+
   it('records positions of every node', () => {
     const r = parsePolicy('deployment d {\n  network a = 10.0.0.0/8\n}\n', 'x');
     expect(r.ast?.items[0]).toMatchObject({ at: { line: 2, column: 3 }, name: { at: { line: 2, column: 11 } } });

@@ -9,7 +9,7 @@
 // one zone to the other, not its own), over probe packets around every edge of every reader's
 // rules, between and outside the zones, to and from a gateway's own addresses, both families and
 // both directions. The kernel rules are read twice, for opening packets (conntrack `new`) and
-// for replies (`established`); pf's anchor runs with its state table (pf-filter.ts). The readers
+// for replies (`established`); pf's anchor runs with its state table (readerFilter.ts). The readers
 // themselves are unit-tested first (no kernel).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,16 +21,16 @@ import { EXAMPLES, irOf, ROOT } from '../helpers.js';
 import { kernelSuite } from '../kernel/capability.js';
 import { run } from '../kernel/exec.js';
 import { documentedApplyCommand, documentedIpsetCommand } from '../targets/iptables/env.js';
-import { ReaderError, flatten, type ChainProgram } from './chains.js';
+import { ReaderError, flatten, type ChainProgram } from '../../targets/readers/chains.js';
 import { conntrackModel, differences, irModel, openingOnlyModel, probesOf, routerAddresses, selfTexts, zoneCidrs, type Connection, type Model } from './connections.js';
-import { probeText, verdict, type Policy, type Probe } from './evaluate.js';
-import { readIptables } from './iptables.js';
-import { netshPolicy, netshTuples, readNetshScript, windowsEvaluationOrder, PROFILES } from './netsh.js';
-import { addressIn, addressValue, type Family } from './normalize.js';
-import { readNftJson, type NftJson } from './nft.js';
-import { PfFilter, pfConnection } from './pf-filter.js';
-import { readPf } from './pf.js';
-import { tupleText, type Tuple } from './tuple.js';
+import { probeText, verdict, type Policy, type Probe } from '../../targets/readers/evaluate.js';
+import { readIptables } from '../../targets/iptables/reader.js';
+import { netshPolicy, netshTuples, readNetshScript, windowsEvaluationOrder, PROFILES } from '../../targets/netsh/reader.js';
+import { addressIn, addressValue, type Family } from '../../targets/readers/normalize.js';
+import { readNftJson, type NftJson } from '../../targets/nftables/reader.js';
+import { PfFilter, pfConnection } from '../../targets/pf/readerFilter.js';
+import { readPf } from '../../targets/pf/reader.js';
+import { tupleText, type Tuple } from '../../targets/readers/tuple.js';
 
 // ---- the readers, on hand-written kernel output (no kernel needed) ---------------------------
 
@@ -248,8 +248,9 @@ async function loadAll(ir: IrDocument, fw: IrFirewall, tweak: { nft?: (t: string
 
 // ---- the comparison ------------------------------------------------------------------------
 
-/** The examples, and the kernel scenarios' policy of calls between clients blocks with their own media ranges. */
-const POLICIES = [...EXAMPLES, { name: 'calls.msgr', text: readFileSync(join(ROOT, 'test/kernel/fixtures/calls.msgr'), 'utf8') }];
+/** The examples, and the kernel scenarios' own policies (calls between clients blocks with their own media ranges, …). */
+const FIXTURES = ['calls.msgr', 'monitored.msgr', 'zones.msgr'];
+const POLICIES = [...EXAMPLES, ...FIXTURES.map((name) => ({ name, text: readFileSync(join(ROOT, 'test/kernel/fixtures', name), 'utf8') }))];
 
 const CASES = POLICIES.flatMap((ex) => {
   const ir = irOf(ex.text, ex.name);
@@ -273,12 +274,23 @@ afterAll(() => {
 const at = (text: string) => addressValue(text).value;
 const tcp = (direction: Probe['direction'], family: Family, src: string, srcPort: number, dst: string, dstPort: number): Probe => ({ direction, protocol: 'tcp', family, src: at(src), dst: at(dst), srcPort, dstPort, iface: 'em0' });
 const udp = (p: Probe): Probe => ({ ...p, protocol: 'udp' });
+const icmp = (direction: Probe['direction'], family: Family, src: string, dst: string, icmpType: number): Probe => ({
+  direction,
+  protocol: family === 4 ? 'icmp' : 'icmp6',
+  family,
+  src: at(src),
+  dst: at(dst),
+  srcPort: 0,
+  dstPort: 0,
+  icmpType,
+  iface: 'em0',
+});
 
 const crossing = (fw: IrFirewall, p: Probe) => {
   if (fw.placement.kind !== 'gateway' || p.direction !== 'forward') return false;
-  const [a, b] = fw.placement.zones.map((z) => zoneCidrs(fw, z, p.family));
-  const inZ = (list: string[], x: bigint) => list.length > 0 && addressIn(list, p.family, x);
-  return (inZ(a!, p.src) && inZ(b!, p.dst)) || (inZ(b!, p.src) && inZ(a!, p.dst));
+  const zones = fw.placement.zones.map((z) => zoneCidrs(fw, z, p.family));
+  const zoneOf = (x: bigint) => zones.findIndex((list) => list.length > 0 && addressIn(list, p.family, x));
+  return zoneOf(p.src) >= 0 && zoneOf(p.dst) >= 0 && zoneOf(p.src) !== zoneOf(p.dst);
 };
 
 kernelSuite('every target allows the same traffic as the IR (kernel rules read back)', () => {
@@ -304,9 +316,15 @@ kernelSuite('every target allows the same traffic as the IR (kernel rules read b
     const replies = opened.filter((c) => c.reply).length;
     expect(replies).toBeGreaterThan(0);
     expect(new Set(probes.map((p) => p.family))).toEqual(new Set([4, 6]));
+    // ICMP queries are probed too, and where the firewall has ICMP rules both verdicts occur.
+    const pings = probes.filter((p) => p.icmpType !== undefined);
+    expect(pings.length).toBeGreaterThan(0);
+    if (fw.rules.some((r) => r.protocol === 'icmp')) expect(new Set(pings.map((p) => loaded.ir.connection(p).open))).toEqual(new Set(['accept', 'drop']));
     if (fw.placement.kind === 'gateway') {
       expect(probes.some((p) => crossing(fw, p))).toBe(true);
-      expect(probes.filter((p) => !crossing(fw, p)).every((p) => loaded.ir.connection(p).open === 'accept')).toBe(true);
+      // Not between two zones: the router's own traffic passes; forwarded traffic meets `others`.
+      const others = fw.placement.others;
+      expect(probes.filter((p) => !crossing(fw, p)).every((p) => loaded.ir.connection(p).open === (p.direction === 'forward' ? others : 'accept'))).toBe(true);
       expect(probes.filter((p) => !crossing(fw, p) && p.direction === 'forward').length).toBeGreaterThan(0);
       expect(new Set(probes.map((p) => p.direction))).toEqual(new Set(['forward', 'in', 'out']));
     } else {
@@ -336,6 +354,23 @@ kernelSuite('every target allows the same traffic as the IR (kernel rules read b
     const iptDiff = differences(loaded.ir, ipt!, probes);
     expect(iptDiff.length).toBeGreaterThan(0);
     expect(iptDiff.every((l) => /IR drop, iptables \(kernel\) accept$/.test(l))).toBe(true);
+  });
+
+  // … and so is an ICMP rule left out, in every reader.
+  it('an ICMP rule left out of the loaded rules is a disagreement (nftables, iptables, pf)', async () => {
+    const ir = irOf(POLICIES.find((e) => e.name === 'monitored.msgr')!.text, 'monitored.msgr');
+    const fw = ir.firewalls.find((f) => f.name === 'srv-host')!;
+    const loaded = await loadAll(ir, fw, {
+      nft: (t) => t.split('\n').filter((l) => !/icmp(v6)? type echo-request accept/.test(l)).join('\n'),
+      iptables: (t) => t.split('\n').filter((l) => !/--icmpv?6?-type echo-request .* -j ACCEPT/.test(l)).join('\n'),
+      pf: (t) => t.split('\n').filter((l) => !/icmp6?-type echoreq keep state/.test(l)).join('\n'),
+    });
+    const probes = probesOf(fw, [loaded.ir]);
+    for (const m of loaded.models.filter((x) => x.name !== 'netsh')) {
+      const d = differences(loaded.ir, m, probes);
+      expect(d.length, m.name).toBeGreaterThan(0);
+      expect(d.every((l) => /^in icmp6?\/[46] 10\.50\.0\.|^in icmp6\/6 2001:db8:50:/.test(l) && /IR accept, .* drop$/.test(l)), d.join('\n')).toBe(true);
+    }
   });
 
   // … and so is a reply that does not come back: conntrack's `established` rule left out of
@@ -375,7 +410,7 @@ kernelSuite('every target allows the same traffic as the IR (kernel rules read b
 /** Connections named for what they show, on every target: each opens and its reply comes back, or it does not open. */
 kernelSuite('return traffic and the router itself, named cases (kernel rules read back)', () => {
   const firewall = (example: string, name: string) => {
-    const ir = irOf(EXAMPLES.find((e) => e.name === example)!.text, example);
+    const ir = irOf(POLICIES.find((e) => e.name === example)!.text, example);
     return { ir, fw: ir.firewalls.find((f) => f.name === name)! };
   };
   const expectEverywhere = async (example: string, name: string, cases: [Probe, Connection][]) => {
@@ -395,6 +430,21 @@ kernelSuite('return traffic and the router itself, named cases (kernel rules rea
       [tcp('out', 6, '2001:db8:2::20', 40000, '2001:db8:30::5', 7049), both],
       // Opened from outside instead, the same ports are still closed.
       [tcp('in', 4, '10.30.0.5', 7000, '10.2.2.20', 40000), dropped],
+    ]);
+  });
+
+  it('ping: an allowed echo request opens and its reply comes back; ping is denied elsewhere (monitored srv-host)', async () => {
+    await expectEverywhere('monitored.msgr', 'srv-host', [
+      [icmp('in', 4, '10.50.0.5', '10.1.1.10', 8), both],
+      [icmp('in', 6, '2001:db8:50::5', '2001:db8:1::10', 128), both],
+      // Only echo requests from the monitors; the one denied first; the default for the rest.
+      [icmp('in', 4, '10.50.0.5', '10.1.1.10', 13), dropped],
+      [icmp('in', 4, '10.50.0.66', '10.1.1.10', 8), dropped],
+      [icmp('in', 4, '10.20.0.5', '10.1.1.10', 8), dropped],
+      [icmp('in', 6, '2001:db8:20::5', '2001:db8:1::10', 128), dropped],
+      // The server's own pings go out (outbound accept), and their replies come back.
+      [icmp('out', 4, '10.1.1.10', '10.20.0.5', 8), both],
+      [icmp('out', 6, '2001:db8:1::10', '2001:db8:20::5', 128), both],
     ]);
   });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CAPIRCA_DEFINITIONS, capircaProblem, runCapirca } from './capirca.js';
-import { initialNetshState, netshPolicy, netshTuples, readNetshScript } from './netsh.js';
-import { readPf } from './pf.js';
-import type { Tuple } from './tuple.js';
+import { initialNetshState, netshPolicy, netshTuples, readNetshScript } from '../../targets/netsh/reader.js';
+import { readPf } from '../../targets/pf/reader.js';
+import type { Tuple } from '../../targets/readers/tuple.js';
 
 const T120 = [{ from: 1503, to: 1503 }, { from: 6891, to: 6900 }];
 const MEDIA = [{ from: 50000, to: 50039 }];

@@ -1,9 +1,9 @@
 import { expect } from 'vitest';
 import type { IrFirewall } from '../../src/ir/types.js';
-import { probeText, probesFor, replyOf, verdict, type Policy, type Probe } from './evaluate.js';
+import { probeText, probesFor, replyOf, verdict, type Policy, type Probe } from '../../targets/readers/evaluate.js';
 import { irEffective } from './ir.js';
-import { addressIn, addressText, addressValue, intervalsOf, type Family } from './normalize.js';
-import type { Tuple, TupleAction } from './tuple.js';
+import { addressIn, addressText, addressValue, intervalsOf, type Family } from '../../targets/readers/normalize.js';
+import type { Tuple, TupleAction } from '../../targets/readers/tuple.js';
 
 /**
  * The cross-target agreement test's currency (agreement.test.ts): each firewall, as the IR means

@@ -1,8 +1,9 @@
 import type { IrFirewall, IrPorts } from '../../src/ir/types.js';
-import { and, condTuples, tupleCond, type Cond } from './chains.js';
-import type { Policy } from './evaluate.js';
-import { intervalsOf, mergeIntervals, normalizeAddresses, normalizePorts } from './normalize.js';
-import type { Tuple, TupleDirection } from './tuple.js';
+import { zonePairs } from '../../src/ir/zonePairs.js';
+import { and, condTuples, tupleCond, type Cond } from '../../targets/readers/chains.js';
+import type { Policy } from '../../targets/readers/evaluate.js';
+import { intervalsOf, mergeIntervals, normalizeAddresses, normalizePorts } from '../../targets/readers/normalize.js';
+import type { Tuple, TupleDirection } from '../../targets/readers/tuple.js';
 
 const DIRECTION: Record<IrFirewall['rules'][number]['direction'], TupleDirection> = {
   input: 'in',
@@ -25,18 +26,21 @@ export function irToTuples(fw: IrFirewall): Tuple[] {
   };
   const ports = (p: IrPorts | undefined) => (p ? normalizePorts(p.ranges) : 'any');
   return fw.rules.flatMap((r) =>
-    [...r.families].sort().map(
-      (family): Tuple => ({
+    [...r.families].sort().map((family): Tuple => {
+      const t: Tuple = {
         direction: DIRECTION[r.direction],
         action: r.action,
-        protocol: r.protocol,
+        protocol: r.protocol === 'icmp' ? (family === 4 ? 'icmp' : 'icmp6') : r.protocol,
         family,
         src: side(r.src, family),
         dst: side(r.dst, family),
         srcPorts: ports(r.srcPorts),
         dstPorts: ports(r.dstPorts),
-      }),
-    ),
+      };
+      // An ICMP rule: its types of this family, as numbers (the IR gives both).
+      if (r.icmpTypes) t.icmpTypes = r.icmpTypes.flatMap((x) => ((family === 4 ? x.v4 : x.v6) ?? [])).map(String);
+      return t;
+    }),
   );
 }
 
@@ -52,11 +56,12 @@ export function irPolicy(fw: IrFirewall): Partial<Record<TupleDirection, 'accept
 /**
  * What the firewall decides for the opening packet of a connection, as the README defines it,
  * in tuples and policy: a host's rules, then its input/output defaults. A gateway judges
- * exactly the traffic from one zone to the other (in the families both zones have): its rules
- * apply to that traffic only, and its default ends it; any other forwarded packet is not its
- * business, which on a machine with no other rules (a fresh namespace, pf's own default)
- * means it passes — the `forward` policy here is therefore accept, and so are `in` and `out`
- * (the gateway's own traffic, which is not forwarded at all).
+ * exactly the traffic from one of its zones to another (in the families both zones have): its
+ * rules apply to that traffic only, and its default ends it. Any other forwarded packet meets
+ * `others`: with accept it is not the gateway's business, which on a machine with no other rules
+ * (a fresh namespace, pf's own default) means it passes; with deny it is dropped — the
+ * `forward` policy here is `others`, so a default accept between the zones is written out as
+ * accept tuples. `in` and `out` (the gateway's own traffic, never forwarded) are accept.
  */
 export function irEffective(fw: IrFirewall): { tuples: Tuple[]; policy: Policy } {
   const rules = irToTuples(fw);
@@ -70,13 +75,13 @@ export function irEffective(fw: IrFirewall): { tuples: Tuple[]; policy: Policy }
     if (cidrs.length === 0) return undefined;
     return { family, src: mergeIntervals(intervalsOf(cidrs, family)) };
   };
-  const [a, b] = fw.placement.zones;
   const pairs: Cond[] = [];
   for (const family of [4, 6] as const) {
-    const za = zone(a, family);
-    const zb = zone(b, family);
-    if (!za || !zb) continue;
-    pairs.push({ family, src: za.src!, dst: zb.src! }, { family, src: zb.src!, dst: za.src! });
+    for (const [a, b] of zonePairs(fw.placement.zones)) {
+      const za = zone(a, family);
+      const zb = zone(b, family);
+      if (za && zb) pairs.push({ family, src: za.src!, dst: zb.src! });
+    }
   }
   const tuples: Tuple[] = [];
   for (const t of rules) {
@@ -85,7 +90,9 @@ export function irEffective(fw: IrFirewall): { tuples: Tuple[]; policy: Policy }
       if (c) tuples.push(...condTuples(t.direction, t.action, c));
     }
   }
-  if (fw.policy.forward === 'drop') for (const pair of pairs) tuples.push(...condTuples('forward', 'drop', pair));
-  // Nor is the gateway's own traffic (to or from its addresses: input and output, not forwarded).
-  return { tuples, policy: { forward: 'accept', in: 'accept', out: 'accept' } };
+  const others = fw.placement.others;
+  const between = fw.policy.forward ?? 'accept';
+  if (between === 'drop' || others === 'drop') for (const pair of pairs) tuples.push(...condTuples('forward', between, pair));
+  // The gateway's own traffic (to or from its addresses: input and output) is not forwarded.
+  return { tuples, policy: { forward: others, in: 'accept', out: 'accept' } };
 }

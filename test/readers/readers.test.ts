@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { parseBatch, runBatch, splitArgs } from './cmd.js';
+import { flattenRules } from '../../targets/readers/chains.js';
+import { iptablesProgram, readIptables } from '../../targets/iptables/reader.js';
+import { tupleText } from '../../targets/readers/tuple.js';
+import { parseBatch, runBatch, splitArgs } from '../../targets/netsh/readerCmd.js';
 import { irToTuples } from './ir.js';
-import { netshTuples, readNetshScript, windowsEvaluationOrder } from './netsh.js';
-import { addressIn, addressValue, normalizeAddresses, normalizePorts } from './normalize.js';
-import { readPf, tokenizePf } from './pf.js';
-import { PfFilter, pfPath, type PfPacket } from './pf-filter.js';
+import { netshTuples, readNetshScript, windowsEvaluationOrder } from '../../targets/netsh/reader.js';
+import { addressIn, addressValue, normalizeAddresses, normalizePorts } from '../../targets/readers/normalize.js';
+import { readPf, tokenizePf } from '../../targets/pf/reader.js';
+import { PfFilter, pfPath, type PfPacket } from '../../targets/pf/readerFilter.js';
 import { EXAMPLES, irOf } from '../helpers.js';
-import { replyOf } from './evaluate.js';
+import { replyOf } from '../../targets/readers/evaluate.js';
 
 describe('address and port normal form', () => {
   it('merges, splits into minimal blocks, canonicalises IPv6, and knows the whole family', () => {
@@ -196,5 +199,39 @@ describe('irToTuples', () => {
     const t = irToTuples(fw);
     expect(t[0]).toEqual({ direction: 'in', action: 'accept', protocol: 'tcp', family: 4, src: ['10.9.0.0/24'], dst: 'any', srcPorts: 'any', dstPorts: [{ from: 22, to: 22 }] });
     expect(t.filter((x) => x.family === 6).every((x) => x.src !== 'any' && x.src.every((c) => c.includes(':')))).toBe(true);
+  });
+});
+
+describe('kernel readers: interfaces and where each verdict comes from', () => {
+  const save = [
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    ':FORWARD DROP [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':X - [0:0]',
+    '-A FORWARD -i eth0 -o eth1 -p tcp -m tcp --dport 443 -j ACCEPT',
+    '-A FORWARD -o eth1 -j X',
+    '-A X -p udp -j DROP',
+    '-A OUTPUT -o lo -j ACCEPT',
+    'COMMIT',
+  ].join('\n');
+
+  it('keeps the in- and the out-interface apart (a forwarded packet has both)', () => {
+    // One family only: its policies become catch-all tuples (mergeFamilies).
+    const tuples = readIptables({ v4: save }).tuples;
+    expect(tuples.map(tupleText).filter((t) => t.includes(' out '))).toEqual([
+      'out accept any/4 out lo any:any -> any:any',
+      'forward accept tcp/4 on eth0 out eth1 any:any -> any:443',
+      'forward drop udp/4 out eth1 any:any -> any:any',
+    ]);
+  });
+
+  it('names the rule behind each flattened verdict, and the jumps that lead to it', () => {
+    const forward = flattenRules(iptablesProgram(save, 4)).find((h) => h.hook.chain === 'FORWARD');
+    expect(forward!.hook).toMatchObject({ direction: 'forward', chain: 'FORWARD', policy: 'drop', family: 4 });
+    expect(forward!.rules.map((r) => [r.action, r.rule.where, r.via.map((v) => v.where?.position)])).toEqual([
+      ['accept', { chain: 'FORWARD', position: 1 }, []],
+      ['drop', { chain: 'X', position: 1 }, [2]],
+    ]);
   });
 });

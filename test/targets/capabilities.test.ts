@@ -126,6 +126,7 @@ function capabilityTable(): string {
     icmp: 'ICMP errors, path MTU',
     'nd-hop-limit': 'IPv6 ND hop limit 255',
     'log-denied': '`log denied`',
+    'icmp-rules': 'ICMP rules (`allow icmp …`)',
   };
   const cell = (s: Support) => (s.level === 'exact' ? 'yes' : s.level === 'approximate' ? 'approximately (MSGR061)' : 'no (MSGR060)');
   const head = ['target', 'host (`on`)', 'gateway (`between`)', 'IPv4', 'IPv6', ...IR_MATCHES.map((m) => MATCH_LABELS[m]), 'rule order'];
@@ -145,6 +146,7 @@ function capabilityTable(): string {
       ...([4, 6] as const).flatMap((f) => said(`IPv${f}`, c.families[f])),
       ...IR_MATCHES.flatMap((m) => said(MATCH_LABELS[m], c.matches[m])),
       ...(c.judge ? [`- ${t} also ${c.judge.about}.`] : []),
+      `- ${t}, size (MSGR053 past 64 MiB a file): ${c.size.about}.`,
     ];
   });
   return [line(head), line(head.map(() => '---')), ...rows.map(line), '', ...notes].join('\n');

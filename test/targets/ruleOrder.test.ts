@@ -2,12 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCidr, prefixMask, type Cidr } from '../../src/addresses/cidr.js';
 import type { IrAddressSet, IrFamily, IrFirewall, IrPorts, IrRule } from '../../src/ir/types.js';
+import type { IcmpType } from '../../src/icmp/messages.js';
+import { icmpNumbers } from '../../targets/icmp.js';
 import { ruleOrderFindings } from '../../targets/ruleOrder.js';
 
 // Issue 15: Windows Firewall's order check (a drop after an overlapping allow is refused)
 // compares each drop only with the allows an index proposes. It must find, for every drop, the
 // same first overlapping allow as comparing it with every earlier rule does (the check before
-// issue 15, kept below as the oracle).
+// issue 15, kept below as the oracle, with ICMP rules as main had them: they overlap in a family
+// only where they share a type).
 
 function oracle(fw: IrFirewall): string[] {
   const out: string[] = [];
@@ -21,7 +24,14 @@ function oracle(fw: IrFirewall): string[] {
 function overlaps(fw: IrFirewall, a: IrRule, b: IrRule): boolean {
   if (a.direction !== b.direction || a.protocol !== b.protocol) return false;
   if (!portsOverlap(a.srcPorts, b.srcPorts) || !portsOverlap(a.dstPorts, b.dstPorts)) return false;
-  return a.families.filter((f) => b.families.includes(f)).some((f) => addressesOverlap(fw, a.src, b.src, f) && addressesOverlap(fw, a.dst, b.dst, f));
+  return a.families
+    .filter((f) => b.families.includes(f) && icmpOverlap(a, b, f))
+    .some((f) => addressesOverlap(fw, a.src, b.src, f) && addressesOverlap(fw, a.dst, b.dst, f));
+}
+function icmpOverlap(a: IrRule, b: IrRule, family: IrFamily): boolean {
+  if (a.protocol !== 'icmp') return true;
+  const theirs = icmpNumbers(b, family);
+  return icmpNumbers(a, family).some((n) => theirs.includes(n));
 }
 const portsOverlap = (a: IrPorts | undefined, b: IrPorts | undefined) => !a || !b || a.ranges.some((x) => b.ranges.some((y) => x.from <= y.to && y.from <= x.to));
 function addressesOverlap(fw: IrFirewall, a: string | undefined, b: string | undefined, family: IrFamily): boolean {
@@ -57,17 +67,26 @@ const familiesOf = (src: string | undefined, dst: string | undefined): IrFamily[
   return of(src).filter((f) => of(dst).includes(f));
 };
 
-const arbRule = fc.record({
-  action: fc.constantFrom<'accept' | 'drop'>('accept', 'accept', 'drop'),
-  direction: fc.constantFrom<'input' | 'output'>('input', 'output'),
-  protocol: fc.constantFrom<'tcp' | 'udp'>('tcp', 'udp'),
-  src: fc.option(fc.constantFrom(...SETS.map((s) => s.name)), { nil: undefined }),
-  dst: fc.option(fc.constantFrom(...SETS.map((s) => s.name)), { nil: undefined }),
-  dstPorts: fc.option(fc.constantFrom(...PORTS), { nil: undefined }),
-  srcPorts: fc.option(fc.constantFrom(...PORTS), { nil: undefined, freq: 4 }),
-});
+// ICMP messages: one in IPv4 only, lists that share a type, one that holds both.
+const ECHO: IcmpType = { name: 'echo-request', v4: 8, v6: 128 };
+const TIMESTAMP: IcmpType = { name: 'timestamp-request', v4: 13 };
+const ICMP: IcmpType[][] = [[ECHO], [TIMESTAMP], [TIMESTAMP, ECHO], [{ name: 'echo-request', v6: 128 }]];
 
-type Shape = Pick<IrRule, 'action' | 'direction' | 'protocol'> & { src?: string; dst?: string; srcPorts?: IrPorts; dstPorts?: IrPorts };
+const arbRule = fc
+  .record({
+    action: fc.constantFrom<'accept' | 'drop'>('accept', 'accept', 'drop'),
+    direction: fc.constantFrom<'input' | 'output'>('input', 'output'),
+    protocol: fc.constantFrom<'tcp' | 'udp' | 'icmp'>('tcp', 'udp', 'icmp'),
+    icmpTypes: fc.constantFrom(...ICMP),
+    src: fc.option(fc.constantFrom(...SETS.map((s) => s.name)), { nil: undefined }),
+    dst: fc.option(fc.constantFrom(...SETS.map((s) => s.name)), { nil: undefined }),
+    dstPorts: fc.option(fc.constantFrom(...PORTS), { nil: undefined }),
+    srcPorts: fc.option(fc.constantFrom(...PORTS), { nil: undefined, freq: 4 }),
+  })
+  // An ICMP rule has its messages and no ports; a tcp or udp rule no messages.
+  .map(({ icmpTypes, srcPorts, dstPorts, ...r }): Shape => (r.protocol === 'icmp' ? { ...r, icmpTypes } : { ...r, srcPorts, dstPorts }));
+
+type Shape = Pick<IrRule, 'action' | 'direction' | 'protocol'> & { src?: string; dst?: string; srcPorts?: IrPorts; dstPorts?: IrPorts; icmpTypes?: IcmpType[] };
 
 function firewall(shapes: readonly Shape[]): IrFirewall {
   const rules: IrRule[] = [];
@@ -79,6 +98,7 @@ function firewall(shapes: readonly Shape[]): IrFirewall {
     if (s.dst !== undefined) r.dst = s.dst;
     if (s.srcPorts !== undefined) r.srcPorts = s.srcPorts;
     if (s.dstPorts !== undefined) r.dstPorts = s.dstPorts;
+    if (s.icmpTypes !== undefined) r.icmpTypes = s.icmpTypes;
     rules.push(r);
   }
   return { name: 'fw', addressSets: SETS, rules } as unknown as IrFirewall;
@@ -100,14 +120,19 @@ describe("Windows Firewall's order check", () => {
   it('on thousands of rules', () => {
     let x = 3;
     const pick = <T>(xs: readonly T[]) => xs[((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) >>> 8) % xs.length]!;
-    const shapes = Array.from({ length: 3000 }, () => ({
-      action: pick(['accept', 'accept', 'accept', 'drop'] as const),
-      direction: pick(['input', 'output'] as const),
-      protocol: pick(['tcp', 'udp'] as const),
-      src: pick([undefined, ...SETS.map((s) => s.name)]),
-      dst: pick([undefined, undefined, ...SETS.map((s) => s.name)]),
-      dstPorts: pick([undefined, ...PORTS, { ranges: [{ from: 5000, to: 5000 }] }, { ranges: [{ from: 6000, to: 6001 }] }]),
-    }));
+    const shapes = Array.from({ length: 3000 }, (): Shape => {
+      const protocol = pick(['tcp', 'tcp', 'udp', 'icmp'] as const);
+      return {
+        action: pick(['accept', 'accept', 'accept', 'drop'] as const),
+        direction: pick(['input', 'output'] as const),
+        protocol,
+        src: pick([undefined, ...SETS.map((s) => s.name)]),
+        dst: pick([undefined, undefined, ...SETS.map((s) => s.name)]),
+        ...(protocol === 'icmp'
+          ? { icmpTypes: pick(ICMP) }
+          : { dstPorts: pick([undefined, ...PORTS, { ranges: [{ from: 5000, to: 5000 }] }, { ranges: [{ from: 6000, to: 6001 }] }]) }),
+      };
+    });
     const fw = firewall(shapes);
     const expected = oracle(fw);
     expect(expected.length).toBeGreaterThan(100);

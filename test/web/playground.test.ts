@@ -122,6 +122,8 @@ describe.skipIf(skip)('the playground in Chromium, from file://', () => {
     await page.click('button[data-tab=explain]');
     await page.fill('#packet', 'tcp 10.9.0.4:40000 -> 10.20.1.1:3389');
     await page.click('#share');
+    // The link is made asynchronously (compression): wait for it, as a user sees it appear.
+    await page.waitForFunction(() => (document.querySelector('#share-link') as HTMLInputElement | null)?.value !== '');
     const link = await page.inputValue('#share-link');
     expect(link.startsWith(`${PLAYGROUND_URL}#v1.`)).toBe(true);
     const shared = await editorText(page);
@@ -152,6 +154,8 @@ describe.skipIf(skip)('the playground in Chromium, from file://', () => {
     // Typed in, as a person pasting it would: the editor takes it as text.
     await page.evaluate((policy) => window.msgrfwPlayground.editor.setText(policy), policy);
     await page.click('#share');
+    // The link is made asynchronously (compression): wait for it, as a user sees it appear.
+    await page.waitForFunction(() => (document.querySelector('#share-link') as HTMLInputElement | null)?.value !== '');
     const link = await page.inputValue('#share-link');
     const other = await browser.playground(link);
     for (const tab of ['problems', 'nftables', 'iptables', 'netsh', 'pf', 'gpo', 'ir', 'explain', 'diff', 'graph']) await other.click(`button[data-tab=${tab}]`);

@@ -2,8 +2,8 @@
 // calls them, so that the page shows what `msgrfw check`, `compile`, `ir`, `explain`, `diff` and
 // `graph` print for the same policy. It runs in a worker (worker.ts); nothing here touches the page.
 import { Work } from '../../src/addresses/boxes.js';
+import { checkPolicy } from '../../src/check.js';
 import { compilePolicy } from '../../src/compile.js';
-import { sortDiagnostics } from '../../src/diagnostics/diagnostic.js';
 import { renderText } from '../../src/diagnostics/render.js';
 import { DIFF_WORK_LIMIT, DiffTooComplex, diffPolicies, type PolicyVersion } from '../../src/diff/diff.js';
 import { renderDiff } from '../../src/diff/render.js';
@@ -18,15 +18,15 @@ import { buildGraph } from '../../src/graph/model.js';
 import { IR_TARGETS } from '../../src/ir/targets.js';
 import type { IrDocument, IrTarget } from '../../src/ir/types.js';
 import { emitTargets } from '../../targets/emit.js';
-import { targetDiagnostics, targetNotes } from '../../targets/judge.js';
+import { targetNotes } from '../../targets/judge.js';
 import { PARTS, type FileText, type Part, type RunRequest, type RunResult, type TargetOutput } from './protocol.js';
 
 /** Everything the page shows for one version of the policy. */
 export function run(req: RunRequest, now: () => number = () => performance.now()): RunResult {
   const start = now();
   const text = req.text.replace(/^\uFEFF/, '');
-  const { ir, diagnostics: front } = compilePolicy(text, req.file);
-  const diagnostics = ir ? sortDiagnostics([...front, ...targetDiagnostics(ir, req.file)]) : front;
+  // What `check` reports: target findings, acknowledgements applied, ranges (src/check.ts).
+  const { ir, diagnostics } = checkPolicy(text, req.file);
   const result: RunResult = {
     parts: [...(req.want ?? PARTS)],
     ms: 0,

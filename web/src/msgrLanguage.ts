@@ -7,7 +7,7 @@ import { Tag, tags } from '@lezer/highlight';
  * word is a keyword when the language has it (`clients clients`: the second is a name); later
  * words only when they are one of the words statements take after their first.
  */
-const STATEMENTS = new Set(['deployment', 'description', 'network', 'server', 'clients', 'firewall', 'sip', 'features', 'media', 'peers', 'client', 'on', 'between', 'targets', 'default', 'outbound', 'log', 'allow', 'deny']);
+const STATEMENTS = new Set(['deployment', 'description', 'network', 'server', 'clients', 'firewall', 'sip', 'features', 'media', 'peers', 'client', 'on', 'between', 'targets', 'default', 'outbound', 'others', 'log', 'allow', 'deny']);
 const INNER = new Set([
   'via', 'port', 'ports', 'dynamic', 'and', 'from', 'to', 'tls', 'tcp', 'udp', 'deny', 'accept', 'denied', 'any',
   'im', 'presence', 'whiteboard', 'application-sharing', 'file-transfer', 'audio', 'video', 'messenger', 'communicator',

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { compileInput, Exit, withTargetDiagnostics, formatOption, requireStdinOnce, type Io } from '../io.js';
-import { fileText, machineReport, reportStatus, totalText, type DiagnosticFormat, type FileReport } from '../render.js';
+import { compileInput, Exit, withCheckDiagnostics, formatOption, requireStdinOnce, warningsAsErrorsOption, type Io } from '../io.js';
+import { fileText, machineReport, reportStatus, totalText, warningsAsErrorsText, type DiagnosticFormat, type FileReport } from '../render.js';
 
 export function registerCheck(program: Command, io: Io): void {
   program
@@ -8,19 +8,24 @@ export function registerCheck(program: Command, io: Io): void {
     .description('report every error and warning in one or more policies')
     .argument('<files...>', 'policy files, or - for stdin')
     .addOption(formatOption())
-    .action((paths: string[], opts: { format: DiagnosticFormat }) => {
+    .addOption(warningsAsErrorsOption())
+    .action((paths: string[], opts: { format: DiagnosticFormat; warningsAsErrors?: boolean }) => {
       requireStdinOnce(io, paths);
       const reports: FileReport[] = [];
       for (const path of paths) {
-        const checked = withTargetDiagnostics(compileInput(path));
+        const checked = withCheckDiagnostics(compileInput(path));
         // Text is printed file by file, as each is checked; of each file only what the total
         // or the machine document needs is kept (not its text, not its IR).
         if (opts.format === 'text') io.stdout(fileText(checked, { color: io.color, okLine: true, summary: paths.length === 1 }));
         reports.push({ file: checked.file, diagnostics: checked.diagnostics, ...(checked.unreadable !== undefined ? { unreadable: checked.unreadable } : {}) });
       }
-      if (opts.format !== 'text') io.stdout(machineReport(reports, opts.format));
-      else io.stdout(totalText(reports));
-      const status = reportStatus(reports);
-      if (status) throw new Exit(status);
+      const status = { warningsAsErrors: opts.warningsAsErrors === true };
+      if (opts.format !== 'text') io.stdout(machineReport(reports, opts.format, status));
+      else {
+        io.stdout(totalText(reports));
+        io.stderr(warningsAsErrorsText(reports, status));
+      }
+      const exit = reportStatus(reports, status);
+      if (exit) throw new Exit(exit);
     });
 }

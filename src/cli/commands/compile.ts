@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { IrDocument } from '../../ir/types.js';
 import { ARTEFACT_KINDS, GROUP_POLICY, groupPolicySelected, type ArtefactKind, type Selection } from '../../../targets/selection.js';
 import { artefactForOutput, collidingArtefact } from '../artefactNames.js';
-import { compileInput, withTargetDiagnostics, requireFirewall, requireStdinOnce, Exit, formatOption, usage, writeOrFail, type Io } from '../io.js';
+import { compileInput, withCheckDiagnostics, requireFirewall, requireStdinOnce, Exit, formatOption, usage, warningsAsErrorsOption, writeOrFail, type Io } from '../io.js';
 import type { Owner } from '../output/manifest.js';
 import { formatReport, reportStatus, type DiagnosticFormat, type FileReport } from '../render.js';
 
@@ -19,7 +19,8 @@ export function registerCompile(program: Command, io: Io): void {
     .option('-o, --output <file>', 'write the single selected artefact here (- for stdout); with iptables or netsh, the file name says which (wan.rules.v6)')
     .option('--out-dir <dir>', 'write every artefact into this directory (default: out)')
     .addOption(formatOption())
-    .action(async (paths: string[], opts: { target?: ArtefactKind; firewall?: string; output?: string; outDir?: string; format: DiagnosticFormat }) => {
+    .addOption(warningsAsErrorsOption())
+    .action(async (paths: string[], opts: { target?: ArtefactKind; firewall?: string; output?: string; outDir?: string; format: DiagnosticFormat; warningsAsErrors?: boolean }) => {
       if (opts.output !== undefined && opts.outDir !== undefined) usage(io, 'give either -o or --out-dir, not both');
       if (opts.output !== undefined && paths.length > 1) usage(io, `-o writes one artefact of one policy, but ${paths.length} policies are given; use --out-dir for several`);
       if (opts.target === GROUP_POLICY && opts.firewall !== undefined) {
@@ -33,10 +34,12 @@ export function registerCompile(program: Command, io: Io): void {
       const selection: Selection = { ...(opts.firewall ? { firewall: opts.firewall } : {}), ...(opts.target ? { target: opts.target } : {}) };
 
       // What the selected targets refuse or approximate, decided from the IR as `check` does.
-      const reports: FileReport[] = compiled.map((c) => withoutIr(withTargetDiagnostics(c, selection)));
+      const reports: FileReport[] = compiled.map((c) => withoutIr(withCheckDiagnostics(c, selection)));
       // A machine format always gets its document (an empty one too), so a CI step can rely on it.
-      io.stderr(formatReport(reports, opts.format, { color: io.color }));
-      const status = reportStatus(reports);
+      // With --warnings-as-errors, a warning not acknowledged stops the run as an error does: nothing is written.
+      const strict = { warningsAsErrors: opts.warningsAsErrors === true };
+      io.stderr(formatReport(reports, opts.format, { color: io.color, ...strict }));
+      const status = reportStatus(reports, strict);
       if (status) throw new Exit(status);
 
       // The targets (and their template engine) load only for a command that writes rules.

@@ -9,7 +9,7 @@ import { COMMUNICATOR_KEY, RTC_KEY } from '../../../targets/gpo/view.js';
 import { netsh } from '../../../targets/netsh/index.js';
 import { msgrfw } from '../../cli/run.js';
 import { artefactsIn, EXAMPLES, irOf } from '../../helpers.js';
-import { readReg, type RegFile } from '../../readers/reg.js';
+import { readReg, type RegFile } from '../../../targets/gpo/reader.js';
 
 /**
  * Clients behind gateways only, with no host firewall: before `gpo`, nothing wrote their

@@ -57,7 +57,7 @@ export function hostFirewall(over: Partial<IrFirewall> = {}): IrFirewall {
 export function gatewayFirewall(over: Partial<IrFirewall> = {}): IrFirewall {
   return {
     name: 'edge',
-    placement: { kind: 'gateway', between: ['clients', 'partners'], zones: ['clients', 'partners'], origin: { line: 25, column: 5, text: 'firewall edge: between clients and partners' } },
+    placement: { kind: 'gateway', between: ['clients', 'partners'], zones: ['clients', 'partners'], others: 'accept', othersOrigin: { origin: { line: 24, column: 1, text: 'firewall edge' }, written: false }, origin: { line: 25, column: 5, text: 'firewall edge: between clients and partners' } },
     targets: ['iptables'],
     policy: { forward: 'drop' },
     policyOrigins: { forward: { origin: { line: 27, column: 5, text: 'firewall edge: default deny' }, written: true } },

@@ -84,7 +84,7 @@ describe('ipset threshold', () => {
 
   it('one line for a rule with sets on both sides, instead of source × destination lines', () => {
     const fw = gatewayFirewall({
-      placement: { kind: 'gateway', between: ['a', 'b'], zones: ['a', 'b'], origin: { line: 25, column: 5, text: 'firewall edge: between a and b' } },
+      placement: { kind: 'gateway', between: ['a', 'b'], zones: ['a', 'b'], others: 'accept', othersOrigin: { origin: { line: 24, column: 1, text: 'firewall edge' }, written: false }, origin: { line: 25, column: 5, text: 'firewall edge: between a and b' } },
       addressSets: [set('a', v4s(20), v6s(20)), set('b', v4s(30, 100), v6s(30, 100))],
       rules: [rule('r1', { direction: 'forward', src: 'a', dst: 'b', dstPorts: { ranges: ports(1503, [6891, 6900]) } })],
     });

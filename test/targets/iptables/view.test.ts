@@ -371,6 +371,24 @@ describe('gateway: only the traffic between the zones', () => {
   });
 });
 
+describe('ICMP rules', () => {
+  it('one line per type (the icmp match takes one), icmp in the IPv4 file and ipv6-icmp in the IPv6 one', () => {
+    const ir = compileOrThrow(
+      'deployment t {\n  network srv = 10.1.1.10, 2001:db8:1::10\n  network mon = 10.50.0.0/24, 2001:db8:50::/64\n  firewall fw {\n    on srv\n    targets iptables\n    default deny\n    deny icmp from 10.50.0.66\n    allow icmp echo-request from mon\n  }\n}\n',
+      'icmp.msgr',
+    );
+    const fw = ir.firewalls[0]!;
+    const v4 = ruleLinesOf(render(fw, 4, ir)).filter((l) => l.includes('--comment "line '));
+    const v6 = ruleLinesOf(render(fw, 6, ir)).filter((l) => l.includes('--comment "line '));
+    expect(v4).toEqual([
+      expect.stringMatching(/^-A MSGR-fw-IN -s 10\.50\.0\.66 -p icmp -m icmp --icmp-type echo-request -m comment --comment "line 8: .*" -j DROP$/),
+      expect.stringMatching(/^-A MSGR-fw-IN -s 10\.50\.0\.66 -p icmp -m icmp --icmp-type timestamp-request .* -j DROP$/),
+      expect.stringMatching(/^-A MSGR-fw-IN -s 10\.50\.0\.0\/24 -p icmp -m icmp --icmp-type echo-request .* -j ACCEPT$/),
+    ]);
+    expect(v6).toEqual([expect.stringMatching(/^-A MSGR-fw-IN -s 2001:db8:50::\/64 -p ipv6-icmp -m icmp6 --icmpv6-type echo-request .* -j ACCEPT$/)]);
+  });
+});
+
 describe('every example firewall', () => {
   const all = examples().flatMap((ex) => {
     const ir = compileOrThrow(ex.text, ex.name);

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { IrDocument, IrFirewall } from '../../../src/ir/types.js';
 import { judgeFirewall } from '../../../targets/judge.js';
 import { netsh } from '../../../targets/netsh/index.js';
+import { targetFindings } from '../../../targets/judge.js';
+import { emitTargets } from '../../../targets/emit.js';
 import { EXAMPLES, irOf, policy } from '../../helpers.js';
-import { batchSafetyProblems, parseBatch } from '../../readers/cmd.js';
-import { disagreements, probesFor } from '../../readers/evaluate.js';
+import { batchSafetyProblems, parseBatch } from '../../../targets/netsh/readerCmd.js';
+import { disagreements, probesFor } from '../../../targets/readers/evaluate.js';
 import { irPolicy, irToTuples } from '../../readers/ir.js';
-import { initialNetshState, netshPolicy, netshTuples, PROFILES, readNetshScript, windowsEvaluationOrder, type NetshState } from '../../readers/netsh.js';
-import { tupleText } from '../../readers/tuple.js';
+import { initialNetshState, mergeSplitRules, netshPolicy, netshTuples, PROFILES, readNetshScript, windowsEvaluationOrder, type NetshState } from '../../../targets/netsh/reader.js';
+import { tupleText } from '../../../targets/readers/tuple.js';
 
 const ALLOWED_COMMANDS = ['netsh', 'setlocal', 'endlocal', 'if', 'exit', 'echo'];
 
@@ -24,8 +26,10 @@ function expectFaithful(doc: IrDocument, fw: IrFirewall, cmd: string, before: Ne
   expect(state.exitCode).toBe(0);
   const ours = { rules: state.rules.filter((r) => r.name === `msgrfw ${doc.deployment} ${fw.name}`) };
   const tuples = netshTuples(ours);
-  expect(tuples.map(tupleText)).toEqual(irToTuples(fw).map(tupleText));
-  expect(tuples).toEqual(irToTuples(fw));
+  // netsh names one ICMP type per rule (protocol=icmpv4:TYPE,any): the IR's rule of several, one each.
+  const expected = irToTuples(fw).flatMap((t) => (t.icmpTypes ? t.icmpTypes.map((x) => ({ ...t, icmpTypes: [x] })) : [t]));
+  expect(tuples.map(tupleText)).toEqual(expected.map(tupleText));
+  expect(tuples).toEqual(expected);
   for (const profile of PROFILES) {
     expect(netshPolicy(state, profile)).toEqual({ in: fw.policy.input ?? 'accept', out: fw.policy.output ?? 'accept' });
     expect(state.profiles[profile].logDropped).toBe(fw.logDenied || before.profiles[profile].logDropped);
@@ -129,6 +133,27 @@ describe('netsh target: idempotence by one shared rule name', () => {
   });
 });
 
+describe('netsh target: ICMP rules', () => {
+  it('one command per family and type (protocol=icmpv4:8,any), the peer in that family only; read back as the IR', () => {
+    const doc = irOf(policy({ firewalls: 'firewall fw {\n    on srv\n    targets netsh\n    default deny\n    deny icmp from 10.20.0.66\n    allow icmp echo-request from cl\n    allow tcp 3389 from cl\n  }' }));
+    const cmd = cmdOf(doc, 'fw');
+    const rules = cmd.split('\r\n').filter((l) => l.includes('add rule'));
+    expect(rules.filter((l) => l.includes('icmp'))).toEqual([
+      expect.stringContaining('dir=in action=block protocol=icmpv4:8,any remoteip=10.20.0.66 '),
+      expect.stringContaining('dir=in action=block protocol=icmpv4:13,any remoteip=10.20.0.66 '),
+      expect.stringContaining('dir=in action=allow protocol=icmpv4:8,any remoteip=10.20.0.0/16 '),
+      expect.stringContaining('dir=in action=allow protocol=icmpv6:128,any remoteip=2001:db8:20::/48 '),
+    ]);
+    expectFaithful(doc, fwOf(doc, 'fw'), cmd);
+  });
+
+  it('refuses an ICMP deny after an allow of the same type it overlaps, not of another type', () => {
+    const fw = (rules: string) => fwOf(irOf(policy({ firewalls: `firewall fw {\n    on srv\n    targets netsh\n    default accept\n    ${rules}\n  }` })), 'fw');
+    expect(judgeFirewall(fw('allow icmp echo-request from cl\n    deny icmp from 10.20.0.66'), 'netsh')).toMatchObject([{ kind: 'refused' }]);
+    expect(judgeFirewall(fw('allow icmp echo-request from cl\n    deny icmp timestamp-request from 10.20.0.66'), 'netsh')).toEqual([]);
+  });
+});
+
 describe('netsh target: rules', () => {
   it('inbound: destination ports are local, source ports remote, the peer is remoteip (both families in one list)', () => {
     const doc = irOf(EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text);
@@ -196,6 +221,66 @@ describe('netsh target: rules', () => {
     const ir = { tuples: irToTuples(fw), policy: irPolicy(fw) };
     const read = { tuples: windowsEvaluationOrder(netshTuples(state)), policy: netshPolicy(state, 'domain') };
     expect(disagreements(ir, read, probesFor([...ir.tuples, ...read.tuples]))).toEqual([]);
+  });
+
+  /** A host on `h` with one plain rule: `ports` (1 to 32,768 odd ports), `remote` and `local` blocks (local: part of the host). */
+  const wide = (ports: number, remote: number, local: number) => {
+    const odd = Array.from({ length: ports }, (_, i) => 2 * i + 1).join(',');
+    const blocks = (n: number, a: number) => Array.from({ length: n }, (_, i) => `${a}.${(i >> 8) & 255}.${i & 255}.0/25`).join(', ');
+    const to = local ? ' to mine' : '';
+    const mine = local ? `network mine = ${blocks(local, 10)}\n  network h = mine, 192.168.0.0/16` : 'network h = 192.168.0.0/16';
+    return irOf(`deployment d {\n  ${mine}\n  network r = ${blocks(remote, 172)}\n  firewall f {\n    on h\n    targets netsh\n    allow tcp ${odd} from r${to}\n  }\n}\n`);
+  };
+  /** Every `add rule` line, and each of its lists' entry counts. */
+  const addRules = (cmd: string) => cmd.split('\r\n').filter((l) => l.startsWith('netsh advfirewall firewall add rule'));
+  const listSizes = (line: string) => [...line.matchAll(/ (?:local|remote)(?:ip|port)=(\S+)/g)].map((m) => m[1]!.split(',').length);
+
+  it('splits a rule of 32,768 ports into commands below the 8,191 characters of cmd.exe, that read back as the one rule', () => {
+    const doc = wide(32768, 1, 0);
+    const fw = doc.firewalls[0]!;
+    const cmd = netsh.render(doc, fw)[0]!.content;
+    const adds = addRules(cmd);
+    expect(adds.length).toBeGreaterThan(20);
+    for (const l of adds) expect(l.length).toBeLessThanOrEqual(7800);
+    const state = readNetshScript(cmd);
+    expect(state.exitCode).toBe(0);
+    expect(netshTuples({ rules: mergeSplitRules(state.rules) }).map(tupleText)).toEqual(irToTuples(fw).map(tupleText));
+  });
+
+  it('splits both address lists and the ports of one rule, each list within 1,000 entries, and reads back as the one rule', () => {
+    const doc = wide(1500, 1500, 1500);
+    const fw = doc.firewalls[0]!;
+    const cmd = netsh.render(doc, fw)[0]!.content;
+    const adds = addRules(cmd);
+    for (const l of adds) {
+      expect(l.length).toBeLessThanOrEqual(7800);
+      for (const n of listSizes(l)) expect(n).toBeLessThanOrEqual(1000);
+    }
+    const state = readNetshScript(cmd);
+    expect(netshTuples({ rules: mergeSplitRules(state.rules) }).map(tupleText)).toEqual(irToTuples(fw).map(tupleText));
+    // Equal shares of the line make the fewest commands: each of the three lists gets a third of
+    // what the rest of the line leaves (a chunk wastes less than one entry of its share).
+    const rest = adds[0]!.replace(/ (?:local|remote)(?:ip|port)=\S+/g, '').length + 3 * ' localport='.length;
+    const share = (7800 - rest) / 3;
+    const joined = (xs: readonly string[]) => xs.join(',').length;
+    const set = (n: string) => fw.addressSets.find((x) => x.name === n)!.ipv4;
+    const lengths = [joined(fw.rules[0]!.dstPorts!.ranges.map((r) => `${r.from}`)), joined(set(fw.rules[0]!.src!)), joined(set(fw.rules[0]!.dst!))];
+    expect(lengths.every((l) => l > share)).toBe(true);
+    expect(adds.length).toBeLessThanOrEqual(lengths.reduce((n, l) => n * Math.ceil(l / (share - 20)), 1));
+  });
+
+  it('refuses a firewall whose commands would pass 64 MiB (MSGR053) from the IR alone, saying which rule multiplies, and never renders it', () => {
+    const doc = wide(1, 60000, 60000);
+    const started = Date.now();
+    const findings = targetFindings(doc);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(findings.map((f) => [f.kind, f.target, f.firewall.name])).toEqual([['too-large', 'netsh', 'f']]);
+    expect(findings[0]!.message).toMatch(
+      /^f\.cmd would be [0-9.]+ MiB in [0-9,]+ netsh commands; .*rule r1 alone takes [0-9,]+ chunks of its 60,000 localip entries × [0-9,]+ chunks of its 60,000 remoteip entries = [0-9,]+ commands .*; msgrfw writes at most 64\.0 MiB per file$/,
+    );
+    const emitted = emitTargets(doc, {});
+    expect(emitted.files).toEqual([]);
+    expect(emitted.tooLarge).toEqual(findings);
   });
 
   it('a deny before an overlapping allow is fine: Windows lets the block win, as first match does', () => {

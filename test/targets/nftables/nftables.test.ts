@@ -36,6 +36,15 @@ describe('nftables output', () => {
     expect(host).toMatch(/iif "lo" accept/);
   });
 
+  it('writes an ICMP rule once per family, its types by name, with a family test when it names no address', () => {
+    const out = render(policy({ firewalls: 'firewall fw {\n    on srv\n    targets nftables\n    default deny\n    allow icmp echo-request from cl\n    deny icmp to any\n  }' }), 'fw');
+    expect(out).toContain('ip saddr @cl_v4 icmp type echo-request accept comment "line 16: firewall fw: allow icmp echo-request from cl"');
+    expect(out).toContain('ip6 saddr @cl_v6 icmpv6 type echo-request accept comment');
+    expect(out).toContain('meta nfproto ipv4 icmp type { echo-request, timestamp-request } drop comment "line 17: firewall fw: deny icmp to any"');
+    expect(out).toContain('meta nfproto ipv6 icmpv6 type echo-request drop comment');
+    if (hasNft) expect(checkInNamespace(['nft', '-c', '-f'], out)).toBe('');
+  });
+
   it('accepts return traffic by conntrack and drops invalid packets before any rule', () => {
     const lines = render(policy({}), 'fw').split('\n').map((l) => l.trim());
     const established = lines.indexOf('ct state established,related accept comment "return traffic"');

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { IrDocument, IrFirewall } from '../../../src/ir/types.js';
 import { pf } from '../../../targets/pf/index.js';
 import { EXAMPLES, irOf, policy } from '../../helpers.js';
-import { disagreements, probesFor, replyOf, type Policy, type Probe } from '../../readers/evaluate.js';
+import { disagreements, probesFor, replyOf, type Policy, type Probe } from '../../../targets/readers/evaluate.js';
 import { irPolicy, irToTuples } from '../../readers/ir.js';
-import { addressIn, addressValue, normalizeAddresses } from '../../readers/normalize.js';
-import { PfFilter, pfPath, type PfPacket } from '../../readers/pf-filter.js';
-import { readPf, tokenizePf } from '../../readers/pf.js';
-import { isPortTuple, tupleText, type Tuple } from '../../readers/tuple.js';
+import { addressIn, addressValue, normalizeAddresses } from '../../../targets/readers/normalize.js';
+import { PfFilter, pfConnection, pfPath, type PfPacket } from '../../../targets/pf/readerFilter.js';
+import { readPf, tokenizePf } from '../../../targets/pf/reader.js';
+import { isPortTuple, tupleText, type Tuple } from '../../../targets/readers/tuple.js';
 
 const render = (doc: IrDocument, name: string) => pf.render(doc, doc.firewalls.find((f) => f.name === name)!)[0]!.content;
 const fwOf = (doc: IrDocument, name: string) => doc.firewalls.find((f) => f.name === name)!;
@@ -271,6 +271,27 @@ describe('pf target: policies the examples do not cover', () => {
     const { fw, conf } = onePf(['on lan', 'default deny'], 'network cl = 10.20.0.0/16, 2001:db8:20::/48\n  network srv = 10.1.1.10, 2001:db8:1::10\n  network pt = 198.51.100.0/24\n  network lan = 10.0.0.0/8');
     expect(fw.rules.some((r) => r.direction === 'input' && r.dst)).toBe(true);
     expectFaithful(fw, conf);
+  });
+});
+
+describe('pf target: ICMP rules', () => {
+  it("one rule per family with pf's type names, keeping state; a ping passes with its reply, the rest does not", () => {
+    const { conf } = onePf(['on srv', 'default deny', 'deny icmp from 10.20.0.66', 'allow icmp echo-request from cl']);
+    expect(conf).toMatch(/^block drop in quick inet proto icmp from <n_10_20_0_66> to any icmp-type \{ echoreq, timereq \} label "fw r1"$/m);
+    expect(conf).toMatch(/^pass in quick inet proto icmp from <cl> to any icmp-type echoreq keep state label "fw r2"$/m);
+    expect(conf).toMatch(/^pass in quick inet6 proto ipv6-icmp from <cl> to any icmp6-type echoreq keep state label "fw r2"$/m);
+    const filter = PfFilter.read(conf);
+    const ping = (src: string, dst: string, icmpType: number): Probe => {
+      const a = addressValue(src);
+      return { direction: 'in', protocol: a.family === 4 ? 'icmp' : 'icmp6', family: a.family, src: a.value, dst: addressValue(dst).value, srcPort: 0, dstPort: 0, icmpType, iface: 'em0' };
+    };
+    expect(pfConnection(filter, ping('10.20.0.5', '10.1.1.10', 8))).toEqual({ open: 'accept', reply: 'accept' });
+    expect(pfConnection(filter, ping('2001:db8:20::5', '2001:db8:1::10', 128))).toEqual({ open: 'accept', reply: 'accept' });
+    expect(pfConnection(filter, ping('10.20.0.66', '10.1.1.10', 8))).toEqual({ open: 'drop' });
+    expect(pfConnection(filter, ping('10.20.0.5', '10.1.1.10', 13))).toEqual({ open: 'drop' });
+    // Without `keep state`, the reply of the ping would meet the default deny.
+    const stateless = PfFilter.read(conf.replace(/icmp6?-type echoreq keep state/g, (m) => m.replace('keep state', 'no state')).replace(/^block drop out.*$/m, '').concat('\nblock drop out quick all\n'));
+    expect(pfConnection(stateless, ping('10.20.0.5', '10.1.1.10', 8))).toEqual({ open: 'accept', reply: 'drop' });
   });
 });
 
