@@ -33,6 +33,10 @@ export function runTool(argv: readonly string[], input = '', timeoutMs = 60_000)
     const code = (r.error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ToolError(`${cmd} not found on PATH${PACKAGE[cmd!] ? `: apt-get install ${PACKAGE[cmd!]}` : ''}`);
     if (code === 'ETIMEDOUT') throw new ToolError(`${argv.join(' ')} did not finish within ${timeoutMs / 1000} s`);
+    // A tool that refuses early exits before reading all it was given: its status and message
+    // say why. One that succeeds without reading it cannot have judged it.
+    if (code === 'EPIPE' && r.status !== null && r.status !== 0) return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    if (code === 'EPIPE' && r.status === 0) throw new ToolError(`${argv.join(' ')} exited without reading all of its input`);
     throw new ToolError(`cannot run ${cmd}: ${r.error.message}`);
   }
   const signalled = r.status === null && r.signal ? `killed by ${r.signal}` : undefined;
