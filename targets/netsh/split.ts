@@ -10,10 +10,14 @@
  * others): with the line's budget fixed, equal shares make the product of the chunk counts
  * smallest.
  *
- * Every list stays within what Windows Firewall accepts in one rule: at most 1,000 addresses per
- * scope are reported to work, and a line of 7,800 characters holds fewer than 1,000 of even the
- * shortest address (`1.2.3.4,`, 8 characters).
+ * Every list stays within what Windows Firewall accepts in one rule: at most 1,000 entries per
+ * list are reported to work. A line of 7,800 characters holds fewer than 1,000 of even the
+ * shortest address (`1.2.3.4,`, 8 characters), but more of short ports (`1,3,5,…`), so a chunk
+ * also ends at its 1,000th entry.
  */
+
+/** The most entries one list of a netsh rule holds. */
+export const MAX_LIST_ENTRIES = 1000;
 
 /** A command line's length: below cmd.exe's 8,191 characters, with room to spare. */
 export const MAX_COMMAND = 7800;
@@ -50,16 +54,22 @@ export function shareBudget(lengths: readonly number[], budget: number): number[
   return shares;
 }
 
-/** Items joined with `,`, cut so that no chunk is longer than `share` (an item longer than that stands alone). */
+/**
+ * Items joined with `,`, cut so that no chunk is longer than `share` (an item longer than that
+ * stands alone) nor holds more than MAX_LIST_ENTRIES items.
+ */
 export function chunkList(items: readonly string[], share: number): string[] {
   const out: string[] = [];
   let cur = '';
+  let entries = 0;
   for (const item of items) {
-    if (cur && cur.length + 1 + item.length > share) {
+    if (cur && (cur.length + 1 + item.length > share || entries === MAX_LIST_ENTRIES)) {
       out.push(cur);
       cur = '';
+      entries = 0;
     }
     cur = cur ? `${cur},${item}` : item;
+    entries++;
   }
   if (cur) out.push(cur);
   return out;

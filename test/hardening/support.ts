@@ -195,9 +195,14 @@ export function expectSameMeaning(clean: ReturnType<typeof compiled>, hostile: R
 // ---------------------------------------------------------------------------------------------
 // Validators, batched: one `nft -c` or `iptables-restore --test` call checks many files.
 
-/** `unshare -rn`: a private, empty network namespace (also as root), so nothing real is touched. */
-function inNamespace(argv: string[], input: string, cwd?: string): string {
-  const r = spawnSync('unshare', ['-rn', ...argv], { input, encoding: 'utf8', cwd, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+/**
+ * `unshare -rn`: a private, empty network namespace (also as root), so nothing real is touched.
+ * `-n` alone (root only) keeps root's netlink buffer sizes: through a user namespace nft cannot
+ * enlarge its socket buffer, and a set of some 13,000 elements fails with "Message too long"
+ * there although the same file loads as root.
+ */
+function inNamespace(argv: string[], input: string, cwd?: string, flags = '-rn'): string {
+  const r = spawnSync('unshare', [flags, ...argv], { input, encoding: 'utf8', cwd, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
   if (r.error) return `cannot run ${argv.join(' ')}: ${notRunnable('unshare', r.error)}`;
   return r.status === 0 ? '' : `${r.stderr}${r.stdout}`.trim() || `exit ${r.status}`;
 }
@@ -227,8 +232,11 @@ export class ValidatorBatch {
   checked = 0;
   calls = 0;
 
-  /** Files per validator call (halved where a batch is refused). */
-  constructor(private readonly batchSize: Record<Kind, number> = { nft: 40, v4: 400, v6: 400 }) {}
+  /** Files per validator call (halved where a batch is refused); `unshare` flags (`-n` as root for large sets). */
+  constructor(
+    private readonly batchSize: Record<Kind, number> = { nft: 40, v4: 400, v6: 400 },
+    private readonly unshareFlags = '-rn',
+  ) {}
 
   /** Files seen, and how many of them were the same bytes as one seen before (checked once). */
   private readonly seen = new Set<string>();
@@ -260,7 +268,7 @@ export class ValidatorBatch {
   private check(kind: Kind, batch: readonly Pending[]): string[] {
     this.calls++;
     const input = batch.length > 1 && kind !== 'nft' ? mergeRestoreFiles(batch.map((p) => p.content)) : batch.map((p) => (p.content.endsWith('\n') ? p.content : `${p.content}\n`)).join('');
-    const complaint = inNamespace(COMMAND[kind], input);
+    const complaint = inNamespace(COMMAND[kind], input, undefined, this.unshareFlags);
     if (complaint === '') return [];
     if (batch.length === 1) return [`${batch[0]!.label}: ${complaint.slice(0, 2000)}`];
     const half = Math.ceil(batch.length / 2);
@@ -282,7 +290,7 @@ export class ValidatorBatch {
         try {
           writeFileSync(join(dir, 'sets.ipset'), p.ipset!);
           this.calls++;
-          const one = inNamespace(['sh', '-c', `ipset restore -exist < sets.ipset && ${COMMAND[kind].join(' ')}`], p.content, dir);
+          const one = inNamespace(['sh', '-c', `ipset restore -exist < sets.ipset && ${COMMAND[kind].join(' ')}`], p.content, dir, this.unshareFlags);
           if (one) problems.push(`${p.label}: ${one.slice(0, 2000)}`);
         } finally {
           rmSync(dir, { recursive: true, force: true });
