@@ -12,33 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLES } from '../helpers.js';
 import { kernelSuite } from '../kernel/capability.js';
 import { buildTopology, type Topology } from '../kernel/topology.js';
-import { msgrfwIn, policyDir, startApply, type RunningApply } from '../verify/live.js';
+import { gatewayWithSets, LCS_HOST, msgrfwIn, policyDir, startApply, type RunningApply } from '../verify/live.js';
 
 const CONTOSO = EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text;
 /** The same deployment one version later: another SIP port, another management port. */
 const CHANGED = CONTOSO.replace('sip tls                       # listens on 5061/tcp', 'sip tls port 5071').replace('allow tcp 22 from admins', 'allow tcp 2222 from admins');
 /** lcs-host with a way in for its administrators: what the lock-out guard lets through. */
 const MANAGED = CONTOSO.replace('    on lcs\n    targets netsh, nftables\n    default deny\n', '    on lcs\n    targets netsh, nftables\n    default deny\n    allow tcp 22 from admins\n');
-/** A gateway whose client zone has more than 8 blocks: iptables matches it with ipset sets. */
-const SETS = (blocks: number) => `deployment sets {
-  network clients  = ${Array.from({ length: blocks }, (_, i) => `10.${30 + 2 * i}.0.0/16`).join(', ')}, 2001:db8:30::/48
-  network partners = 198.51.100.0/24, 2001:db8:99::/48
-  network lcs      = 10.1.1.10
-  server lcs {
-    sip tls
-  }
-  clients clients {
-    server lcs via tls
-    features im, whiteboard
-    peers clients, partners
-  }
-  firewall gw {
-    between clients and partners
-    targets iptables
-    default deny
-  }
-}
-`;
 
 const FOREIGN_NFT = `table inet other {
   set blocked { type ipv4_addr; elements = { 192.0.2.66 } }
@@ -66,7 +46,7 @@ const FOREIGN_IPT = [
 
 kernelSuite('apply: confirm or roll back, in a network namespace', () => {
   let topo: Topology;
-  const files = policyDir({ 'contoso.msgr': CONTOSO, 'changed.msgr': CHANGED, 'managed.msgr': MANAGED, 'sets.msgr': SETS(10), 'sets9.msgr': SETS(9) });
+  const files = policyDir({ 'contoso.msgr': CONTOSO, 'changed.msgr': CHANGED, 'managed.msgr': MANAGED, 'sets.msgr': gatewayWithSets('sets', 10, 'iptables'), 'sets9.msgr': gatewayWithSets('sets', 9, 'iptables') });
   const state = mkdtempSync(join(tmpdir(), 'msgrfw-state-'));
   const env = { MSGRFW_STATE_DIR: state };
   const sh = async (script: string) => (await topo.exec('host', ['sh', '-c', script])).stdout;
@@ -83,7 +63,7 @@ kernelSuite('apply: confirm or roll back, in a network namespace', () => {
   };
 
   beforeAll(async () => {
-    topo = await buildTopology({ kind: 'flat', hosts: [{ name: 'host', addrs: ['10.1.1.10/24', '2001:db8:1::10/64'] }] });
+    topo = await buildTopology(LCS_HOST);
   });
   afterAll(async () => {
     await topo?.destroy();

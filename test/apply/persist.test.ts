@@ -12,7 +12,7 @@ import { emitTargets } from '../../targets/emit.js';
 import { EXAMPLES, irOf } from '../helpers.js';
 import { kernelSuite } from '../kernel/capability.js';
 import { buildTopology, type Topology } from '../kernel/topology.js';
-import { msgrfwIn, policyDir } from '../verify/live.js';
+import { LCS_HOST, msgrfwIn, policyDir } from '../verify/live.js';
 
 const CONTOSO = EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text;
 const ir = irOf(CONTOSO, 'contoso.msgr');
@@ -126,7 +126,7 @@ kernelSuite('apply --persist: booting from the files', () => {
   const state = mkdtempSync(join(tmpdir(), 'msgrfw-state-'));
   const root = mkdtempSync(join(tmpdir(), 'msgrfw-root-'));
   beforeAll(async () => {
-    topo = await buildTopology({ kind: 'flat', hosts: [{ name: 'host', addrs: ['10.1.1.10/24', '2001:db8:1::10/64'] }] });
+    topo = await buildTopology(LCS_HOST);
   });
   afterAll(async () => {
     await topo?.destroy();

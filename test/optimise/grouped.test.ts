@@ -1,12 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCidr } from '../../src/addresses/cidr.js';
-import { fromCidrs } from '../../src/addresses/set.js';
-import type { Endpoint, PortList } from '../../src/flows/flow.js';
 import { optimiseFirewall } from '../../src/optimise/optimise.js';
+import { FIREWALL, net, ports } from './fixtures.js';
 import type { Direction, PlacedFirewall, PlacedRule } from '../../src/place/placed.js';
 import type { IcmpType } from '../../src/icmp/messages.js';
-import type { Firewall, Protocol, RuleProtocol, Verdict } from '../../src/resolve/model.js';
+import type { Protocol, RuleProtocol, Verdict } from '../../src/resolve/model.js';
 import { optimiseFirewallPairwise } from './pairwiseOracle.js';
 
 // Issue 15: the optimiser compares a rule only with rules of its direction and protocol, and
@@ -14,30 +12,6 @@ import { optimiseFirewallPairwise } from './pairwiseOracle.js';
 // the list, the result must be the one comparing every pair gives (the optimiser before issue
 // 15, kept as test/optimise/pairwiseOracle.ts): the same rules, in the same order, with the
 // same names, ports, origins and catalog entries.
-
-const FIREWALL: Firewall = {
-  name: 'fw',
-  origin: { line: 1, column: 1, text: 'firewall fw' },
-  placement: { kind: 'host', on: { name: 'h', set: fromCidrs([]) }, origin: { line: 2, column: 5, text: 'on h' } },
-  targets: ['nftables'],
-  targetsOrigin: { line: 3, column: 5, text: 'targets nftables' },
-  defaultVerdict: 'drop',
-  outboundVerdict: 'accept',
-  logDenied: false,
-  rules: [],
-};
-
-const net = (name: string, ...cidrs: string[]): Endpoint => ({
-  name,
-  set: fromCidrs(
-    cidrs.map((c) => {
-      const p = parseCidr(c);
-      if (!p.ok) throw new Error(c);
-      return p.cidr;
-    }),
-  ),
-});
-const ports = (label: string, ...ranges: [number, number][]): PortList => ({ label, ranges: ranges.map(([from, to]) => ({ from, to })) });
 
 // Networks that nest, touch (so merges join them), repeat under other names, mix families, and
 // one that is empty.

@@ -1,33 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCidr } from '../../src/addresses/cidr.js';
-import { containsAddress, fromCidrs } from '../../src/addresses/set.js';
+import { containsAddress } from '../../src/addresses/set.js';
 import type { Endpoint, PortList } from '../../src/flows/flow.js';
 import { optimiseFirewall } from '../../src/optimise/optimise.js';
+import { FIREWALL, net, ports } from './fixtures.js';
 import type { Direction, PlacedFirewall, PlacedRule } from '../../src/place/placed.js';
-import type { Firewall, Origin, Protocol, Verdict } from '../../src/resolve/model.js';
+import type { Origin, Protocol, Verdict } from '../../src/resolve/model.js';
 
-const FIREWALL: Firewall = {
-  name: 'fw',
-  origin: { line: 1, column: 1, text: 'firewall fw' },
-  placement: { kind: 'host', on: { name: 'h', set: fromCidrs([]) }, origin: { line: 2, column: 5, text: 'on h' } },
-  targets: ['nftables'],
-  targetsOrigin: { line: 3, column: 5, text: 'targets nftables' },
-  defaultVerdict: 'drop',
-  outboundVerdict: 'accept',
-  logDenied: false,
-  rules: [],
-};
-
-const net = (name: string, ...cidrs: string[]): Endpoint => ({
-  name,
-  set: fromCidrs(cidrs.map((c) => {
-    const p = parseCidr(c);
-    if (!p.ok) throw new Error(c);
-    return p.cidr;
-  })),
-});
-const ports = (label: string, ...ranges: [number, number][]): PortList => ({ label, ranges: ranges.map(([from, to]) => ({ from, to })) });
 const origin = (line: number): Origin => ({ line, column: 3, text: `statement on line ${line}` });
 
 function rule(r: Partial<PlacedRule> & { line: number }): PlacedRule {

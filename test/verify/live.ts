@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Topology } from '../kernel/topology.js';
+import type { FlatSpec, Topology } from '../kernel/topology.js';
 import { BIN } from '../cli/run.js';
 
 /** `msgrfw ARGS` in the host's namespace; never rejects, the status is part of the result. */
@@ -12,6 +12,30 @@ export async function msgrfwIn(topo: Topology, host: string, args: string[], opt
   const r = await topo.exec(host, ['env', ...env, process.execPath, BIN, ...args], { allowFail: true, timeoutMs: 120_000, ...(opts.input !== undefined ? { input: opts.input } : {}) });
   return r;
 }
+
+/** One host on lcs's addresses (contoso's lcs-host), both families: where apply and verify load rules. */
+export const LCS_HOST: FlatSpec = { kind: 'flat', hosts: [{ name: 'host', addrs: ['10.1.1.10/24', '2001:db8:1::10/64'] }] };
+
+/** A gateway `gw` whose client zone has `blocks` IPv4 blocks: past 8, iptables matches it with ipset sets. */
+export const gatewayWithSets = (deployment: string, blocks: number, targets: string) => `deployment ${deployment} {
+  network clients  = ${Array.from({ length: blocks }, (_, i) => `10.${30 + 2 * i}.0.0/16`).join(', ')}, 2001:db8:30::/48
+  network partners = 198.51.100.0/24, 2001:db8:99::/48
+  network lcs      = 10.1.1.10
+  server lcs {
+    sip tls
+  }
+  clients clients {
+    server lcs via tls
+    features im, whiteboard
+    peers clients, partners
+  }
+  firewall gw {
+    between clients and partners
+    targets ${targets}
+    default deny
+  }
+}
+`;
 
 /** A directory for a test's policy files, removed by the returned function. */
 export function policyDir(files: Record<string, string>): { dir: string; path: (name: string) => string; remove: () => void } {

@@ -10,30 +10,11 @@ import { documentedApplyCommand, documentedIpsetCommand } from '../targets/iptab
 import { EXAMPLES, irOf } from '../helpers.js';
 import { kernelSuite } from '../kernel/capability.js';
 import { buildTopology, type Topology } from '../kernel/topology.js';
-import { msgrfwIn, policyDir } from './live.js';
+import { gatewayWithSets, LCS_HOST, msgrfwIn, policyDir } from './live.js';
 
 const CONTOSO = EXAMPLES.find((e) => e.name === 'contoso.msgr')!;
+const MANY = gatewayWithSets('many', 10, 'iptables, nftables');
 
-/** A gateway whose client zone has more than 8 blocks: iptables matches it with ipset sets. */
-const MANY = `deployment many {
-  network clients  = ${Array.from({ length: 10 }, (_, i) => `10.${30 + 2 * i}.0.0/16`).join(', ')}, 2001:db8:30::/48
-  network partners = 198.51.100.0/24, 2001:db8:99::/48
-  network lcs      = 10.1.1.10
-  server lcs {
-    sip tls
-  }
-  clients clients {
-    server lcs via tls
-    features im, whiteboard
-    peers clients, partners
-  }
-  firewall gw {
-    between clients and partners
-    targets iptables, nftables
-    default deny
-  }
-}
-`;
 
 kernelSuite('verify: the live firewall against the policy, in a network namespace', () => {
   let topo: Topology;
@@ -54,7 +35,7 @@ kernelSuite('verify: the live firewall against the policy, in a network namespac
   }
 
   beforeAll(async () => {
-    topo = await buildTopology({ kind: 'flat', hosts: [{ name: 'host', addrs: ['10.1.1.10/24', '2001:db8:1::10/64'] }] });
+    topo = await buildTopology(LCS_HOST);
   });
   afterAll(async () => {
     await topo?.destroy();
