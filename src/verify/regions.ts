@@ -1,5 +1,6 @@
-import { boxIntersect, intersect, listOf, minus, Work, type Box, type IntervalList, type Region } from '../addresses/boxes.js';
+import { intersect, listOf, minus, Work, type Box, type IntervalList, type Region } from '../addresses/boxes.js';
 import { familyBits } from '../addresses/cidr.js';
+import { intersectIntervals } from '../addresses/set.js';
 import { ALL_PORTS, decisions, everyConnection, everyPort, judged, type Decided, type Slice } from '../diff/decisions.js';
 import type { FirewallView } from '../evaluate/view.js';
 import type { IrVerdict } from '../ir/types.js';
@@ -135,5 +136,5 @@ function icmpDims(c: Cond, s: Slice): IntervalList[] {
   if (c.srcPorts !== undefined || c.dstPorts !== undefined) return [[], []];
   if (c.icmpTypes === undefined) return [noPort, types];
   const wanted = listOf(c.icmpTypes.map((t) => ({ first: BigInt(t), last: BigInt(t) })));
-  return [noPort, boxIntersect([types], [wanted])?.[0] ?? []];
+  return [noPort, intersectIntervals(types, wanted)];
 }
