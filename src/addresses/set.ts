@@ -129,6 +129,12 @@ export function addInto(into: AddressSet, more: AddressSet): AddressSet {
 }
 
 function addIntervals(list: Interval[], more: readonly Interval[]): void {
+  // Nothing of `more` before the list's last interval (a region's sites after the regions merged
+  // so far, the usual order): append them in one pass.
+  if (more.length && (list.length === 0 || more[0]!.first >= list[list.length - 1]!.first)) {
+    for (const iv of more) append(list, iv);
+    return;
+  }
   if (more.length * SEARCH_RATIO > list.length) {
     const joined = unionIntervals(list, more);
     list.length = 0;
