@@ -2,7 +2,7 @@ import { lstatSync, linkSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoOf, failure, OutputError } from './failure.js';
-import { scratchName, unlinkIfThere, type WriteStep } from './journal.js';
+import { scratchName, sha256Of, unlinkIfThere, type WriteStep } from './journal.js';
 
 /** The mode and owner a rewritten file keeps (`fmt --write`). */
 export interface Keep {
@@ -35,9 +35,11 @@ export function attributesOf(path: string, shown: string): Keep {
 /**
  * Writes `content` to a new temporary file in `dir` (created exclusively under a short random
  * name, so nothing already there is written through and a 255-byte name still has room), with the
- * mode and owner to keep, and syncs it to disk. A write that fails removes its temporary file.
+ * mode and owner to keep, and syncs it to disk; returns its name and the SHA-256 of its bytes.
+ * The text is encoded once, for the hash and the write (each of a run's 100 MB would otherwise
+ * be encoded twice). A write that fails removes its temporary file.
  */
-export async function writeTemporary(dir: string, content: string, shown: string, keep?: Keep): Promise<string> {
+export async function writeTemporary(dir: string, content: string, shown: string, keep?: Keep): Promise<{ temp: string; sha256: string }> {
   const temp = scratchName('tmp');
   let file;
   try {
@@ -46,7 +48,9 @@ export async function writeTemporary(dir: string, content: string, shown: string
     throw failure('write', shown, e);
   }
   try {
-    await file.writeFile(content);
+    const bytes = Buffer.from(content, 'utf8');
+    const sha256 = sha256Of(bytes);
+    await file.writeFile(bytes);
     if (keep) {
       const st = await file.stat();
       if (st.uid !== keep.uid || st.gid !== keep.gid) await ownAs(file, keep, shown);
@@ -54,7 +58,7 @@ export async function writeTemporary(dir: string, content: string, shown: string
     }
     await file.sync();
     await file.close();
-    return temp;
+    return { temp, sha256 };
   } catch (e) {
     await file.close().catch(() => {});
     unlinkIfThere(join(dir, temp));

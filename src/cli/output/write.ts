@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { removeDirectories, makeDirectories } from './directories.js';
 import { failure, OutputError } from './failure.js';
-import { applySteps, dropBackups, JOURNAL, removeJournal, SCRATCH, scratchName, sha256Of, syncDirectory, undoSteps, writeJournal, type Step } from './journal.js';
+import { applySteps, dropBackups, JOURNAL, removeJournal, SCRATCH, scratchName, syncDirectory, undoSteps, writeJournal, type Step } from './journal.js';
 import { LOCK, lockDirectory, type DirectoryLock, type LockOptions } from './lock.js';
 import { MANIFEST, planManifest, readManifest, type ManifestScope, type Owner } from './manifest.js';
 import { recoverDirectory } from './recover.js';
@@ -49,12 +49,15 @@ interface Plan {
   steps: Step[];
 }
 
-/** A file of a directory's plan; its hash is taken once (the journal and the manifest both record it). */
+/**
+ * A file of a directory's plan. Its hash is taken once, from the bytes its temporary file was
+ * written from (the journal and the manifest both record it): set when the file is staged.
+ */
 interface PlannedFile {
   given: string;
   name: string;
   content: string;
-  sha256: string;
+  sha256?: string;
   owner?: Owner;
 }
 
@@ -108,8 +111,12 @@ export async function writeAllOrNothing(files: readonly OutputFile[], options: W
     for (const p of ordered) await recoverDirectory(p.dir, lockOptions(p));
     await pauseForTest('locked', watch);
 
-    if (manifestPlan && options.manifest) planStaleFiles(manifestPlan, options.manifest, result);
     await stage(ordered, options.inPlace, watch);
+    // The manifest records the hashes the staging took, so it is staged after the files.
+    if (manifestPlan && options.manifest) {
+      planStaleFiles(manifestPlan, options.manifest, result);
+      await stage(ordered, options.inPlace, watch);
+    }
 
     writeJournals(ordered);
     journaled = true;
@@ -143,17 +150,18 @@ function addFile(plan: Plan, f: OutputFile, inPlace: boolean | undefined): void 
   }
   const twin = plan.files.find((g) => g.name === name);
   if (twin && twin.content !== f.content) throw new OutputError(`cannot write ${f.path}: this run has two different files for it`);
-  if (!twin) plan.files.push({ given: f.path, name, content: f.content, sha256: sha256Of(f.content), ...(f.owner ? { owner: f.owner } : {}) });
+  if (!twin) plan.files.push({ given: f.path, name, content: f.content, ...(f.owner ? { owner: f.owner } : {}) });
 }
 
 /**
- * Step 2 for every file: the temporaries are written several at a time (each is synced to disk,
- * and syncs of many small files cost less side by side), then the old files are backed up.
- * A failure or a signal stops it; what was made is left in the plans, for the caller to undo.
+ * Step 2 for every file not staged yet: the temporaries are written several at a time (each is
+ * synced to disk, and syncs of many small files cost less side by side), each hashed from the
+ * bytes written, then the old files are backed up. A failure or a signal stops it; what was made
+ * is left in the plans, for the caller to undo.
  */
 async function stage(plans: readonly Plan[], inPlace: boolean | undefined, watch: SignalWatch): Promise<void> {
   const jobs = plans.flatMap((p) =>
-    p.files.map((f) => {
+    p.files.filter((f) => f.sha256 === undefined).map((f) => {
       const path = join(p.dir, f.name);
       const { exists } = inspectTarget(path, f.given);
       const keep = inPlace && exists ? attributesOf(path, f.given) : undefined;
@@ -161,14 +169,16 @@ async function stage(plans: readonly Plan[], inPlace: boolean | undefined, watch
     }),
   );
   let next = 0;
-  let staged = 0;
+  // Counted over the run (the manifest is staged after the files), for the test pauses.
+  let staged = plans.reduce((n, p) => n + p.steps.filter((step) => step.kind === 'write').length, 0);
   let failed: { error: unknown } | undefined;
   const worker = async () => {
     while (next < jobs.length && !failed && !watch.received) {
       const { p, f, keep } = jobs[next++]!;
       try {
-        const temp = await writeTemporary(p.dir, f.content, f.given, keep);
-        p.steps.push({ kind: 'write', name: f.name, temp, sha256: f.sha256 });
+        const { temp, sha256 } = await writeTemporary(p.dir, f.content, f.given, keep);
+        f.sha256 = sha256;
+        p.steps.push({ kind: 'write', name: f.name, temp, sha256 });
         await pauseForTest(`staged:${++staged}`, watch);
       } catch (e) {
         failed ??= { error: e };
@@ -193,14 +203,14 @@ async function stage(plans: readonly Plan[], inPlace: boolean | undefined, watch
 
 /** The removal of stale files and the manifest's new text join the same commit. */
 function planStaleFiles(p: Plan, scope: NonNullable<WriteOptions['manifest']>, result: WriteResult): void {
-  const written = p.files.flatMap((f) => (f.owner ? [{ file: f.name, sha256: f.sha256, ...f.owner }] : []));
+  const written = p.files.flatMap((f) => (f.owner ? [{ file: f.name, sha256: f.sha256!, ...f.owner }] : []));
   const plan = planManifest(readManifest(p.dir, p.shown), written, { ...scope, dir: p.dir });
   for (const { entry, reason } of plan.remove) {
     p.steps.push({ kind: 'remove', name: entry.file, backup: scratchName('old'), sha256: entry.sha256 });
     result.removed.push({ path: join(scope.dir, entry.file), reason });
   }
   result.kept = plan.keep.map(({ entry, reason }) => ({ path: join(scope.dir, entry.file), reason }));
-  if (plan.text !== undefined) p.files.push({ given: join(scope.dir, MANIFEST), name: MANIFEST, content: plan.text, sha256: sha256Of(plan.text) });
+  if (plan.text !== undefined) p.files.push({ given: join(scope.dir, MANIFEST), name: MANIFEST, content: plan.text });
 }
 
 /** The commit point: every directory's journal, or (should one fail) none. */
