@@ -110,7 +110,9 @@ function documentLookups(model: Model) {
       const id = ids.of(set);
       let t = texts.get(id);
       if (!t) texts.set(id, (t = { ipv4: cidrTexts(set, 4), ipv6: cidrTexts(set, 6) }));
-      return { ipv4: t.ipv4.slice(), ipv6: t.ipv6.slice() };
+      // The same arrays for every firewall with an equal set (nothing changes an IR list): the
+      // targets make each list's text once per run (targets/sharedLists.ts).
+      return t;
     },
   };
 }

@@ -82,7 +82,8 @@ export function buildIpsetView(doc: IrDocument, fw: IrFirewall, sets: readonly I
         createTemp: `create ${temp} ${def} -exist`,
         name: s.name,
         temp,
-        memberLines: s.members.map((m) => `add ${temp} ${m}\n`).join(''),
+        // One join with the line start as separator: no string per member.
+        memberLines: s.members.length ? `add ${temp} ${s.members.join(`\nadd ${temp} `)}\n` : '',
       };
     }),
   };

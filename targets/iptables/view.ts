@@ -2,6 +2,7 @@ import { sha256Hex } from '../../src/files/sha256.js';
 import type { IrAddressSet, IrDirection, IrDocument, IrFamily, IrFirewall, IrPortRange, IrPorts, IrRule } from '../../src/ir/types.js';
 import { icmpTypeNames } from '../icmp.js';
 import { brokenIr } from '../ir.js';
+import { firstMismatch } from '../sharedLists.js';
 import { addressSetNamed } from '../../src/ir/lookup.js';
 import { gatewayText, zoneListText, zonePairs } from '../../src/ir/zonePairs.js';
 import { oneLineText } from '../../src/text/hidden.js';
@@ -477,7 +478,9 @@ export function addressMatch(fw: IrFirewall, setName: string, family: IrFamily):
 }
 
 function matchOf(fw: IrFirewall, set: IrAddressSet, family: IrFamily): AddressMatch {
-  const cidrs = (family === 4 ? set.ipv4 : set.ipv6).filter((c) => SAFE_CIDR.test(c));
+  const all = family === 4 ? set.ipv4 : set.ipv6;
+  // The IR's own (shared) list when every item is safe, as it always is after validation.
+  const cidrs = firstMismatch(all, SAFE_CIDR) === undefined ? all : all.filter((c) => SAFE_CIDR.test(c));
   if (cidrs.length === 0) return { kind: 'none' };
   if (cidrs.some(isWholeFamily)) return { kind: 'all' };
   if (cidrs.length > IPSET_THRESHOLD) {

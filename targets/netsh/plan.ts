@@ -4,6 +4,7 @@ import { icmpNumbers } from '../icmp.js';
 import { brokenIr } from '../ir.js';
 import { addressSetNamed } from '../../src/ir/lookup.js';
 import { cmdText } from './cmdText.js';
+import { CIDR_TEXT, concatOnce, firstMismatch } from '../sharedLists.js';
 import { planSplit, type RuleList, type SplitPlan } from './split.js';
 
 /**
@@ -80,14 +81,15 @@ function planRule(name: string, r: IrRule, fw: IrFirewall, protocol: string): Pl
 }
 
 /** The CIDRs of a named set, only of the rule's families; undefined means any address. */
-function addressesOf(fw: IrFirewall, setName: string | undefined, families: IrFamily[]): string[] | undefined {
+function addressesOf(fw: IrFirewall, setName: string | undefined, families: IrFamily[]): readonly string[] | undefined {
   if (setName === undefined) return undefined;
   const set = addressSetNamed(fw, setName);
   if (!set) throw brokenIr('netsh', `firewall ${fw.name} names address set ${setName}, which it does not define`);
-  const list = [...(families.includes(4) ? set.ipv4 : []), ...(families.includes(6) ? set.ipv6 : [])];
-  for (const a of list) {
-    if (!/^[0-9A-Fa-f:./]+$/.test(a)) throw brokenIr('netsh', `address ${JSON.stringify(a)} in set ${setName} is not a CIDR`);
-  }
+  // One array per set and families for every rule and firewall (sharedLists.ts), so split.ts
+  // chunks it once (its chunks are memoised by the array).
+  const list = concatOnce(families.includes(4) ? set.ipv4 : [], families.includes(6) ? set.ipv6 : []);
+  const bad = firstMismatch(list, CIDR_TEXT);
+  if (bad !== undefined) throw brokenIr('netsh', `address ${JSON.stringify(bad)} in set ${setName} is not a CIDR`);
   if (list.length === 0) throw brokenIr('netsh', `address set ${setName} has no addresses of the families of the rule that uses it`);
   return list;
 }

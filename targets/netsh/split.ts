@@ -59,21 +59,33 @@ export function shareBudget(lengths: readonly number[], budget: number): number[
  * stands alone) nor holds more than MAX_LIST_ENTRIES items.
  */
 export function chunkList(items: readonly string[], share: number): string[] {
+  let byShare = chunked.get(items);
+  if (!byShare) chunked.set(items, (byShare = new Map()));
+  const known = byShare.get(share);
+  if (known) return known;
   const out: string[] = [];
-  let cur = '';
-  let entries = 0;
-  for (const item of items) {
-    if (cur && (cur.length + 1 + item.length > share || entries === MAX_LIST_ENTRIES)) {
-      out.push(cur);
-      cur = '';
-      entries = 0;
+  let start = 0;
+  let length = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (i > start && (length + 1 + item.length > share || i - start === MAX_LIST_ENTRIES)) {
+      out.push(items.slice(start, i).join(','));
+      start = i;
+      length = 0;
     }
-    cur = cur ? `${cur},${item}` : item;
-    entries++;
+    length += (i > start ? 1 : 0) + item.length;
   }
-  if (cur) out.push(cur);
+  if (items.length > start) out.push(items.slice(start).join(','));
+  byShare.set(share, out);
   return out;
 }
+
+/**
+ * Chunks per list and share: the rules of a firewall name the same few large sets, each chunked
+ * alike (plan.ts hands the same list to every rule). A chunk is joined in one go, a flat string,
+ * not grown item by item (a rope of thousands of pieces, several times the memory).
+ */
+const chunked = new WeakMap<readonly string[], Map<number, string[]>>();
 
 /**
  * The chunks of each list for a command whose other text (`base`) is fixed, and what writing

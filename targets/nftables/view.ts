@@ -3,6 +3,7 @@ import { formatPortRange } from '../../src/addresses/ports.js';
 import { icmpTypeNames } from '../icmp.js';
 import { gatewayText, zonePairs } from '../../src/ir/zonePairs.js';
 import { oneLineText } from '../../src/text/hidden.js';
+import { joinedOnce } from '../sharedLists.js';
 
 /** What the template prints; every string in it is already safe nft syntax. */
 export interface NftView {
@@ -42,11 +43,11 @@ export function buildNftView(doc: IrDocument, fw: IrFirewall, fileName: string):
   for (const s of fw.addressSets.filter((x) => used.has(x.name))) {
     const fams: IrFamily[] = [];
     if (s.ipv4.length) {
-      sets.push({ name: `${s.name}_v4`, type: 'ipv4_addr', elements: s.ipv4.join(', ') });
+      sets.push({ name: `${s.name}_v4`, type: 'ipv4_addr', elements: joinedOnce(s.ipv4, ', ') });
       fams.push(4);
     }
     if (s.ipv6.length) {
-      sets.push({ name: `${s.name}_v6`, type: 'ipv6_addr', elements: s.ipv6.join(', ') });
+      sets.push({ name: `${s.name}_v6`, type: 'ipv6_addr', elements: joinedOnce(s.ipv6, ', ') });
       fams.push(6);
     }
     setFamilies.set(s.name, fams);

@@ -2,6 +2,7 @@ import type { IrAddressSet, IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } 
 import { formatPortRange } from '../../src/addresses/ports.js';
 import { icmpTypeNames } from '../icmp.js';
 import { brokenIr } from '../ir.js';
+import { CIDR_TEXT, firstMismatch, joinedOnce } from '../sharedLists.js';
 import { acceptDefaults, acceptText, pfHeader } from './header.js';
 import { addressSetNamed } from '../../src/ir/lookup.js';
 import { zoneListText, zonePairs } from '../../src/ir/zonePairs.js';
@@ -67,11 +68,14 @@ export function buildPfView(doc: IrDocument, fw: IrFirewall, fileName: string): 
     }
   }
   const tables = fw.addressSets.map((s) => {
-    const entries = [...s.ipv4, ...s.ipv6];
-    for (const e of entries) if (!/^[0-9A-Fa-f:./]+$/.test(e)) throw brokenIr('pf', `address ${JSON.stringify(e)} in set ${s.name} is not a CIDR`);
+    for (const list of [s.ipv4, s.ipv6]) {
+      const bad = firstMismatch(list, CIDR_TEXT);
+      if (bad !== undefined) throw brokenIr('pf', `address ${JSON.stringify(bad)} in set ${s.name} is not a CIDR`);
+    }
     // A gateway judges forwarded traffic only: its own addresses are in no table (see above).
-    if (!host) entries.push('!self');
-    return { name: s.name, entries: entries.join(', ') };
+    // Joined by concatenation, so the table shares the lists' text (sharedLists.ts) rather than copying it.
+    const entries = [joinedOnce(s.ipv4, ', '), joinedOnce(s.ipv6, ', '), host ? '' : '!self'].filter((part) => part !== '');
+    return { name: s.name, entries: entries.reduce((text, part) => `${text}, ${part}`) };
   });
   if (fw.placement.kind === 'gateway' && fw.placement.others === 'drop') tables.push({ name: GATEWAY_OWN_TABLE, entries: GATEWAY_OWN.join(', ') });
   const sections = host ? hostSections(fw) : gatewaySections(fw);
