@@ -58,7 +58,7 @@ export async function benchPlainRules({ base, sizes, targets, capirca, runs: fix
         targetOf: capircaTargetOf,
         timeoutMs: timeoutS * 1000,
       };
-    } else if (capirca) row.capirca = { notRun: `not run: Capirca did not finish ${fmt(capircaGaveUp)} rules in ${timeoutS} s` };
+    } else if (capirca) row.capirca = { notRun: `not run: it did not finish ${fmt(capircaGaveUp)} rules in ${timeoutS} s` };
     const samples = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
     let runs = fixedRuns ?? 5;
     for (let r = 0; r < runs; r++) {
@@ -99,7 +99,7 @@ export async function benchPlainRules({ base, sizes, targets, capirca, runs: fix
     const points = rows.filter((r) => r[tool]?.wallMs).map((r) => ({ n: r.rules, f: 1, y: r[tool].wallMs }));
     return points.length > 1 ? fitExponents(points).networks : null;
   };
-  return { rows, timeoutS, exponent: { msgrfw: growth('msgrfw'), capirca: growth('capirca') } };
+  return { rows, capirca: Boolean(capirca), timeoutS, exponent: { msgrfw: growth('msgrfw'), capirca: growth('capirca') } };
 }
 
 const capircaCell = (c, timeoutS, value) => (!c ? '–' : c.timedOut ? `did not finish in ${timeoutS} s` : c.notRun ? 'not run' : value(c));
@@ -107,8 +107,8 @@ const capircaCell = (c, timeoutS, value) => (!c ? '–' : c.timedOut ? `did not 
 export function plainRulesMarkdown(part, targets) {
   const L = ['### Plain rules on one firewall (whole process)', ''];
   L.push(
-    'One host firewall on the data centre\'s servers (bench/generate-rules.mjs): an access list carried over from a legacy firewall, `allow|deny tcp|udp PORTS from NET to NET` with port lists, office networks, their regions and their administrators' /28s, server tiers, quarantined networks; added in batches as tickets add them, mostly allows the optimiser merges into sets, some rules shadowed by earlier ones (MSGR070, both verdicts), legacy protocols denied. Capirca gets the same networks and one term per rule, in the same order, for the same four generators (iptables and Windows Firewall per family, nftables and pf mixed), ' +
-      `each run limited to ${part.timeoutS} s.`,
+    'One host firewall on the data centre’s servers (bench/generate-rules.mjs): an access list carried over from a legacy firewall, `allow|deny tcp|udp PORTS from NET to NET` with port lists, office networks, their regions and their administrators’ /28s, server tiers, quarantined networks; added in batches as tickets add them, mostly allows the optimiser merges into sets, some rules shadowed by earlier ones (MSGR070, both verdicts), legacy protocols denied. Capirca gets the same networks and one term per rule, in the same order, for the same four generators (iptables and Windows Firewall per family, nftables and pf mixed), ' +
+      (part.capirca ? `each run limited to ${part.timeoutS} s.` : 'not run this time.'),
     '',
   );
   L.push('| plain rules | policy KB | shadowed (MSGR070) | msgrfw ms | Capirca ms | msgrfw / Capirca | msgrfw MB | Capirca MB | msgrfw / Capirca |');
@@ -120,8 +120,7 @@ export function plainRulesMarkdown(part, targets) {
       `| ${fmt(r.rules)} | ${fmt(r.policyBytes / 1024)} | ${fmt(r.shadowed)} | ${fmt(r.msgrfw.wallMs)} | ${capircaCell(c, t, (x) => fmt(x.wallMs))} | ${c?.wallMs ? ratio(r.msgrfw.wallMs, c.wallMs) : '–'} | ${fmt(r.msgrfw.peakMb)} | ${capircaCell(c, t, (x) => `${fmt(x.peakMb)} (${fmt(x.treePeakMb)})`)} | ${c?.peakMb ? ratio(r.msgrfw.peakMb, c.peakMb) : '–'} |`,
     );
   }
-  const notes = part.rows.filter((r) => r.capirca?.notRun).map((r) => `${fmt(r.rules)}: ${r.capirca.notRun}`);
-  if (notes.length) L.push('', `Capirca ${notes.join('; ')}.`);
+  for (const r of part.rows.filter((x) => x.capirca?.notRun)) L.push('', `Capirca on ${fmt(r.rules)} rules: ${r.capirca.notRun}.`);
   L.push('', `Rules written (msgrfw / Capirca, counted as in "Rules written per target"):`, '');
   L.push(`| plain rules | ${targets.join(' | ')} |`, `|---:|${targets.map(() => '---:').join('|')}|`);
   for (const r of part.rows) L.push(`| ${fmt(r.rules)} | ${targets.map((t) => `${fmt(r.msgrfw.rules[t])} / ${r.capirca?.rules ? fmt(r.capirca.rules[t]) : '–'}`).join(' | ')} |`);

@@ -357,6 +357,7 @@ function markdown(r) {
     else {
       L.push('| command | mean ms | σ | median ms | min ms | user ms | system ms |', '|---|---:|---:|---:|---:|---:|---:|');
       for (const x of [r.startup.node, r.startup.check, r.startup.compile]) L.push(`| \`${x.label}\` | ${fmt(x.meanMs, 1)} | ${fmt(x.stddevMs, 1)} | ${fmt(x.medianMs, 1)} | ${fmt(x.minMs, 1)} | ${fmt(x.userMs, 1)} | ${fmt(x.systemMs, 1)} |`);
+      L.push('');
       for (const [name, x] of [['check', r.startup.check], ['compile', r.startup.compile]]) L.push(`msgrfw ${name} / node: ${fmt(x.ratioMean, 2)}× (mean), ${fmt(x.ratioMedian, 2)}× (median), ${fmt(x.ratioMin, 2)}× (min).`);
       L.push('');
     }
