@@ -5,20 +5,10 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { preparePlainRules } from './plain-rules.mjs';
-import { fmt, mb, measure, median, ratio } from './measure.mjs';
+import { fmt, measure, ratio, summarise } from './measure.mjs';
 
 /** The goals (issue 15): a third of the time, no more memory. */
 export const BASELINE_TIME_SHARE = 1 / 3;
-
-function summary(samples) {
-  return {
-    runs: samples.length,
-    wallMs: median(samples.map((x) => x.wallMs)),
-    wallMsRuns: samples.map((x) => Math.round(x.wallMs)),
-    cpuS: samples[0].cpuS === null ? null : median(samples.map((x) => x.cpuS)),
-    peakMb: mb(median(samples.map((x) => x.maxRssKb))),
-  };
-}
 
 /** Both builds compile `dir`/policy.msgr `runs` times each, alternately. */
 async function compareOn(dir, builds, runs, what) {
@@ -32,8 +22,8 @@ async function compareOn(dir, builds, runs, what) {
       samples[name].push(m);
     }
   }
-  const mine = summary(samples.this);
-  const theirs = summary(samples.baseline);
+  const mine = summarise(samples.this);
+  const theirs = summarise(samples.baseline);
   return { this: mine, baseline: theirs, ratio: { wall: mine.wallMs / theirs.wallMs, cpu: mine.cpuS === null ? null : mine.cpuS / theirs.cpuS, peak: mine.peakMb / theirs.peakMb } };
 }
 

@@ -22,6 +22,8 @@
 // networks are never allowed), so Windows Firewall's block-before-allow order keeps the meaning
 // and every target takes the firewall.
 
+import { capircaHeader, capircaIcmpTerms, capircaNetworks, capircaTerm } from './generate.mjs';
+
 /** Roles of the server tiers: protocol and the ports an allow rule picks from. */
 const ROLES = [
   ['tcp', ['80', '443', '8443']],
@@ -182,12 +184,7 @@ export function plainRulesMsgrPolicy(p, targets) {
 const serviceName = (proto, port) => `${proto.toUpperCase()}_${port.replace('-', '_')}`;
 
 export function plainRulesCapircaDefinitions(p) {
-  const net = [];
-  const entry = (name, members) => {
-    net.push(`${name} = ${members[0]}`);
-    for (const m of members.slice(1)) net.push(`${' '.repeat(name.length + 3)}${m}`);
-    net.push('');
-  };
+  const { entry, text: networkFile } = capircaNetworks();
   entry('SERVERS', ['10.0.0.0/16', '2001:db8::/48']);
   entry('LCS', ['10.0.255.10/32', '2001:db8:0:ffff::10/128']);
   entry('ADMINS', ['10.254.0.0/24']);
@@ -203,15 +200,7 @@ export function plainRulesCapircaDefinitions(p) {
   for (const i of p.adminNets) entry(`OFFICE_${i}_ADMINS`, [officeAdmins(i)]);
   const services = new Set(['SIP_TLS = 5061/tcp', 'SSH = 22/tcp']);
   for (const [proto, ports] of [...ROLES, ...DENIED]) for (const port of ports) services.add(`${serviceName(proto, port)} = ${port}/${proto}`);
-  return { 'NETWORK.net': `${net.join('\n')}\n`, 'SERVICES.svc': `${[...services].join('\n')}\n` };
-}
-
-function term(name, fields) {
-  const body = Object.entries(fields)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `  ${k}:: ${v}`)
-    .join('\n');
-  return `term ${name} {\n${body}\n}\n`;
+  return { 'NETWORK.net': networkFile(), 'SERVICES.svc': `${[...services].join('\n')}\n` };
 }
 
 /** Capirca generators per msgrfw target, for a host firewall (input) of both families. */
@@ -222,13 +211,10 @@ export function plainRulesCapircaPolicies(p, targets) {
   if (targets.includes('netsh')) v4.push('windows_advfirewall in inet'), v6.push('windows_advfirewall in inet6');
   if (targets.includes('nftables')) v4.push('nftables mixed INPUT');
   if (targets.includes('pf')) v4.push('packetfilter dc_in in mixed');
-  const t = [];
-  // What msgrfw's host firewall lets in before any rule: ICMP errors and neighbour discovery.
-  t.push(term('icmp-errors', { protocol: 'icmp', 'icmp-type': 'unreachable time-exceeded parameter-problem', action: 'accept' }));
-  t.push(term('icmpv6-errors', { protocol: 'icmpv6', 'icmp-type': 'destination-unreachable packet-too-big time-exceeded parameter-problem router-solicit router-advertisement neighbor-solicit neighbor-advertisement', action: 'accept' }));
+  const t = [...capircaIcmpTerms(true)];
   p.rules.forEach((r, k) => {
     t.push(
-      term(`r${k + 1}`, {
+      capircaTerm(`r${k + 1}`, {
         'source-address': r.from.toUpperCase(),
         'destination-address': r.to.toUpperCase(),
         protocol: r.proto,
@@ -237,12 +223,11 @@ export function plainRulesCapircaPolicies(p, targets) {
       }),
     );
   });
-  t.push(term('ssh-admins', { 'source-address': 'ADMINS', protocol: 'tcp', 'destination-port': 'SSH', action: 'accept' }));
-  t.push(term('sip-tls', { 'source-address': 'OFFICES', 'destination-address': 'LCS', protocol: 'tcp', 'destination-port': 'SIP_TLS', action: 'accept' }));
+  t.push(capircaTerm('ssh-admins', { 'source-address': 'ADMINS', protocol: 'tcp', 'destination-port': 'SSH', action: 'accept' }));
+  t.push(capircaTerm('sip-tls', { 'source-address': 'OFFICES', 'destination-address': 'LCS', protocol: 'tcp', 'destination-port': 'SIP_TLS', action: 'accept' }));
   const body = t.join('\n');
-  const header = (comment, lines) => `header {\n  comment:: "${comment}"\n${lines.map((l) => `  target:: ${l}`).join('\n')}\n}\n`;
   const sections = [];
-  if (v4.length) sections.push(header('dc in IPv4 (and mixed)', v4), body);
-  if (v6.length) sections.push(header('dc in IPv6', v6), body);
+  if (v4.length) sections.push(capircaHeader('dc in IPv4 (and mixed)', v4), body);
+  if (v6.length) sections.push(capircaHeader('dc in IPv6', v6), body);
   return [{ name: 'dc.pol', text: sections.join('\n') }];
 }

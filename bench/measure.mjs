@@ -102,6 +102,18 @@ export const median = (xs) => {
 };
 export const mb = (kb) => kb / 1024;
 
+/** The medians of a tool's runs of one size (GNU time's CPU seconds when it is there). */
+export function summarise(samples) {
+  return {
+    wallMs: median(samples.map((x) => x.wallMs)),
+    runs: samples.length,
+    wallMsRuns: samples.map((x) => Math.round(x.wallMs)),
+    peakMb: mb(median(samples.map((x) => x.maxRssKb))),
+    treePeakMb: mb(median(samples.map((x) => x.treeRssKb))),
+    cpuS: samples[0].cpuS === null ? null : median(samples.map((x) => x.cpuS)),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Least squares: log(y) = a + b·log(networks) + c·log(firewalls).
 

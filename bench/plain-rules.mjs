@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capircaTargetOf, commonRules, countRules, msgrfwTargetOf } from './count-rules.mjs';
 import { plainRulesCapircaDefinitions, plainRulesCapircaPolicies, plainRulesMsgrPolicy, plainRulesPlan } from './generate-rules.mjs';
-import { exp, fitExponents, fmt, mb, measure, median, ratio } from './measure.mjs';
+import { exp, fitExponents, fmt, measure, ratio, summarise } from './measure.mjs';
 
 /** The goal: msgrfw's time grows at most with this power of the number of rules. */
 export const PLAIN_RULES_EXPONENT = 1.15;
@@ -80,15 +80,7 @@ export async function benchPlainRules({ base, sizes, targets, capirca, runs: fix
         row[name] = { timedOut: true, timeoutS };
         continue;
       }
-      row[name] = {
-        wallMs: median(s.map((x) => x.wallMs)),
-        runs: s.length,
-        wallMsRuns: s.map((x) => Math.round(x.wallMs)),
-        peakMb: mb(median(s.map((x) => x.maxRssKb))),
-        treePeakMb: mb(median(s.map((x) => x.treeRssKb))),
-        cpuS: s[0].cpuS === null ? null : median(s.map((x) => x.cpuS)),
-        ...countRules(tool.out, tool.targetOf),
-      };
+      row[name] = { ...summarise(s), ...countRules(tool.out, tool.targetOf) };
     }
     if (row.capirca?.rules) row.msgrfw.rulesCommon = commonRules(row.msgrfw, row.capirca);
     rows.push(row);

@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { baselineChecks, baselineMarkdown, benchBaseline } from './baseline.mjs';
 import { capircaTargetOf, commonRules, countRules, msgrfwTargetOf } from './count-rules.mjs';
 import { capircaDefinitions, capircaPolicies, kindOf, msgrPolicy, plan } from './generate.mjs';
-import { exp, fitExponents, fmt, HAVE_TIME, mb, measure, median, ratio, TIME } from './measure.mjs';
+import { exp, fitExponents, fmt, HAVE_TIME, measure, ratio, summarise, TIME } from './measure.mjs';
 import { benchPlainRules, plainRulesChecks, plainRulesMarkdown } from './plain-rules.mjs';
 import { profileMarkdown, summariseProfile } from './profile-summary.mjs';
 import { updateReadme } from './readme.mjs';
@@ -195,16 +195,7 @@ async function benchSize(base, networks, firewalls, targets, capirca) {
   const result = { networks, firewalls, regions: p.regions, policyBytes, runs: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.length])), refused: notes };
   for (const [name, tool] of Object.entries(tools)) {
     const s = samples[name];
-    const counted = countRules(tool.out, tool.targetOf);
-    result[name] = {
-      wallMs: median(s.map((x) => x.wallMs)),
-      runs: s.length,
-      wallMsRuns: s.map((x) => Math.round(x.wallMs)),
-      peakMb: mb(median(s.map((x) => x.maxRssKb))),
-      treePeakMb: mb(median(s.map((x) => x.treeRssKb))),
-      cpuS: s[0].cpuS === null ? null : median(s.map((x) => x.cpuS)),
-      ...counted,
-    };
+    result[name] = { ...summarise(s), ...countRules(tool.out, tool.targetOf) };
   }
   if (result.capirca) result.msgrfw.rulesCommon = commonRules(result.msgrfw, result.capirca);
   return result;
