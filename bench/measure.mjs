@@ -5,9 +5,9 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 
-const TIME = '/usr/bin/time';
+export const TIME = '/usr/bin/time';
 export const HAVE_TIME = existsSync(TIME);
-export { TIME };
+
 // Measuring one whole process: wall time (from spawn to exit), peak RSS of the largest process
 // (GNU time's %M, the kernel's high-water mark) and of the whole process tree (sampled from
 // /proc every 5 ms: aclgen runs a pool of worker processes), user and system CPU seconds.
