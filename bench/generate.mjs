@@ -132,14 +132,22 @@ export const CAPIRCA_PLATFORM = { nftables: 'nftables', iptables: 'iptables', ne
 /** Output file suffix of each Capirca generator (aclgen writes `<pol name><suffix>`). */
 export const CAPIRCA_SUFFIX = { nftables: '.nft', iptables: '', windows_advfirewall: '.bat', packetfilter: '.pf' };
 
+/** Capirca's NETWORK.net, written entry by entry: a name, then its members one a line. */
+export function capircaNetworks() {
+  const lines = [];
+  return {
+    entry(name, members) {
+      lines.push(`${name} = ${members[0]}`);
+      for (const m of members.slice(1)) lines.push(`${' '.repeat(name.length + 3)}${m}`);
+      lines.push('');
+    },
+    text: () => `${lines.join('\n')}\n`,
+  };
+}
+
 /** Capirca definitions: the same networks and the Messenger services. */
 export function capircaDefinitions(p) {
-  const net = [];
-  const entry = (name, members) => {
-    net.push(`${name} = ${members[0]}`);
-    for (const m of members.slice(1)) net.push(`${' '.repeat(name.length + 3)}${m}`);
-    net.push('');
-  };
+  const { entry, text: networkFile } = capircaNetworks();
   for (let i = 0; i < p.networks; i++) entry(`SITE_${i}`, siteMembers(i));
   for (let r = 0; r < p.regions; r++) entry(`REGION_${r}`, regionSites(p, r).map((i) => `SITE_${i}`));
   entry('ALLSITES', Array.from({ length: p.regions }, (_, r) => `REGION_${r}`));
@@ -159,10 +167,11 @@ export function capircaDefinitions(p) {
     'RDP = 3389/tcp',
     '',
   ];
-  return { 'NETWORK.net': `${net.join('\n')}\n`, 'SERVICES.svc': svc.join('\n') };
+  return { 'NETWORK.net': networkFile(), 'SERVICES.svc': svc.join('\n') };
 }
 
-function term(name, fields) {
+/** One Capirca term; fields left undefined are left out. */
+export function capircaTerm(name, fields) {
   const body = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `  ${k}:: ${v}`)
@@ -170,41 +179,49 @@ function term(name, fields) {
   return `term ${name} {\n${body}\n}\n`;
 }
 
+/** The ICMP msgrfw lets through before any rule: errors, and on a host neighbour discovery. */
+export function capircaIcmpTerms(host) {
+  const v6 = ['destination-unreachable', 'packet-too-big', 'time-exceeded', 'parameter-problem'];
+  if (host) v6.push('router-solicit', 'router-advertisement', 'neighbor-solicit', 'neighbor-advertisement');
+  return [
+    capircaTerm('icmp-errors', { protocol: 'icmp', 'icmp-type': 'unreachable time-exceeded parameter-problem', action: 'accept' }),
+    capircaTerm('icmpv6-errors', { protocol: 'icmpv6', 'icmp-type': v6.join(' '), action: 'accept' }),
+  ];
+}
+
+/** A Capirca header: a comment and one `target::` line per generator. */
+export const capircaHeader = (comment, targets) => `header {\n  comment:: "${comment}"\n${targets.map((l) => `  target:: ${l}`).join('\n')}\n}\n`;
+
 /** What each placement lets through, as Capirca terms an administrator would write by hand. */
 function terms(fw, direction) {
   const t = [];
-  const icmp = (host) => {
-    t.push(term('icmp-errors', { protocol: 'icmp', 'icmp-type': 'unreachable time-exceeded parameter-problem', action: 'accept' }));
-    const v6 = ['destination-unreachable', 'packet-too-big', 'time-exceeded', 'parameter-problem'];
-    if (host) v6.push('router-solicit', 'router-advertisement', 'neighbor-solicit', 'neighbor-advertisement');
-    t.push(term('icmpv6-errors', { protocol: 'icmpv6', 'icmp-type': v6.join(' '), action: 'accept' }));
-  };
+  const icmp = (host) => t.push(...capircaIcmpTerms(host));
   if (fw.kind === 'host' && direction === 'in') {
     icmp(true);
     if (fw.on === 'lcs') {
-      t.push(term('sip-tls', { 'source-address': 'ALLSITES', protocol: 'tcp', 'destination-port': 'SIP_TLS', action: 'accept' }));
-      t.push(term('sip-tcp', { 'source-address': 'LEGACY', protocol: 'tcp', 'destination-port': 'SIP_TCP', action: 'accept' }));
+      t.push(capircaTerm('sip-tls', { 'source-address': 'ALLSITES', protocol: 'tcp', 'destination-port': 'SIP_TLS', action: 'accept' }));
+      t.push(capircaTerm('sip-tcp', { 'source-address': 'LEGACY', protocol: 'tcp', 'destination-port': 'SIP_TCP', action: 'accept' }));
     } else {
-      if (fw.plain) t.push(term('rdp-admins', { 'source-address': 'ADMINS', protocol: 'tcp', 'destination-port': 'RDP', action: 'accept' }));
-      t.push(term('t120-file-transfer', { 'source-address': 'PEERS', protocol: 'tcp', 'destination-port': 'T120 FILE_TRANSFER', action: 'accept' }));
-      t.push(term('rtp', { 'source-address': 'PEERS', protocol: 'udp', 'source-port': 'MEDIA', 'destination-port': 'MEDIA', action: 'accept' }));
+      if (fw.plain) t.push(capircaTerm('rdp-admins', { 'source-address': 'ADMINS', protocol: 'tcp', 'destination-port': 'RDP', action: 'accept' }));
+      t.push(capircaTerm('t120-file-transfer', { 'source-address': 'PEERS', protocol: 'tcp', 'destination-port': 'T120 FILE_TRANSFER', action: 'accept' }));
+      t.push(capircaTerm('rtp', { 'source-address': 'PEERS', protocol: 'udp', 'source-port': 'MEDIA', 'destination-port': 'MEDIA', action: 'accept' }));
     }
   } else if (fw.kind === 'host' && direction === 'out') {
     // Only a host with `outbound deny` has output rules; the LCS hosts keep outbound accept.
-    t.push(term('sip-tls-out', { 'destination-address': 'LCS', protocol: 'tcp', 'destination-port': 'SIP_TLS', action: 'accept' }));
-    t.push(term('t120-file-transfer-out', { 'destination-address': 'PEERS', protocol: 'tcp', 'destination-port': 'T120 FILE_TRANSFER', action: 'accept' }));
-    t.push(term('rtp-out', { 'destination-address': 'PEERS', protocol: 'udp', 'source-port': 'MEDIA', 'destination-port': 'MEDIA', action: 'accept' }));
+    t.push(capircaTerm('sip-tls-out', { 'destination-address': 'LCS', protocol: 'tcp', 'destination-port': 'SIP_TLS', action: 'accept' }));
+    t.push(capircaTerm('t120-file-transfer-out', { 'destination-address': 'PEERS', protocol: 'tcp', 'destination-port': 'T120 FILE_TRANSFER', action: 'accept' }));
+    t.push(capircaTerm('rtp-out', { 'destination-address': 'PEERS', protocol: 'udp', 'source-port': 'MEDIA', 'destination-port': 'MEDIA', action: 'accept' }));
   } else if (fw.between[1] === 'dc') {
     icmp(false);
-    t.push(term('sip-tls', { 'source-address': `REGION_${fw.region}`, 'destination-address': 'LCS', protocol: 'tcp', 'destination-port': 'SIP_TLS', action: 'accept' }));
-    t.push(term('default-deny', { action: 'deny', logging: 'true' }));
+    t.push(capircaTerm('sip-tls', { 'source-address': `REGION_${fw.region}`, 'destination-address': 'LCS', protocol: 'tcp', 'destination-port': 'SIP_TLS', action: 'accept' }));
+    t.push(capircaTerm('default-deny', { action: 'deny', logging: 'true' }));
   } else {
     icmp(false);
-    t.push(term('t120-file-transfer-out', { 'source-address': 'ALLSITES', 'destination-address': 'PARTNERS', protocol: 'tcp', 'destination-port': 'T120 FILE_TRANSFER', action: 'accept' }));
-    t.push(term('t120-file-transfer-in', { 'source-address': 'PARTNERS', 'destination-address': 'ALLSITES', protocol: 'tcp', 'destination-port': 'T120 FILE_TRANSFER', action: 'accept' }));
-    t.push(term('rtp-out', { 'source-address': 'ALLSITES', 'destination-address': 'PARTNERS', protocol: 'udp', 'source-port': 'MEDIA', 'destination-port': 'MEDIA', action: 'accept' }));
-    t.push(term('rtp-in', { 'source-address': 'PARTNERS', 'destination-address': 'ALLSITES', protocol: 'udp', 'source-port': 'MEDIA', 'destination-port': 'MEDIA', action: 'accept' }));
-    t.push(term('default-deny', { action: 'deny', logging: 'true' }));
+    t.push(capircaTerm('t120-file-transfer-out', { 'source-address': 'ALLSITES', 'destination-address': 'PARTNERS', protocol: 'tcp', 'destination-port': 'T120 FILE_TRANSFER', action: 'accept' }));
+    t.push(capircaTerm('t120-file-transfer-in', { 'source-address': 'PARTNERS', 'destination-address': 'ALLSITES', protocol: 'tcp', 'destination-port': 'T120 FILE_TRANSFER', action: 'accept' }));
+    t.push(capircaTerm('rtp-out', { 'source-address': 'ALLSITES', 'destination-address': 'PARTNERS', protocol: 'udp', 'source-port': 'MEDIA', 'destination-port': 'MEDIA', action: 'accept' }));
+    t.push(capircaTerm('rtp-in', { 'source-address': 'PARTNERS', 'destination-address': 'ALLSITES', protocol: 'udp', 'source-port': 'MEDIA', 'destination-port': 'MEDIA', action: 'accept' }));
+    t.push(capircaTerm('default-deny', { action: 'deny', logging: 'true' }));
   }
   return t.join('\n');
 }
@@ -224,7 +241,7 @@ export function capircaPolicies(p, targets, refused = {}) {
     const sections = [];
     const header = (comment, lines) => {
       if (lines.length === 0) return false;
-      sections.push(`header {\n  comment:: "${comment}"\n${lines.map((l) => `  target:: ${l}`).join('\n')}\n}\n`);
+      sections.push(capircaHeader(comment, lines));
       return true;
     };
     const directions = fw.kind === 'host' ? (fw.outboundDeny ? ['in', 'out'] : ['in']) : ['forward'];
@@ -358,12 +375,7 @@ export function rulesMsgrPolicy(p, targets, refused = {}) {
 const serviceName = ([proto, port]) => `SVC_${proto.toUpperCase()}_${port.replace('-', '_')}`;
 
 export function rulesCapircaDefinitions(p) {
-  const net = [];
-  const entry = (name, members) => {
-    net.push(`${name} = ${members[0]}`);
-    for (const m of members.slice(1)) net.push(`${' '.repeat(name.length + 3)}${m}`);
-    net.push('');
-  };
+  const { entry, text: networkFile } = capircaNetworks();
   entry('LCS', ['10.255.0.10/32', '2001:db8:ffff::10/128']);
   entry('CLIENTS', ['10.20.0.0/16', '2001:db8:20::/48']);
   entry('ADMINS', ['10.254.0.0/24']);
@@ -372,7 +384,7 @@ export function rulesCapircaDefinitions(p) {
   for (let h = 0; h < p.hosts; h++) entry(`HOST_${h}`, hostMembers(h).map((a) => (a.includes(':') ? `${a}/128` : `${a}/32`)));
   const exceptions = Array.from({ length: p.hosts }, (_, h) => `${serviceName(['tcp', String(EXCEPTION_PORTS + h)])} = ${EXCEPTION_PORTS + h}/tcp`);
   const svc = ['SIP_TLS = 5061/tcp', 'SSH = 22/tcp', ...RULE_SERVICES.map((s) => `${serviceName(s)} = ${s[1]}/${s[0]}`), ...exceptions, ''];
-  return { 'NETWORK.net': `${net.join('\n')}\n`, 'SERVICES.svc': svc.join('\n') };
+  return { 'NETWORK.net': networkFile(), 'SERVICES.svc': svc.join('\n') };
 }
 
 /** The same firewall for Capirca: one term per plain rule, after its ICMP and Messenger terms. */
@@ -391,17 +403,15 @@ export function rulesCapircaPolicies(p, targets, refused = {}) {
   if (own.has('nftables')) v4.push('nftables mixed INPUT');
   if (own.has('packetfilter')) v4.push('packetfilter lcs_rules_in in mixed');
   const t = [];
-  t.push(term('icmp-errors', { protocol: 'icmp', 'icmp-type': 'unreachable time-exceeded parameter-problem', action: 'accept' }));
-  t.push(term('icmpv6-errors', { protocol: 'icmpv6', 'icmp-type': 'destination-unreachable packet-too-big time-exceeded parameter-problem router-solicit router-advertisement neighbor-solicit neighbor-advertisement', action: 'accept' }));
+  t.push(...capircaIcmpTerms(true));
   p.rules.forEach((r, k) => {
-    t.push(term(`r${k + 1}`, { 'source-address': r.from.toUpperCase(), protocol: r.service[0], 'destination-port': serviceName(r.service), action: r.action === 'allow' ? 'accept' : 'deny' }));
+    t.push(capircaTerm(`r${k + 1}`, { 'source-address': r.from.toUpperCase(), protocol: r.service[0], 'destination-port': serviceName(r.service), action: r.action === 'allow' ? 'accept' : 'deny' }));
   });
-  t.push(term('ssh-admins', { 'source-address': 'ADMINS', protocol: 'tcp', 'destination-port': 'SSH', action: 'accept' }));
-  t.push(term('sip-tls', { 'source-address': 'CLIENTS', protocol: 'tcp', 'destination-port': 'SIP_TLS', action: 'accept' }));
+  t.push(capircaTerm('ssh-admins', { 'source-address': 'ADMINS', protocol: 'tcp', 'destination-port': 'SSH', action: 'accept' }));
+  t.push(capircaTerm('sip-tls', { 'source-address': 'CLIENTS', protocol: 'tcp', 'destination-port': 'SIP_TLS', action: 'accept' }));
   const body = t.join('\n');
-  const header = (comment, lines) => `header {\n  comment:: "${comment}"\n${lines.map((l) => `  target:: ${l}`).join('\n')}\n}\n`;
   const sections = [];
-  if (v4.length) sections.push(header('lcs-rules in IPv4 (and mixed)', v4), body);
-  if (v6.length) sections.push(header('lcs-rules in IPv6', v6), body);
+  if (v4.length) sections.push(capircaHeader('lcs-rules in IPv4 (and mixed)', v4), body);
+  if (v6.length) sections.push(capircaHeader('lcs-rules in IPv6', v6), body);
   return [{ name: 'lcs-rules.pol', text: sections.join('\n') }];
 }

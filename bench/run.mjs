@@ -6,212 +6,88 @@
 // both tools as whole processes, alternately: `node bin/msgrfw.js compile … --out-dir …` for every
 // registered target, and Debian's `aclgen` for the matching Capirca generators. It reports the
 // median wall time and peak memory, the rules each tool wrote per target, the growth exponents,
-// the parser's throughput and the start-up time, prints a Markdown report and writes
-// bench/results/latest.md and latest.json.
+// one firewall of 1,000 to 50,000 plain rules against Capirca (bench/plain-rules.mjs), with
+// `--baseline DIR` the same against another build (bench/baseline.mjs), the parser's throughput
+// and the start-up time, prints a Markdown report and writes bench/results/latest.md and
+// latest.json (and, after a whole run, the README's Performance section).
 //
-//   node bench/run.mjs [--quick] [--networks 1,100,1000,10000] [--firewalls 1,10,100]
+//   node bench/run.mjs [--quick] [--only grid,plain-rules,baseline,parser,startup]
+//                      [--networks 1,100,1000,10000] [--firewalls 1,10,100]
+//                      [--plain-rules 1000,10000,50000] [--capirca-timeout SECONDS]
+//                      [--baseline DIR] [--baseline-size 10000x100] [--baseline-rules 1000,50000]
 //                      [--runs N] [--no-capirca] [--no-parser] [--no-startup] [--keep]
 //                      [--results DIR] [--no-write]
-import { spawn, spawnSync } from 'node:child_process';
+//
+// `--only` runs the parts named (the default: all of them, the baseline when --baseline is
+// given); a run of some parts writes results only with an explicit --results DIR.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CAPIRCA_PLATFORM, capircaDefinitions, capircaPolicies, kindOf, msgrPolicy, plan } from './generate.mjs';
+import { baselineChecks, baselineMarkdown, benchBaseline } from './baseline.mjs';
+import { capircaTargetOf, commonRules, countRules, msgrfwTargetOf } from './count-rules.mjs';
+import { capircaDefinitions, capircaPolicies, kindOf, msgrPolicy, plan } from './generate.mjs';
+import { exp, fitExponents, fmt, HAVE_TIME, measure, ratio, summarise, TIME } from './measure.mjs';
+import { benchPlainRules, plainRulesChecks, plainRulesMarkdown } from './plain-rules.mjs';
 import { profileMarkdown, summariseProfile } from './profile-summary.mjs';
 import { updateReadme } from './readme.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CLI = join(ROOT, 'bin', 'msgrfw.js');
-const TIME = '/usr/bin/time';
 const TARGET_ORDER = ['nftables', 'iptables', 'netsh', 'pf'];
-/** The requirements this benchmark checks (issue "Performance"). */
-const LIMITS = { wallMs: 1000, peakMb: 200, startupRatio: 2, networks: 10_000 };
+/** The requirements this benchmark checks (issues "Performance" and 15). */
+const LIMITS = { wallMs: 1000, peakMb: 200, startupRatio: 1.5, networks: 10_000 };
+const PARTS = ['grid', 'plain-rules', 'baseline', 'parser', 'startup'];
 
 const { values: opt } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
     networks: { type: 'string' },
     firewalls: { type: 'string' },
+    'plain-rules': { type: 'string' },
+    'capirca-timeout': { type: 'string', default: '300' },
+    baseline: { type: 'string' },
+    'baseline-size': { type: 'string', default: '10000x100' },
+    'baseline-rules': { type: 'string' },
     runs: { type: 'string' },
     'no-capirca': { type: 'boolean', default: false },
     'no-parser': { type: 'boolean', default: false },
     'no-startup': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
-    results: { type: 'string', default: join(ROOT, 'bench', 'results') },
+    results: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
 });
 const list = (s, d) => (s ?? d).split(',').filter(Boolean).map(Number);
 const NETWORKS = list(opt.networks, opt.quick ? '1,100,1000' : '1,100,1000,10000');
 const FIREWALLS = list(opt.firewalls, opt.quick ? '1,10' : '1,10,100');
+const PLAIN_RULES = list(opt['plain-rules'], opt.quick ? '1000,10000' : '1000,10000,50000');
 const PARSER_MB = opt.quick ? [1, 2] : [1, 5, 10];
-const WRITE = !opt['no-write'] && !opt.quick;
+const ONLY = opt.only ? opt.only.split(',').filter(Boolean) : undefined;
+for (const p of ONLY ?? []) {
+  if (!PARTS.includes(p)) {
+    process.stderr.write(`bench: --only ${p}: no such part (${PARTS.join(', ')})\n`);
+    process.exit(2);
+  }
+}
+if (ONLY?.includes('baseline') && !opt.baseline) {
+  process.stderr.write('bench: --only baseline needs --baseline DIR (a built checkout of the other build)\n');
+  process.exit(2);
+}
+const RUN = {
+  grid: !ONLY || ONLY.includes('grid'),
+  'plain-rules': !ONLY || ONLY.includes('plain-rules'),
+  baseline: Boolean(opt.baseline) && (!ONLY || ONLY.includes('baseline')),
+  parser: !opt['no-parser'] && (!ONLY || ONLY.includes('parser')),
+  startup: !opt['no-startup'] && (!ONLY || ONLY.includes('startup')),
+};
+const RESULTS = opt.results ?? join(ROOT, 'bench', 'results');
+const WRITE = !opt['no-write'] && !opt.quick && (!ONLY || opt.results !== undefined);
 
 const log = (s) => process.stderr.write(`${s}\n`);
-
-// ---------------------------------------------------------------------------------------------
-// Measuring one whole process: wall time (from spawn to exit), peak RSS of the largest process
-// (GNU time's %M, the kernel's high-water mark) and of the whole process tree (sampled from
-// /proc every 5 ms: aclgen runs a pool of worker processes), user and system CPU seconds.
-
-function treePids(root) {
-  const out = [];
-  const stack = [root];
-  while (stack.length) {
-    const pid = stack.pop();
-    out.push(pid);
-    let tasks = [];
-    try {
-      tasks = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const t of tasks) {
-      try {
-        for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ')) if (c.trim()) stack.push(Number(c));
-      } catch {
-        /* gone */
-      }
-    }
-  }
-  return out;
-}
-
-function rssKb(pid) {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-const HAVE_TIME = existsSync(TIME);
-
-function measure(cmd, args, { cwd }) {
-  return new Promise((done) => {
-    const timeFile = join(os.tmpdir(), `msgrfw-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    const argv = HAVE_TIME ? [TIME, ['-f', '%M %U %S', '-o', timeFile, cmd, ...args]] : [cmd, args];
-    const start = process.hrtime.bigint();
-    const child = spawn(argv[0], argv[1], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout.length < 1 << 20 ? (stdout += d) : null));
-    child.stderr.on('data', (d) => (stderr.length < 1 << 20 ? (stderr += d) : null));
-    let treePeak = 0;
-    const sample = () => {
-      // The `time` wrapper itself is left out: only the measured command and its children count.
-      const pids = treePids(child.pid).filter((p) => !HAVE_TIME || p !== child.pid);
-      treePeak = Math.max(treePeak, pids.reduce((sum, p) => sum + rssKb(p), 0));
-    };
-    const timer = setInterval(sample, 5);
-    child.on('close', (status) => {
-      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-      clearInterval(timer);
-      let maxRssKb = treePeak;
-      let cpuS = null;
-      if (HAVE_TIME) {
-        const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ');
-        rmSync(timeFile, { force: true });
-        maxRssKb = Number(last[0]);
-        cpuS = Number(last[1]) + Number(last[2]);
-      }
-      done({ status, wallMs, maxRssKb, treeRssKb: Math.max(treePeak, maxRssKb), cpuS, stdout, stderr });
-    });
-  });
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const mb = (kb) => kb / 1024;
-
-// ---------------------------------------------------------------------------------------------
-// Counting rules in what each tool wrote: nft rules (every statement line inside a chain), iptables
-// `-A`/`-I` lines, netsh `add rule` commands, pf `pass`/`block` lines.
-
-export function countNftRules(text) {
-  let inChain = false;
-  let n = 0;
-  for (const raw of text.split('\n')) {
-    const t = raw.trim();
-    if (/^chain\s+\S+\s*\{/.test(t)) {
-      inChain = true;
-      continue;
-    }
-    if (!inChain) continue;
-    if (t === '}') {
-      inChain = false;
-      continue;
-    }
-    if (t === '' || t.startsWith('#') || /^(type|comment|policy)\b/.test(t)) continue;
-    n++;
-  }
-  return n;
-}
-const countMatching = (re) => (text) => text.split('\n').filter((l) => re.test(l)).length;
-const COUNTERS = {
-  nftables: countNftRules,
-  iptables: countMatching(/^-[AI] /),
-  netsh: countMatching(/\badd rule\b/),
-  pf: countMatching(/^\s*(pass|block)\b/),
-};
-
-/** Which target an artefact belongs to, by file name. */
-function bysuffix(file, table) {
-  for (const [suffix, target] of table) if (suffix.test(file)) return { target, firewall: suffix.source === '^[^.]+$' ? file : file.replace(suffix, '') };
-  return undefined;
-}
-const MSGRFW_SUFFIXES = [
-  [/\.nft$/, 'nftables'],
-  [/\.rules\.v[46]$/, 'iptables'],
-  [/\.cmd$/, 'netsh'],
-  [/\.pf\.conf$/, 'pf'],
-]; // .reg and other companions hold no rules
-const CAPIRCA_SUFFIXES = [
-  [/\.nft$/, 'nftables'],
-  [/\.bat$/, 'netsh'],
-  [/\.pf$/, 'pf'],
-  [/^[^.]+$/, 'iptables'],
-];
-const msgrfwTargetOf = (file) => bysuffix(file, MSGRFW_SUFFIXES);
-const capircaTargetOf = (file) => bysuffix(file, CAPIRCA_SUFFIXES);
-
-/** Rules per target, in total and per firewall (artefacts are named `<firewall><suffix>`). */
-function countRules(dir, targetOf) {
-  const rules = {};
-  const perFirewall = {};
-  let files = 0;
-  let bytes = 0;
-  for (const f of readdirSync(dir)) {
-    const t = targetOf(f);
-    if (!t) continue;
-    const text = readFileSync(join(dir, f), 'utf8');
-    const n = COUNTERS[t.target](text);
-    files++;
-    bytes += Buffer.byteLength(text);
-    rules[t.target] = (rules[t.target] ?? 0) + n;
-    const fw = (perFirewall[t.firewall] ??= {});
-    fw[t.target] = (fw[t.target] ?? 0) + n;
-  }
-  return { rules, perFirewall, files, bytes };
-}
-
-/**
- * msgrfw's rules per target over the firewalls Capirca wrote that target for, so the two columns
- * count the same firewalls (Capirca has no nftables forward hook, for one).
- */
-function commonRules(m, c) {
-  const out = {};
-  for (const [fw, byTarget] of Object.entries(c.perFirewall)) {
-    for (const t of Object.keys(byTarget)) out[t] = (out[t] ?? 0) + (m.perFirewall[fw]?.[t] ?? 0);
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -319,63 +195,10 @@ async function benchSize(base, networks, firewalls, targets, capirca) {
   const result = { networks, firewalls, regions: p.regions, policyBytes, runs: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.length])), refused: notes };
   for (const [name, tool] of Object.entries(tools)) {
     const s = samples[name];
-    const counted = countRules(tool.out, tool.targetOf);
-    result[name] = {
-      wallMs: median(s.map((x) => x.wallMs)),
-      runs: s.length,
-      wallMsRuns: s.map((x) => Math.round(x.wallMs)),
-      peakMb: mb(median(s.map((x) => x.maxRssKb))),
-      treePeakMb: mb(median(s.map((x) => x.treeRssKb))),
-      cpuS: s[0].cpuS === null ? null : median(s.map((x) => x.cpuS)),
-      ...counted,
-    };
+    result[name] = { ...summarise(s), ...countRules(tool.out, tool.targetOf) };
   }
   if (result.capirca) result.msgrfw.rulesCommon = commonRules(result.msgrfw, result.capirca);
   return result;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Least squares: log(y) = a + b·log(networks) + c·log(firewalls).
-
-function solve3(m, v) {
-  // Gaussian elimination on a 3×3 system.
-  const a = m.map((row, i) => [...row, v[i]]);
-  for (let i = 0; i < 3; i++) {
-    let p = i;
-    for (let r = i + 1; r < 3; r++) if (Math.abs(a[r][i]) > Math.abs(a[p][i])) p = r;
-    [a[i], a[p]] = [a[p], a[i]];
-    if (Math.abs(a[i][i]) < 1e-12) return null;
-    for (let r = 0; r < 3; r++) {
-      if (r === i) continue;
-      const f = a[r][i] / a[i][i];
-      for (let c = i; c < 4; c++) a[r][c] -= f * a[i][c];
-    }
-  }
-  return a.map((row, i) => row[3] / row[i]);
-}
-
-export function fitExponents(points) {
-  // points: { n, f, y } with y > 0. With a single value of an axis its exponent is undefined.
-  const usable = points.filter((p) => p.y > 0);
-  const ns = new Set(usable.map((p) => p.n));
-  const fs = new Set(usable.map((p) => p.f));
-  const cols = [() => 1];
-  if (ns.size > 1) cols.push((p) => Math.log(p.n));
-  if (fs.size > 1) cols.push((p) => Math.log(p.f));
-  const k = cols.length;
-  const m = Array.from({ length: 3 }, (_, i) => Array.from({ length: 3 }, (_, j) => (i === j && (i >= k || j >= k) ? 1 : 0)));
-  const v = [0, 0, 0];
-  for (const p of usable) {
-    const x = cols.map((c) => c(p));
-    for (let i = 0; i < k; i++) {
-      v[i] += x[i] * Math.log(p.y);
-      for (let j = 0; j < k; j++) m[i][j] += x[i] * x[j];
-    }
-  }
-  const s = solve3(m, v);
-  if (!s) return { networks: null, firewalls: null };
-  let i = 1;
-  return { networks: ns.size > 1 ? s[i++] : null, firewalls: fs.size > 1 ? s[i++] : null };
 }
 
 function fits(sizes, tool) {
@@ -426,38 +249,31 @@ function benchParser(base, targets) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Start-up: one firewall, one target, side by side with `node -e 0`, by hyperfine.
+// Start-up: `check` of the example (issue 15.5) and a compile of one firewall for one target, side
+// by side with `node -e 0`, by hyperfine.
 
 function benchStartup(base) {
   const out = join(base, 'startup');
   mkdirSync(out, { recursive: true });
   const json = join(out, 'hyperfine.json');
+  const check = ['check', 'examples/contoso.msgr'];
   const compile = ['compile', 'examples/contoso.msgr', '-t', 'nftables', '-f', 'edge', '-o', join(out, 'edge.nft')];
-  const commands = [`${process.execPath} -e 0`, `${process.execPath} ${CLI} ${compile.join(' ')}`];
+  const commands = [`${process.execPath} -e 0`, `${process.execPath} ${CLI} ${check.join(' ')}`, `${process.execPath} ${CLI} ${compile.join(' ')}`];
   const r = spawnSync('hyperfine', ['-N', '--warmup', '5', '--runs', opt.quick ? '15' : '40', '--export-json', json, ...commands], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) return { error: `hyperfine failed or is missing: ${(r.stderr || r.error?.message || '').slice(0, 500)}` };
   const res = JSON.parse(readFileSync(json, 'utf8')).results;
   const row = (x, label) => ({ label, meanMs: x.mean * 1000, stddevMs: x.stddev * 1000, medianMs: x.median * 1000, minMs: x.min * 1000, userMs: x.user * 1000, systemMs: x.system * 1000 });
   const node = row(res[0], 'node -e 0');
-  const msgrfw = row(res[1], 'msgrfw compile examples/contoso.msgr -t nftables -f edge -o edge.nft');
-  return { node, msgrfw, ratioMean: msgrfw.meanMs / node.meanMs, ratioMedian: msgrfw.medianMs / node.medianMs, ratioMin: msgrfw.minMs / node.minMs };
+  const against = (x) => ({ ...x, ratioMean: x.meanMs / node.meanMs, ratioMedian: x.medianMs / node.medianMs, ratioMin: x.minMs / node.minMs });
+  return { node, check: against(row(res[1], 'msgrfw check examples/contoso.msgr')), compile: against(row(res[2], 'msgrfw compile examples/contoso.msgr -t nftables -f edge -o edge.nft')) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Report.
 
-const fmt = (x, d = 0) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
-const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? '–' : `${fmt(a / b, 2)}`);
-const exp = (x) => (x === null || x === undefined ? '–' : x.toFixed(2));
-
-function markdown(r) {
+/** The grid of networks × firewalls: time, memory, rules written, growth. */
+function gridMarkdown(r) {
   const L = [];
-  const m = r.machine;
-  L.push('## msgrfw benchmark', '');
-  L.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.os}; Node ${m.node}; Capirca ${m.capirca ?? 'not installed'} (Debian python3-capirca); ${m.hyperfine ?? 'no hyperfine'}.`);
-  L.push(`Load average (1 min) at start ${fmt(r.load.start, 2)}, at end ${fmt(r.load.end, 2)}${r.load.start > 1 || r.load.end > 1 ? ' — the machine was busy: treat absolute times as upper bounds' : ''}.`);
-  L.push(`Registered targets: ${r.targets.join(', ')}. Runs per size: median of ${r.runsNote}. Peak memory: largest process's maximum RSS (GNU time %M); Capirca's whole process tree (aclgen's worker pool, sampled) in brackets.`, '');
-
   L.push('### Time and memory (whole process)', '');
   L.push('| client networks | firewalls | policy KB | msgrfw ms | Capirca ms | msgrfw / Capirca | msgrfw MB | Capirca MB | msgrfw / Capirca |');
   L.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -495,6 +311,20 @@ function markdown(r) {
   }
   L.push('');
 
+  return L;
+}
+
+function markdown(r) {
+  const L = [];
+  const m = r.machine;
+  L.push('## msgrfw benchmark', '');
+  L.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.os}; Node ${m.node}; Capirca ${m.capirca ?? 'not installed'} (Debian python3-capirca); ${m.hyperfine ?? 'no hyperfine'}.`);
+  L.push(`Load average (1 min) at start ${fmt(r.load.start, 2)}, at end ${fmt(r.load.end, 2)}${r.load.start > 1 || r.load.end > 1 ? ' — the machine was busy: treat absolute times as upper bounds' : ''}.`);
+  L.push(`Registered targets: ${r.targets.join(', ')}. Runs per size: median of ${r.runsNote}. Peak memory: largest process's maximum RSS (GNU time %M); Capirca's whole process tree (aclgen's worker pool, sampled) in brackets.`, '');
+
+  if (r.sizes.length) L.push(...gridMarkdown(r));
+  if (r.plainRules) L.push(...plainRulesMarkdown(r.plainRules, r.targets));
+  if (r.baseline || r.baselineNote) L.push(...baselineMarkdown(r.baseline));
   if (r.parser) {
     L.push('### Parser throughput (in-process, median of 3)', '');
     L.push('The compiler parses a well-formed policy on its recursive-descent fast path (src/parse/fast.ts), which builds exactly the tree nearley builds; the nearley grammar (moo lexer) parses every policy with an error and is the reference a differential test holds the fast path to. Both are measured directly, past the 4 MiB a policy may have (MSGR050).', '');
@@ -517,8 +347,10 @@ function markdown(r) {
     if (r.startup.error) L.push(r.startup.error, '');
     else {
       L.push('| command | mean ms | σ | median ms | min ms | user ms | system ms |', '|---|---:|---:|---:|---:|---:|---:|');
-      for (const x of [r.startup.node, r.startup.msgrfw]) L.push(`| \`${x.label}\` | ${fmt(x.meanMs, 1)} | ${fmt(x.stddevMs, 1)} | ${fmt(x.medianMs, 1)} | ${fmt(x.minMs, 1)} | ${fmt(x.userMs, 1)} | ${fmt(x.systemMs, 1)} |`);
-      L.push('', `msgrfw / node: ${fmt(r.startup.ratioMean, 2)}× (mean), ${fmt(r.startup.ratioMedian, 2)}× (median), ${fmt(r.startup.ratioMin, 2)}× (min).`, '');
+      for (const x of [r.startup.node, r.startup.check, r.startup.compile]) L.push(`| \`${x.label}\` | ${fmt(x.meanMs, 1)} | ${fmt(x.stddevMs, 1)} | ${fmt(x.medianMs, 1)} | ${fmt(x.minMs, 1)} | ${fmt(x.userMs, 1)} | ${fmt(x.systemMs, 1)} |`);
+      L.push('');
+      for (const [name, x] of [['check', r.startup.check], ['compile', r.startup.compile]]) L.push(`msgrfw ${name} / node: ${fmt(x.ratioMean, 2)}× (mean), ${fmt(x.ratioMedian, 2)}× (median), ${fmt(x.ratioMin, 2)}× (min).`);
+      L.push('');
     }
   }
   L.push('### Checks', '');
@@ -547,7 +379,12 @@ function checks(r) {
       out.push({ what: `parser time linear in the input (${label})`, ok: e !== null && e < 1.15, detail: `exponent ${exp(e)}` });
     }
   }
-  if (r.startup && !r.startup.error) out.push({ what: `start-up within ${LIMITS.startupRatio}× of node -e 0`, ok: r.startup.ratioMean <= LIMITS.startupRatio, detail: `${fmt(r.startup.ratioMean, 2)}× (${fmt(r.startup.msgrfw.meanMs, 1)} ms vs ${fmt(r.startup.node.meanMs, 1)} ms)` });
+  if (r.plainRules) out.push(...plainRulesChecks(r.plainRules));
+  out.push(...baselineChecks(r.baseline));
+  if (r.startup && !r.startup.error) {
+    const x = r.startup.check;
+    out.push({ what: `start-up within ${LIMITS.startupRatio}× of node -e 0 (\`${x.label}\`)`, ok: x.ratioMean <= LIMITS.startupRatio, detail: `${fmt(x.ratioMean, 2)}× (${fmt(x.meanMs, 1)} ms vs ${fmt(r.startup.node.meanMs, 1)} ms)` });
+  }
   return out;
 }
 
@@ -564,23 +401,36 @@ async function main() {
   const targets = await registeredTargets();
   const machine = machineInfo();
   const base = mkdtempSync(join(os.tmpdir(), 'msgrfw-bench-'));
-  const report = { generatedAt: new Date().toISOString(), machine, load: { start: os.loadavg()[0] }, targets, runsNote: opt.runs ? `${opt.runs} runs` : '5 runs (3 when a run takes over 3 s; 1 for a tool whose run takes over 60 s)', sizes: [] };
+  const report = { generatedAt: new Date().toISOString(), machine, load: { start: os.loadavg()[0] }, targets, runsNote: opt.runs ? `${opt.runs} runs` : '5 runs (3 when a run takes over 3 s; 1 for a tool whose run takes over 60 s)', sizes: [], baselineNote: !opt.baseline && !ONLY };
   log(`bench: ${machine.cpu}, ${machine.cores} cores; targets ${targets.join(', ')}; work in ${base}`);
   try {
-    for (const f of FIREWALLS) {
-      for (const n of NETWORKS) {
-        const s = await benchSize(base, n, f, targets, capirca);
-        report.sizes.push(s);
-        log(`  ${String(n).padStart(6)} networks ${String(f).padStart(3)} firewalls: msgrfw ${fmt(s.msgrfw.wallMs)} ms ${fmt(s.msgrfw.peakMb)} MB` + (s.capirca ? ` | Capirca ${fmt(s.capirca.wallMs)} ms ${fmt(s.capirca.peakMb)} MB` : ''));
+    if (RUN.grid) {
+      for (const f of FIREWALLS) {
+        for (const n of NETWORKS) {
+          const s = await benchSize(base, n, f, targets, capirca);
+          report.sizes.push(s);
+          log(`  ${String(n).padStart(6)} networks ${String(f).padStart(3)} firewalls: msgrfw ${fmt(s.msgrfw.wallMs)} ms ${fmt(s.msgrfw.peakMb)} MB` + (s.capirca ? ` | Capirca ${fmt(s.capirca.wallMs)} ms ${fmt(s.capirca.peakMb)} MB` : ''));
+        }
       }
+      report.sizes.sort((a, b) => a.networks - b.networks || a.firewalls - b.firewalls);
+      report.fits = { msgrfw: fits(report.sizes, 'msgrfw'), ...(capirca ? { capirca: fits(report.sizes, 'capirca') } : {}) };
     }
-    report.sizes.sort((a, b) => a.networks - b.networks || a.firewalls - b.firewalls);
-    report.fits = { msgrfw: fits(report.sizes, 'msgrfw'), ...(capirca ? { capirca: fits(report.sizes, 'capirca') } : {}) };
-    if (!opt['no-parser']) {
+    if (RUN['plain-rules']) {
+      log('  plain rules…');
+      report.plainRules = await benchPlainRules({ base, sizes: PLAIN_RULES, targets, capirca, runs: opt.runs ? Number(opt.runs) : undefined, timeoutS: Number(opt['capirca-timeout']), cli: CLI, log });
+    }
+    if (RUN.baseline) {
+      log(`  against ${opt.baseline}…`);
+      const [networks, firewalls] = opt['baseline-size'].split('x').map(Number);
+      // 1,000 plain rules (the most the build before issue 15 took) and the largest size.
+      const plainRules = opt['baseline-rules'] !== undefined ? list(opt['baseline-rules']) : [...new Set([1000, Math.max(...PLAIN_RULES)])];
+      report.baseline = await benchBaseline({ base, baselineDir: opt.baseline, networks, firewalls, plainRules, targets, runs: opt.runs ? Number(opt.runs) : undefined, cli: CLI, prepare: preparePolicy, log });
+    }
+    if (RUN.parser) {
       log('  parser throughput…');
       report.parser = benchParser(base, targets);
     }
-    if (!opt['no-startup']) {
+    if (RUN.startup) {
       log('  start-up…');
       report.startup = benchStartup(base);
     }
@@ -589,19 +439,20 @@ async function main() {
     const md = markdown(report);
     process.stdout.write(`${md}\n`);
     if (WRITE) {
-      mkdirSync(opt.results, { recursive: true });
-      writeFileSync(join(opt.results, 'latest.md'), `${md}\n`);
-      writeFileSync(join(opt.results, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+      mkdirSync(RESULTS, { recursive: true });
+      writeFileSync(join(RESULTS, 'latest.md'), `${md}\n`);
+      writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
       if (report.parser) {
         const sections = [
           report.parser.nearley.profile && profileMarkdown(report.parser.nearley.profile, `nearley (grammar/msgr.ne, moo lexer) on a generated ${report.parser.profiledFile} policy (node --cpu-prof)`),
           report.parser.fast.profile && profileMarkdown(report.parser.fast.profile, `the fast path (src/parse/fast.ts) on the same policy (node --cpu-prof)`),
         ].filter(Boolean);
-        writeFileSync(join(opt.results, 'parser-profile.md'), sections.join('\n'));
+        writeFileSync(join(RESULTS, 'parser-profile.md'), sections.join('\n'));
       }
-      log(`bench: wrote ${join(opt.results, 'latest.md')} and latest.json`);
-      // Only the whole grid, with the peer, the parser and start-up, stands in the README.
-      if (!opt.networks && !opt.firewalls && !opt['no-capirca'] && !opt['no-parser'] && !opt['no-startup']) {
+      log(`bench: wrote ${join(RESULTS, 'latest.md')} and latest.json`);
+      // Only a whole run of the default sizes, with the peer, the parser and start-up, stands in the README.
+      const whole = !ONLY && !opt.networks && !opt.firewalls && !opt['plain-rules'] && !opt['no-capirca'] && !opt['no-parser'] && !opt['no-startup'];
+      if (whole) {
         updateReadme(md);
         log('bench: updated the Performance section of README.md');
       }
