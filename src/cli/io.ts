@@ -1,16 +1,16 @@
-import { Option } from 'commander';
-import { reviewDiagnostics } from '../check.js';
 import { compilePolicy } from '../compile.js';
-import type { Selection } from '../../targets/selection.js';
 import type { IrDocument } from '../ir/types.js';
 import { Exit, EXIT } from './exit.js';
-import { readPolicy } from './input.js';
+import { usage } from './options.js';
 import { Interrupted, OutputError } from './output/failure.js';
 import { signalExitStatus } from './output/signals.js';
 import { writeAllOrNothing, type OutputFile, type WriteOptions } from './output/write.js';
-import { DIAGNOSTIC_FORMATS, formatReport, reportStatus, type DiagnosticFormat, type FileReport } from './render.js';
+import { readAndCompile, type CompiledFile } from './policyInput.js';
+import { formatReport, reportStatus, type DiagnosticFormat } from './render.js';
 
 export { Exit, EXIT } from './exit.js';
+export { formatOption, requireStdinOnce, usage, warningsAsErrorsOption } from './options.js';
+export { withCheckDiagnostics, type CompiledFile } from './policyInput.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -18,34 +18,9 @@ export interface Io {
   color: boolean;
 }
 
-export const formatOption = () =>
-  new Option('--format <format>', 'diagnostics as text, json or sarif (SARIF 2.1.0)').choices([...DIAGNOSTIC_FORMATS]).default('text');
-
-export const warningsAsErrorsOption = () =>
-  new Option('--warnings-as-errors', 'fail (exit 1) on any warning not acknowledged in the policy (# msgrfw: ack CODE -- reason)');
-
-/** A policy file read and compiled: its report, and its IR when it has no errors. */
-export interface CompiledFile extends FileReport {
-  ir?: IrDocument;
-}
-
 /** Reads and compiles one policy file; what cannot be read is in the report, never thrown. */
 export function compileInput(path: string): CompiledFile {
-  const input = readPolicy(path);
-  if (input.kind === 'unreadable') return { file: input.file, diagnostics: [], unreadable: input.message };
-  if (input.kind === 'invalid') return { file: input.file, diagnostics: [input.diagnostic] };
-  const text = input.text.replace(/^\uFEFF/, '');
-  const { ir, diagnostics } = compilePolicy(text, input.file);
-  return { file: input.file, source: text, diagnostics, ...(ir ? { ir } : {}) };
-}
-
-/**
- * A compiled file with everything `check` reports (src/check.ts): what its firewalls' targets
- * refuse or approximate (MSGR060/061), and its acknowledgements applied. check judges what
- * compile judges.
- */
-export function withCheckDiagnostics(c: CompiledFile, selection: Selection = {}): CompiledFile {
-  return c.source === undefined ? c : { ...c, diagnostics: reviewDiagnostics(c.source, c.file, c, selection) };
+  return readAndCompile(path, compilePolicy);
 }
 
 /**
@@ -59,11 +34,6 @@ export function compiledOrExit(path: string, io: Io, format: DiagnosticFormat, e
     throw new Exit(Math.max(reportStatus([result]), errorStatus));
   }
   return { ...result, ir: result.ir, source: result.source };
-}
-
-/** `-` reads stdin, which can be read only once. */
-export function requireStdinOnce(io: Io, paths: readonly string[]): void {
-  if (paths.filter((p) => p === '-').length > 1) usage(io, 'stdin (-) can be read only once');
 }
 
 /** `-f NAME` must name a firewall of the policies: a usage error that lists the names otherwise. */
@@ -102,9 +72,4 @@ export async function writeOrFail(io: Io, files: readonly OutputFile[], options:
     io.stderr(`msgrfw: ${result.interruptedBy} arrived while the files were being put in place; the run finished that first: every file above is written\n`);
     throw new Exit(signalExitStatus(result.interruptedBy));
   }
-}
-
-export function usage(io: Io, message: string): never {
-  io.stderr(`msgrfw: ${message}\n`);
-  throw new Exit(EXIT.usage);
 }

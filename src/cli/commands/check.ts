@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
-import { compileInput, Exit, withCheckDiagnostics, formatOption, requireStdinOnce, warningsAsErrorsOption, type Io } from '../io.js';
+import { diagnosePolicy } from '../../pipeline.js';
+import { Exit } from '../exit.js';
+import type { Io } from '../io.js';
+import { formatOption, requireStdinOnce, warningsAsErrorsOption } from '../options.js';
+import { readAndCompile, withCheckDiagnostics } from '../policyInput.js';
 import { fileText, machineReport, reportStatus, totalText, warningsAsErrorsText, type DiagnosticFormat, type FileReport } from '../render.js';
 
 export function registerCheck(program: Command, io: Io): void {
@@ -13,7 +17,8 @@ export function registerCheck(program: Command, io: Io): void {
       requireStdinOnce(io, paths);
       const reports: FileReport[] = [];
       for (const path of paths) {
-        const checked = withCheckDiagnostics(compileInput(path));
+        // The IR is judged, never written: it is not checked against its schema (src/pipeline.ts).
+        const checked = withCheckDiagnostics(readAndCompile(path, diagnosePolicy));
         // Text is printed file by file, as each is checked; of each file only what the total
         // or the machine document needs is kept (not its text, not its IR).
         if (opts.format === 'text') io.stdout(fileText(checked, { color: io.color, okLine: true, summary: paths.length === 1 }));
