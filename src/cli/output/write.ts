@@ -13,6 +13,8 @@ import { pauseForTest, pauseForTestInCommit } from './testPause.js';
 export interface OutputFile {
   path: string;
   content: string;
+  /** The content's SHA-256 when the caller has it already (a render thread hashed the file where it made it). */
+  sha256?: string;
   /** The firewall and target the file belongs to, for the manifest of `WriteOptions.manifest`. */
   owner?: Owner;
 }
@@ -143,7 +145,7 @@ function addFile(plan: Plan, f: OutputFile, inPlace: boolean | undefined): void 
   }
   const twin = plan.files.find((g) => g.name === name);
   if (twin && twin.content !== f.content) throw new OutputError(`cannot write ${f.path}: this run has two different files for it`);
-  if (!twin) plan.files.push({ given: f.path, name, content: f.content, sha256: sha256Of(f.content), ...(f.owner ? { owner: f.owner } : {}) });
+  if (!twin) plan.files.push({ given: f.path, name, content: f.content, sha256: f.sha256 ?? sha256Of(f.content), ...(f.owner ? { owner: f.owner } : {}) });
 }
 
 /**
