@@ -23,7 +23,7 @@ const same = (one: ReturnType<typeof compile>) => ({ ...one, dir: expect.any(Str
 
 // Many firewalls, past the output size from which a compile without --jobs uses threads.
 const MANY = join(tmp, 'many.msgr');
-writeFileSync(MANY, msgrPolicy(plan(2000, 24), ['nftables', 'iptables', 'netsh', 'pf']));
+writeFileSync(MANY, msgrPolicy(plan(3000, 32), ['nftables', 'iptables', 'netsh', 'pf']));
 
 describe('msgrfw compile --jobs N', () => {
   it.each(EXAMPLES.map((e) => [e.name, e.path]))('writes and prints for %s on 2 and 3 threads exactly what one thread does', (_name, path) => {
