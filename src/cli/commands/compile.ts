@@ -19,7 +19,7 @@ export function registerCompile(program: Command, io: Io): void {
     .option('-f, --firewall <name>', 'only this firewall')
     .option('-o, --output <file>', 'write the single selected artefact here (- for stdout); with iptables or netsh, the file name says which (wan.rules.v6)')
     .option('--out-dir <dir>', 'write every artefact into this directory (default: out)')
-    .option('-j, --jobs <n>', `render the firewalls on at most n threads, 1 to ${MAX_JOBS} (default: the machine's cores, for a run large enough to pay for them; 1: one thread)`)
+    .option('-j, --jobs <n>', `render the firewalls on at most n threads, 1 to ${MAX_JOBS} (default 1: one thread)`)
     .addOption(formatOption())
     .addOption(warningsAsErrorsOption())
     .action(async (paths: string[], opts: { target?: ArtefactKind; firewall?: string; output?: string; outDir?: string; jobs?: string; format: DiagnosticFormat; warningsAsErrors?: boolean }) => {

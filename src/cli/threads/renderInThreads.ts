@@ -1,11 +1,9 @@
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { IrDocument } from '../../ir/types.js';
 import { planEmit, renderJobs, type RenderJob, type Selection } from '../../../targets/emit.js';
 import { groupPolicyArtefacts, type GroupPolicyArtefact } from '../../../targets/gpo/index.js';
 import { TARGET_CAPABILITIES } from '../../../targets/judge.js';
 import { splitIntoBatches } from './batches.js';
-import { MAX_JOBS, THREADS_PAY_FROM_BYTES } from './limits.js';
 import type { RenderBatch, RenderedFile } from './renderThread.js';
 
 export type { RenderedFile } from './renderThread.js';
@@ -40,13 +38,12 @@ export async function emitInThreads(doc: IrDocument, selection: Selection, reque
 }
 
 /**
- * How many threads render: `--jobs` when given; otherwise the machine's cores, once the run is
- * large enough to pay for them. Never more than there are firewalls to render.
+ * How many threads render: `--jobs` when given, else one (measured on 2 cores, threads did not
+ * pay yet: README, Performance). Never more than there are firewalls to render.
  */
 export async function renderThreads(doc: IrDocument, jobs: readonly RenderJob[], requested: number | undefined): Promise<{ threads: number; weights: number[] }> {
   const weights = jobs.map((j) => weightOf(doc, j));
-  const total = weights.reduce((n, w) => n + w, 0);
-  const wanted = requested ?? (total >= THREADS_PAY_FROM_BYTES ? Math.min(availableParallelism(), MAX_JOBS) : 1);
+  const wanted = requested ?? 1;
   // Run from the TypeScript sources (the tests' in-process runs), a thread could not load its module.
   const loadable = /\.m?js$/.test(new URL((await renderThread()).RENDER_THREAD_URL).pathname);
   return { threads: loadable ? Math.max(1, Math.min(wanted, jobs.length)) : 1, weights };
