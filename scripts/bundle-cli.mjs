@@ -12,6 +12,8 @@
 //   ask for them, so `check` never parses the renderers;
 // - dist/msgrfw.mjs, the package's library entry (package.json `exports`, typed by
 //   dist/src/index.d.ts): the library API of src/index.ts beside `main`.
+// A third entry, dist/chunks/render-thread.mjs, is the module `compile`'s render threads start
+// (src/cli/threads/renderThread.ts); it sits among the chunks, which the package ships whole.
 import { build } from 'esbuild';
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +26,7 @@ rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: tru
 try {
   await build({
     absWorkingDir: root,
-    entryPoints: { msgrfw: libraryEntry, cli: 'dist/src/cli/main.js' },
+    entryPoints: { msgrfw: libraryEntry, cli: 'dist/src/cli/main.js', 'chunks/render-thread': 'dist/src/cli/threads/renderThread.js' },
     outdir: 'dist',
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',

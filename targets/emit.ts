@@ -25,6 +25,18 @@ export interface EmitResult {
   tooLarge: FirewallFinding[];
 }
 
+/** One firewall to render, on the targets that accept it. */
+export interface RenderJob {
+  firewall: IrFirewall;
+  targets: readonly IrTarget[];
+}
+
+/** What emitTargets will render: the findings, each firewall's accepted targets in order, and whether the Group Policy files are written. */
+export interface EmitPlan extends Omit<EmitResult, 'files' | 'groupPolicy'> {
+  jobs: RenderJob[];
+  groupPolicy: boolean;
+}
+
 /**
  * IR → target text for the selection: the firewalls' files, and the clients' Group Policy
  * files when selected. What a target cannot express is decided first, from the IR alone (the
@@ -34,24 +46,33 @@ export interface EmitResult {
  * rendered for it, and a run whose files would pass the total renders nothing (targets/size.ts).
  */
 export function emitTargets(doc: IrDocument, selection: Selection): EmitResult {
+  const { jobs, groupPolicy, ...findings } = planEmit(doc, selection);
+  return { files: renderJobs(doc, jobs), groupPolicy: groupPolicy ? groupPolicyArtefacts(doc) : [], ...findings };
+}
+
+/** emitTargets' judgement, without the rendering: `compile` renders the jobs on several threads. */
+export function planEmit(doc: IrDocument, selection: Selection): EmitPlan {
   const findings = targetFindings(doc, selection);
   const problems = findings.filter((f) => f.kind === 'refused');
   const tooLarge = findings.filter((f) => f.kind === 'too-large');
   const approximations = findings.filter((f) => f.kind === 'approximated');
-  if (tooLarge.some((f) => f.run)) return { files: [], groupPolicy: [], problems, approximations, tooLarge };
+  if (tooLarge.some((f) => f.run)) return { jobs: [], groupPolicy: false, problems, approximations, tooLarge };
   const refused = new Set([...problems, ...tooLarge].map((f) => `${f.target} ${f.firewall.name}`));
+  const jobs = selectedFirewalls(doc, selection).map(({ firewall, targets }) => ({ firewall, targets: targets.filter((t) => !refused.has(`${t} ${firewall.name}`)) }));
+  return { jobs: jobs.filter((j) => j.targets.length), groupPolicy: groupPolicySelected(selection), problems, approximations, tooLarge };
+}
+
+/**
+ * The files of each job, in the jobs' order (firewall, then target, then the target's own
+ * order). A target renders from the document's own fields and the firewall given, never from
+ * another firewall: a render thread holds only the firewalls of its batch.
+ */
+export function renderJobs(doc: IrDocument, jobs: readonly RenderJob[]): Emitted[] {
   const files: Emitted[] = [];
-  for (const { firewall, targets } of selectedFirewalls(doc, selection)) {
+  for (const { firewall, targets } of jobs) {
     for (const target of targets) {
-      if (refused.has(`${target} ${firewall.name}`)) continue;
       for (const artefact of TARGET_REGISTRY[target].render(doc, firewall)) files.push({ firewall, target, artefact });
     }
   }
-  return {
-    files,
-    groupPolicy: groupPolicySelected(selection) ? groupPolicyArtefacts(doc) : [],
-    problems,
-    approximations,
-    tooLarge,
-  };
+  return files;
 }

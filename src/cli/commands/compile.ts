@@ -5,6 +5,7 @@ import { ARTEFACT_KINDS, GROUP_POLICY, groupPolicySelected, type ArtefactKind, t
 import { artefactForOutput, collidingArtefact } from '../artefactNames.js';
 import { compileInput, withCheckDiagnostics, requireFirewall, requireStdinOnce, Exit, formatOption, usage, warningsAsErrorsOption, writeOrFail, type Io } from '../io.js';
 import type { Owner } from '../output/manifest.js';
+import { MAX_JOBS } from '../threads/limits.js';
 import { formatReport, reportStatus, type DiagnosticFormat, type FileReport } from '../render.js';
 
 export function registerCompile(program: Command, io: Io): void {
@@ -18,9 +19,11 @@ export function registerCompile(program: Command, io: Io): void {
     .option('-f, --firewall <name>', 'only this firewall')
     .option('-o, --output <file>', 'write the single selected artefact here (- for stdout); with iptables or netsh, the file name says which (wan.rules.v6)')
     .option('--out-dir <dir>', 'write every artefact into this directory (default: out)')
+    .option('-j, --jobs <n>', `render the firewalls on at most n threads, 1 to ${MAX_JOBS} (default 1: one thread)`)
     .addOption(formatOption())
     .addOption(warningsAsErrorsOption())
-    .action(async (paths: string[], opts: { target?: ArtefactKind; firewall?: string; output?: string; outDir?: string; format: DiagnosticFormat; warningsAsErrors?: boolean }) => {
+    .action(async (paths: string[], opts: { target?: ArtefactKind; firewall?: string; output?: string; outDir?: string; jobs?: string; format: DiagnosticFormat; warningsAsErrors?: boolean }) => {
+      const jobs = opts.jobs === undefined ? undefined : jobsOrExit(io, opts.jobs);
       if (opts.output !== undefined && opts.outDir !== undefined) usage(io, 'give either -o or --out-dir, not both');
       if (opts.output !== undefined && paths.length > 1) usage(io, `-o writes one artefact of one policy, but ${paths.length} policies are given; use --out-dir for several`);
       if (opts.target === GROUP_POLICY && opts.firewall !== undefined) {
@@ -43,13 +46,13 @@ export function registerCompile(program: Command, io: Io): void {
       if (status) throw new Exit(status);
 
       // The targets (and their template engine) load only for a command that writes rules.
-      const { emitTargets } = await import('../../../targets/emit.js');
+      const { emitInThreads } = await import('../threads/renderInThreads.js');
       const artefacts: { name: string; firewall: string; policy: string; content: string; owner: Owner }[] = [];
       for (const c of compiled) {
         const ir = c.ir!;
-        const emitted = emitTargets(ir, selection);
+        const emitted = await emitInThreads(ir, selection, jobs);
         for (const f of emitted.files) {
-          artefacts.push({ name: f.artefact.name, firewall: f.firewall.name, policy: c.file, content: f.artefact.content, owner: { deployment: ir.deployment, firewall: f.firewall.name, target: f.target } });
+          artefacts.push({ name: f.name, firewall: f.firewall, policy: c.file, content: f.content, owner: { deployment: ir.deployment, firewall: f.firewall, target: f.target } });
         }
         // A Group Policy file belongs to a clients block: the manifest records it under that name.
         for (const g of emitted.groupPolicy) {
@@ -72,6 +75,13 @@ export function registerCompile(program: Command, io: Io): void {
       const policies = irs.map((ir) => ({ deployment: ir.deployment, firewalls: ir.firewalls }));
       await writeOrFail(io, outputs, { listAs: 'wrote', manifest: { dir, policies, ...selection, groupPolicy: groupPolicySelected(selection) } });
     });
+}
+
+/** `--jobs N`: a whole number of threads from 1 to MAX_JOBS, or a usage error (exit 2). */
+function jobsOrExit(io: Io, given: string): number {
+  const n = /^[0-9]+$/.test(given) ? Number(given) : NaN;
+  if (n >= 1 && n <= MAX_JOBS) return n;
+  return usage(io, `--jobs takes a whole number of threads from 1 to ${MAX_JOBS}, not '${given}' (1 renders on one thread)`);
 }
 
 const withoutIr = <T extends { ir?: IrDocument }>({ ir: _ir, ...rest }: T): Omit<T, 'ir'> => rest;

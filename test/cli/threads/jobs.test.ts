@@ -1,0 +1,75 @@
+// compile --jobs: the firewalls render on several threads (src/cli/threads/), and the run writes
+// and prints exactly what one thread does.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXAMPLES, ROOT } from '../../helpers.js';
+import { BIN, msgrfw } from '../run.js';
+// @ts-ignore -- the benchmark's generator is plain JavaScript
+import { msgrPolicy, plan } from '../../../bench/generate.mjs';
+
+const tmp = mkdtempSync(join(tmpdir(), 'msgrfw-jobs-'));
+let n = 0;
+/** A compile into a fresh directory: its status, its output with the directory named OUT, and every file with its content. */
+function compile(policy: string, args: string[], env: Record<string, string> = {}) {
+  const dir = join(tmp, `out-${n++}`);
+  const r = spawnSync(process.execPath, [BIN, 'compile', policy, '--out-dir', dir, ...args], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
+  const files = existsSync(dir) ? readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]) : undefined;
+  return { code: r.status, stdout: r.stdout.replaceAll(dir, 'OUT'), stderr: r.stderr, files, dir };
+}
+const same = (one: ReturnType<typeof compile>) => ({ ...one, dir: expect.any(String) });
+
+// Many firewalls (12 MB of output).
+const MANY = join(tmp, 'many.msgr');
+writeFileSync(MANY, msgrPolicy(plan(3000, 32), ['nftables', 'iptables', 'netsh', 'pf']));
+
+describe('msgrfw compile --jobs N', () => {
+  it.each(EXAMPLES.map((e) => [e.name, e.path]))('writes and prints for %s on 2 and 3 threads exactly what one thread does', (_name, path) => {
+    const one = compile(path!, ['--jobs', '1']);
+    expect(compile(path!, ['--jobs', '2'])).toEqual(same(one));
+    expect(compile(path!, ['--jobs', '3'])).toEqual(same(one));
+  });
+
+  it('writes the same bytes, listed in the same order, for many firewalls on 2 and 3 threads as on one', () => {
+    const one = compile(MANY, ['--jobs', '1']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(compile(MANY, ['--jobs', '2'])).toEqual(same(one));
+    expect(compile(MANY, ['--jobs', '3'])).toEqual(same(one));
+    // --jobs 2 did use a thread (a failing thread fails it); the default, like --jobs 1, uses none.
+    expect(compile(MANY, ['--jobs', '2'], { MSGRFW_TEST_RENDER_FAIL: '1' }).code).toBe(2);
+    expect(compile(MANY, [], { MSGRFW_TEST_RENDER_FAIL: '1' }).code).toBe(0);
+  }, 180_000);
+
+  it('reports a policy with errors exactly as one thread does, and writes nothing', () => {
+    const bad = join(tmp, 'bad.msgr');
+    writeFileSync(bad, readFileSync(EXAMPLES[0]!.path, 'utf8').replace(/targets [^\n]*/, 'targets nftables, bogus'));
+    const one = compile(bad, ['--jobs', '1']);
+    expect(one.code).toBe(1);
+    expect(one.files).toBeUndefined();
+    expect(compile(bad, ['--jobs', '2'])).toEqual(same(one));
+  });
+
+  it.each(['0', '-1', 'x', '1.5', '257', ' 2', ''])('refuses --jobs %j with a usage error (exit 2) before compiling', (value) => {
+    const r = msgrfw(['compile', EXAMPLES[0]!.path, '--out-dir', join(tmp, 'never'), '--jobs', value]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`msgrfw: --jobs takes a whole number of threads from 1 to 256, not '${value}' (1 renders on one thread)\n`);
+    expect(existsSync(join(tmp, 'never'))).toBe(false);
+  });
+
+  it('fails the run (exit 2) when a render thread fails, and changes no file', () => {
+    const path = EXAMPLES[0]!.path;
+    const first = compile(path, ['--jobs', '1']);
+    const failed = spawnSync(process.execPath, [BIN, 'compile', path, '--out-dir', first.dir, '--jobs', '2'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', MSGRFW_TEST_RENDER_FAIL: '1' },
+    });
+    expect(failed.status).toBe(2);
+    expect(failed.stderr).toMatch(/msgrfw: internal error: a render thread failed: test: a render thread failed\n/);
+    expect(failed.stdout).toBe('');
+    expect(readdirSync(first.dir).sort().map((f) => [f, readFileSync(join(first.dir, f), 'utf8')])).toEqual(first.files);
+    // Into a new directory: none is made.
+    expect(compile(path, ['--jobs', '2'], { MSGRFW_TEST_RENDER_FAIL: '1' }).files).toBeUndefined();
+  });
+});
