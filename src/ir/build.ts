@@ -111,7 +111,7 @@ function documentLookups(model: Model) {
       let t = texts.get(id);
       if (!t) texts.set(id, (t = { ipv4: cidrTexts(set, 4), ipv6: cidrTexts(set, 6) }));
       // The same arrays for every firewall with an equal set (nothing changes an IR list): the
-      // targets make each list's text once per run (targets/sharedLists.ts).
+      // targets make each list's text once per run (targets/cidrLists.ts).
       return t;
     },
   };

@@ -2,7 +2,7 @@ import { sha256Hex } from '../../src/files/sha256.js';
 import type { IrAddressSet, IrDirection, IrDocument, IrFamily, IrFirewall, IrPortRange, IrPorts, IrRule } from '../../src/ir/types.js';
 import { icmpTypeNames } from '../icmp.js';
 import { brokenIr } from '../ir.js';
-import { firstMismatch } from '../sharedLists.js';
+import { firstMismatch } from '../cidrLists.js';
 import { addressSetNamed } from '../../src/ir/lookup.js';
 import { gatewayText, zoneListText, zonePairs } from '../../src/ir/zonePairs.js';
 import { oneLineText } from '../../src/text/hidden.js';

@@ -4,7 +4,7 @@ import { icmpNumbers } from '../icmp.js';
 import { brokenIr } from '../ir.js';
 import { addressSetNamed } from '../../src/ir/lookup.js';
 import { cmdText } from './cmdText.js';
-import { CIDR_TEXT, concatOnce, firstMismatch } from '../sharedLists.js';
+import { CIDR_TEXT, concatOnce, firstMismatch } from '../cidrLists.js';
 import { planSplit, type RuleList, type SplitPlan } from './split.js';
 
 /**
@@ -85,7 +85,7 @@ function addressesOf(fw: IrFirewall, setName: string | undefined, families: IrFa
   if (setName === undefined) return undefined;
   const set = addressSetNamed(fw, setName);
   if (!set) throw brokenIr('netsh', `firewall ${fw.name} names address set ${setName}, which it does not define`);
-  // One array per set and families for every rule and firewall (sharedLists.ts), so split.ts
+  // One array per set and families for every rule and firewall (cidrLists.ts), so split.ts
   // chunks it once (its chunks are memoised by the array).
   const list = concatOnce(families.includes(4) ? set.ipv4 : [], families.includes(6) ? set.ipv6 : []);
   const bad = firstMismatch(list, CIDR_TEXT);

@@ -3,7 +3,7 @@ import { formatPortRange } from '../../src/addresses/ports.js';
 import { icmpTypeNames } from '../icmp.js';
 import { gatewayText, zonePairs } from '../../src/ir/zonePairs.js';
 import { oneLineText } from '../../src/text/hidden.js';
-import { joinedOnce } from '../sharedLists.js';
+import { joinedOnce } from '../cidrLists.js';
 
 /** What the template prints; every string in it is already safe nft syntax. */
 export interface NftView {

@@ -2,7 +2,7 @@ import type { IrAddressSet, IrDocument, IrFamily, IrFirewall, IrPorts, IrRule } 
 import { formatPortRange } from '../../src/addresses/ports.js';
 import { icmpTypeNames } from '../icmp.js';
 import { brokenIr } from '../ir.js';
-import { CIDR_TEXT, firstMismatch, joinedOnce } from '../sharedLists.js';
+import { CIDR_TEXT, firstMismatch, joinedOnce } from '../cidrLists.js';
 import { acceptDefaults, acceptText, pfHeader } from './header.js';
 import { addressSetNamed } from '../../src/ir/lookup.js';
 import { zoneListText, zonePairs } from '../../src/ir/zonePairs.js';
@@ -73,7 +73,7 @@ export function buildPfView(doc: IrDocument, fw: IrFirewall, fileName: string): 
       if (bad !== undefined) throw brokenIr('pf', `address ${JSON.stringify(bad)} in set ${s.name} is not a CIDR`);
     }
     // A gateway judges forwarded traffic only: its own addresses are in no table (see above).
-    // Joined by concatenation, so the table shares the lists' text (sharedLists.ts) rather than copying it.
+    // Joined by concatenation, so the table shares the lists' text (cidrLists.ts) rather than copying it.
     const entries = [joinedOnce(s.ipv4, ', '), joinedOnce(s.ipv6, ', '), host ? '' : '!self'].filter((part) => part !== '');
     return { name: s.name, entries: entries.reduce((text, part) => `${text}, ${part}`) };
   });
