@@ -7,11 +7,12 @@
 // registered target, and Debian's `aclgen` for the matching Capirca generators. It reports the
 // median wall time and peak memory, the rules each tool wrote per target, the growth exponents,
 // one firewall of 1,000 to 50,000 plain rules against Capirca (bench/plain-rules.mjs), with
-// `--baseline DIR` the same against another build (bench/baseline.mjs), the parser's throughput
-// and the start-up time, prints a Markdown report and writes bench/results/latest.md and
+// `--baseline DIR` the same against another build (bench/baseline.mjs), the largest deployment
+// on 1 to all cores' threads (bench/threads.mjs; the size of --baseline-size), the parser's
+// throughput and the start-up time, prints a Markdown report and writes bench/results/latest.md and
 // latest.json (and, after a whole run, the README's Performance section).
 //
-//   node bench/run.mjs [--quick] [--only grid,plain-rules,baseline,parser,startup]
+//   node bench/run.mjs [--quick] [--only grid,plain-rules,baseline,threads,parser,startup]
 //                      [--networks 1,100,1000,10000] [--firewalls 1,10,100]
 //                      [--plain-rules 1000,10000,50000] [--capirca-timeout SECONDS]
 //                      [--baseline DIR] [--baseline-size 10000x100] [--baseline-rules 1000,50000]
@@ -27,6 +28,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { baselineChecks, baselineMarkdown, benchBaseline } from './baseline.mjs';
+import { benchThreads, threadsChecks, threadsMarkdown } from './threads.mjs';
 import { capircaTargetOf, commonRules, countRules, msgrfwTargetOf } from './count-rules.mjs';
 import { capircaDefinitions, capircaPolicies, kindOf, msgrPolicy, plan } from './generate.mjs';
 import { exp, fitExponents, fmt, HAVE_TIME, measure, ratio, summarise, TIME } from './measure.mjs';
@@ -39,7 +41,7 @@ const CLI = join(ROOT, 'bin', 'msgrfw.js');
 const TARGET_ORDER = ['nftables', 'iptables', 'netsh', 'pf'];
 /** The requirements this benchmark checks (issues "Performance" and 15). */
 const LIMITS = { wallMs: 1000, peakMb: 200, startupRatio: 1.5, networks: 10_000 };
-const PARTS = ['grid', 'plain-rules', 'baseline', 'parser', 'startup'];
+const PARTS = ['grid', 'plain-rules', 'baseline', 'threads', 'parser', 'startup'];
 
 const { values: opt } = parseArgs({
   options: {
@@ -81,6 +83,7 @@ const RUN = {
   grid: !ONLY || ONLY.includes('grid'),
   'plain-rules': !ONLY || ONLY.includes('plain-rules'),
   baseline: Boolean(opt.baseline) && (!ONLY || ONLY.includes('baseline')),
+  threads: !ONLY || ONLY.includes('threads'),
   parser: !opt['no-parser'] && (!ONLY || ONLY.includes('parser')),
   startup: !opt['no-startup'] && (!ONLY || ONLY.includes('startup')),
 };
@@ -325,6 +328,7 @@ function markdown(r) {
   if (r.sizes.length) L.push(...gridMarkdown(r));
   if (r.plainRules) L.push(...plainRulesMarkdown(r.plainRules, r.targets));
   if (r.baseline || r.baselineNote) L.push(...baselineMarkdown(r.baseline));
+  L.push(...threadsMarkdown(r.threads));
   if (r.parser) {
     L.push('### Parser throughput (in-process, median of 3)', '');
     L.push('The compiler parses a well-formed policy on its recursive-descent fast path (src/parse/fast.ts), which builds exactly the tree nearley builds; the nearley grammar (moo lexer) parses every policy with an error and is the reference a differential test holds the fast path to. Both are measured directly, past the 4 MiB a policy may have (MSGR050).', '');
@@ -381,6 +385,7 @@ function checks(r) {
   }
   if (r.plainRules) out.push(...plainRulesChecks(r.plainRules));
   out.push(...baselineChecks(r.baseline));
+  out.push(...threadsChecks(r.threads));
   if (r.startup && !r.startup.error) {
     const x = r.startup.check;
     out.push({ what: `start-up within ${LIMITS.startupRatio}× of node -e 0 (\`${x.label}\`)`, ok: x.ratioMean <= LIMITS.startupRatio, detail: `${fmt(x.ratioMean, 2)}× (${fmt(x.meanMs, 1)} ms vs ${fmt(r.startup.node.meanMs, 1)} ms)` });
@@ -425,6 +430,11 @@ async function main() {
       // 1,000 plain rules (the most the build before issue 15 took) and the largest size.
       const plainRules = opt['baseline-rules'] !== undefined ? list(opt['baseline-rules']) : [...new Set([1000, Math.max(...PLAIN_RULES)])];
       report.baseline = await benchBaseline({ base, baselineDir: opt.baseline, networks, firewalls, plainRules, targets, runs: opt.runs ? Number(opt.runs) : undefined, cli: CLI, prepare: preparePolicy, log });
+    }
+    if (RUN.threads) {
+      log('  threads…');
+      const [networks, firewalls] = opt['baseline-size'].split('x').map(Number);
+      report.threads = await benchThreads({ base, networks, firewalls, targets, runs: opt.runs ? Number(opt.runs) : undefined, cli: CLI, prepare: preparePolicy, log });
     }
     if (RUN.parser) {
       log('  parser throughput…');

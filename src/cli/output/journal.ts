@@ -40,7 +40,7 @@ export interface RemoveStep {
 
 export type Step = WriteStep | RemoveStep;
 
-export const sha256Of = (content: string | Buffer): string => createHash('sha256').update(content).digest('hex');
+export const sha256Of = (content: string | Uint8Array): string => createHash('sha256').update(content).digest('hex');
 
 export function exists(path: string): boolean {
   try {

@@ -2,7 +2,8 @@ import { lstatSync, linkSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoOf, failure, OutputError } from './failure.js';
-import { scratchName, sha256Of, unlinkIfThere, type WriteStep } from './journal.js';
+import { encodedContent, type FileContent } from './encodedText.js';
+import { scratchName, unlinkIfThere, type WriteStep } from './journal.js';
 
 /** The mode and owner a rewritten file keeps (`fmt --write`). */
 export interface Keep {
@@ -36,10 +37,11 @@ export function attributesOf(path: string, shown: string): Keep {
  * Writes `content` to a new temporary file in `dir` (created exclusively under a short random
  * name, so nothing already there is written through and a 255-byte name still has room), with the
  * mode and owner to keep, and syncs it to disk; returns its name and the SHA-256 of its bytes.
- * The text is encoded once, for the hash and the write (each of a run's 100 MB would otherwise
- * be encoded twice). A write that fails removes its temporary file.
+ * Text is encoded once, for the hash and the write (each of a run's 100 MB would otherwise be
+ * encoded twice); text a render thread encoded is written as it came, with the hash of its bytes.
+ * A write that fails removes its temporary file.
  */
-export async function writeTemporary(dir: string, content: string, shown: string, keep?: Keep): Promise<{ temp: string; sha256: string }> {
+export async function writeTemporary(dir: string, content: FileContent, shown: string, keep?: Keep): Promise<{ temp: string; sha256: string }> {
   const temp = scratchName('tmp');
   let file;
   try {
@@ -48,8 +50,7 @@ export async function writeTemporary(dir: string, content: string, shown: string
     throw failure('write', shown, e);
   }
   try {
-    const bytes = Buffer.from(content, 'utf8');
-    const sha256 = sha256Of(bytes);
+    const { bytes, sha256 } = encodedContent(content);
     await file.writeFile(bytes);
     if (keep) {
       const st = await file.stat();

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { removeDirectories, makeDirectories } from './directories.js';
+import { sameContent, type FileContent } from './encodedText.js';
 import { failure, OutputError } from './failure.js';
 import { applySteps, dropBackups, JOURNAL, removeJournal, SCRATCH, scratchName, syncDirectory, undoSteps, writeJournal, type Step } from './journal.js';
 import { LOCK, lockDirectory, type DirectoryLock, type LockOptions } from './lock.js';
@@ -12,7 +13,7 @@ import { pauseForTest, pauseForTestInCommit } from './testPause.js';
 
 export interface OutputFile {
   path: string;
-  content: string;
+  content: FileContent;
   /** The firewall and target the file belongs to, for the manifest of `WriteOptions.manifest`. */
   owner?: Owner;
 }
@@ -28,6 +29,13 @@ export interface WriteOptions {
   manifest?: Omit<ManifestScope, 'dir'> & { dir: string };
   /** Told what the run found and did besides writing (waiting for a lock, recovering a killed run). */
   note?: (message: string) => void;
+  /**
+   * Every file of the run in its final order, when not all are ready yet (`compile` on several
+   * threads): the files given are staged while this settles, and are among its files (the same
+   * objects). Its files must go into the directories of the files given (those are locked). Should
+   * it fail, the run is undone as for any failure before the commit.
+   */
+  whole?: Promise<readonly OutputFile[]>;
 }
 
 export interface WriteResult {
@@ -56,7 +64,7 @@ interface Plan {
 interface PlannedFile {
   given: string;
   name: string;
-  content: string;
+  content: FileContent;
   sha256?: string;
   owner?: Owner;
 }
@@ -112,6 +120,12 @@ export async function writeAllOrNothing(files: readonly OutputFile[], options: W
     await pauseForTest('locked', watch);
 
     await stage(ordered, options.inPlace, watch);
+    if (options.whole) {
+      const whole = await options.whole;
+      addLaterFiles(plans, whole, files, options.inPlace);
+      result.written = whole.map((f) => f.path);
+      await stage(ordered, options.inPlace, watch);
+    }
     // The manifest records the hashes the staging took, so it is staged after the files.
     if (manifestPlan && options.manifest) {
       planStaleFiles(manifestPlan, options.manifest, result);
@@ -143,13 +157,31 @@ export async function writeAllOrNothing(files: readonly OutputFile[], options: W
   return { ...result, ...(watch.received ? { interruptedBy: watch.received } : {}) };
 }
 
+/**
+ * The files of `whole` not staged yet join their directories' plans, and every plan lists its
+ * files in `whole`'s order (the journal's and the manifest's order).
+ */
+function addLaterFiles(plans: Map<string, Plan>, whole: readonly OutputFile[], first: readonly OutputFile[], inPlace: boolean | undefined): void {
+  const given = new Set(first);
+  const rank = new Map<string, number>();
+  whole.forEach((f, i) => {
+    const dir = realDirectory(dirname(inPlace ? realFile(f.path) : f.path));
+    const plan = plans.get(dir);
+    if (!plan) throw new Error(`internal: ${f.path} is not in a directory this run locked`);
+    if (!given.has(f)) addFile(plan, f, inPlace);
+    rank.set(f.path, i);
+  });
+  if (first.some((f) => !rank.has(f.path))) throw new Error('internal: a file given first is missing from the whole run');
+  for (const p of plans.values()) p.files.sort((a, b) => rank.get(a.given)! - rank.get(b.given)!);
+}
+
 function addFile(plan: Plan, f: OutputFile, inPlace: boolean | undefined): void {
   const name = basename(inPlace ? realFile(f.path) : f.path);
   if (name === LOCK || name === JOURNAL || name === MANIFEST || SCRATCH.test(name) || name.startsWith(`${LOCK}.`)) {
     throw new OutputError(`cannot write ${f.path}: msgrfw keeps that name for itself`);
   }
   const twin = plan.files.find((g) => g.name === name);
-  if (twin && twin.content !== f.content) throw new OutputError(`cannot write ${f.path}: this run has two different files for it`);
+  if (twin && !sameContent(twin.content, f.content)) throw new OutputError(`cannot write ${f.path}: this run has two different files for it`);
   if (!twin) plan.files.push({ given: f.path, name, content: f.content, ...(f.owner ? { owner: f.owner } : {}) });
 }
 

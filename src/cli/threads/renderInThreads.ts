@@ -1,17 +1,15 @@
-import { Worker } from 'node:worker_threads';
 import type { IrDocument } from '../../ir/types.js';
 import { planEmit, renderJobs, type RenderJob, type Selection } from '../../../targets/emit.js';
 import { groupPolicyArtefacts, type GroupPolicyArtefact } from '../../../targets/gpo/index.js';
 import { TARGET_CAPABILITIES } from '../../../targets/judge.js';
 import { splitIntoBatches } from './batches.js';
-import type { RenderBatch, RenderedFile } from './renderThread.js';
+import { renderBatch, type RenderedFile } from './renderThread.js';
+import { THREADS_FROM_BYTES, threadsWanted } from './limits.js';
+import type { RenderThreads } from './renderThreads.js';
 
 export type { RenderedFile } from './renderThread.js';
-
-// Imported when it runs, never statically: the bundle makes the thread's module an entry of its
-// own (scripts/bundle-cli.mjs), and only a dynamic import keeps its import.meta.url that entry's.
-const renderThread = () => import('./renderThread.js');
-
+export { RenderThreads } from './renderThreads.js';
+export { textOf } from '../output/encodedText.js';
 
 /** The bytes a job's files come to, as its targets count them from the IR: a batch's weight. */
 function weightOf(doc: IrDocument, job: RenderJob): number {
@@ -20,73 +18,56 @@ function weightOf(doc: IrDocument, job: RenderJob): number {
   return bytes;
 }
 
-/** A file `compile` writes, rendered by a thread or here. */
-export type CompiledArtefact = RenderedFile;
+/**
+ * A policy's files for `compile`: those rendered on this thread (text), ready to be written now,
+ * and every file in emitTargets' order (the firewalls' files, then the Group Policy files) once
+ * the threads' files (encoded) are in.
+ */
+export interface Emission {
+  /** Whether threads render some of the files: then `all` has files `ready` has not. */
+  threaded: boolean;
+  ready: RenderedFile[];
+  all: Promise<RenderedFile[]>;
+  groupPolicy: GroupPolicyArtefact[];
+}
 
 /**
- * emitTargets (targets/emit.ts) for `compile`, on up to `requested` threads (renderThreads): the
- * firewalls' files in emitTargets' order, then the Group Policy files. One thread renders exactly
- * as emitTargets does.
+ * emitTargets (targets/emit.ts) for `compile`, on this thread and the render threads given: the
+ * firewalls in batches of about equal size (as the targets count their bytes), this thread
+ * rendering the first while the threads render theirs. Without `--jobs` (`requested`), threads
+ * render only a run of at least THREADS_FROM_BYTES. One thread renders exactly as emitTargets does.
  */
-export async function emitInThreads(doc: IrDocument, selection: Selection, requested: number | undefined): Promise<{ files: CompiledArtefact[]; groupPolicy: GroupPolicyArtefact[] }> {
+export async function emitInThreads(doc: IrDocument, selection: Selection, requested: number | undefined, threads: RenderThreads | undefined): Promise<Emission> {
   const plan = planEmit(doc, selection);
   const groupPolicy = plan.groupPolicy ? groupPolicyArtefacts(doc) : [];
-  const threads = await renderThreads(plan.jobs, requested);
-  if (threads > 1) return { files: await renderInThreads(doc, plan.jobs, threads), groupPolicy };
+  const count = threads ? Math.min(threadsWanted(requested), plan.jobs.length) : 1;
+  const weights = count > 1 ? plan.jobs.map((j) => weightOf(doc, j)) : [];
+  if (threads && count > 1 && (requested !== undefined || sum(weights) >= THREADS_FROM_BYTES)) {
+    await threads.grow(count - 1);
+    return { threaded: true, ...renderInThreads(doc, plan.jobs, splitIntoBatches(weights, count), threads), groupPolicy };
+  }
   const files = renderJobs(doc, plan.jobs).map((f) => ({ firewall: f.firewall.name, target: f.target, name: f.artefact.name, content: f.artefact.content }));
-  return { files, groupPolicy };
+  return { threaded: false, ready: files, all: Promise.resolve(files), groupPolicy };
 }
 
-/**
- * How many threads render: `--jobs` when given, else one (measured on 2 cores, threads did not
- * pay yet: README, Performance). Never more than there are firewalls to render.
- */
-export async function renderThreads(jobs: readonly RenderJob[], requested: number | undefined): Promise<number> {
-  const wanted = requested ?? 1;
-  // Run from the TypeScript sources (the tests' in-process runs), a thread could not load its module.
-  const loadable = /\.m?js$/.test(new URL((await renderThread()).RENDER_THREAD_URL).pathname);
-  return loadable ? Math.max(1, Math.min(wanted, jobs.length)) : 1;
-}
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 /**
- * Renders the jobs on `threads` threads, this one among them: the firewalls in batches of about
- * equal size (as the targets count their bytes). The files come back in the jobs' order, exactly
- * as one thread renders them. A thread that fails fails the run (nothing is written: the files
- * are written only after every thread is done), and the others are stopped.
+ * The batches sent to the threads first, then the first rendered here. The files come back in
+ * the jobs' order, exactly as one thread renders them; a thread that fails rejects `all`.
  */
-export async function renderInThreads(doc: IrDocument, jobs: readonly RenderJob[], threads: number): Promise<RenderedFile[]> {
-  const { RENDER_THREAD_URL, renderBatch, ROLE } = await renderThread();
-  const batches = splitIntoBatches(jobs.map((j) => weightOf(doc, j)), threads);
+function renderInThreads(doc: IrDocument, jobs: readonly RenderJob[], batches: number[][], threads: RenderThreads): Pick<Emission, 'ready' | 'all'> {
   const shared: IrDocument = { ...doc, firewalls: [] };
   const batchOf = (b: readonly number[]) => ({ doc: shared, jobs: b.map((i) => jobs[i]!) });
-  // This thread renders the first batch while the others render theirs.
   const [here, ...elsewhere] = batches;
-  const workers: Worker[] = [];
-  try {
-    const running = elsewhere.map((b) => startThread(new URL(RENDER_THREAD_URL), { role: ROLE, ...batchOf(b) }, workers));
-    const byBatch = [renderBatch(batchOf(here!)), ...(await Promise.all(running))];
+  const running = elsewhere.map((b, k) => threads.render(k, batchOf(b)));
+  // Not awaited yet: a failing thread must not be an unhandled rejection meanwhile.
+  for (const r of running) r.catch(() => {});
+  const mine: RenderedFile[][] = renderBatch(batchOf(here!), (text) => text);
+  const all = Promise.all(running).then((theirs) => {
     const byJob: RenderedFile[][] = jobs.map(() => []);
-    batches.forEach((b, k) => b.forEach((job, i) => (byJob[job] = byBatch[k]![i]!)));
+    [mine, ...theirs].forEach((files, k) => batches[k]!.forEach((job, i) => (byJob[job] = files[i]!)));
     return byJob.flat();
-  } finally {
-    for (const w of workers) void w.terminate();
-  }
-}
-
-/** One render thread: its files per job, or why it failed. */
-function startThread(url: URL, batch: RenderBatch, workers: Worker[]): Promise<RenderedFile[][]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(url, { workerData: batch });
-    workers.push(worker);
-    let answered = false;
-    worker.once('message', (files: RenderedFile[][]) => {
-      answered = true;
-      resolve(files);
-    });
-    worker.once('messageerror', (e) => reject(new Error(`a render thread's files could not be read: ${e.message}`)));
-    worker.once('error', (e) => reject(new Error(`a render thread failed: ${e.message}`)));
-    worker.once('exit', (code) => {
-      if (!answered) reject(new Error(`a render thread stopped (exit code ${code}) before it sent its files`));
-    });
   });
+  return { ready: mine.flat(), all };
 }

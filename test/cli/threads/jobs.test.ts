@@ -2,11 +2,11 @@
 // and prints exactly what one thread does.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLES, ROOT } from '../../helpers.js';
-import { BIN, msgrfw } from '../run.js';
+import { BIN, CONTOSO, msgrfw } from '../run.js';
 // @ts-ignore -- the benchmark's generator is plain JavaScript
 import { msgrPolicy, plan } from '../../../bench/generate.mjs';
 
@@ -37,9 +37,44 @@ describe('msgrfw compile --jobs N', () => {
     expect(one.code, one.stderr).toBe(0);
     expect(compile(MANY, ['--jobs', '2'])).toEqual(same(one));
     expect(compile(MANY, ['--jobs', '3'])).toEqual(same(one));
-    // --jobs 2 did use a thread (a failing thread fails it); the default, like --jobs 1, uses none.
+    // --jobs 2 did use a thread (a failing thread fails it), --jobs 1 none.
     expect(compile(MANY, ['--jobs', '2'], { MSGRFW_TEST_RENDER_FAIL: '1' }).code).toBe(2);
-    expect(compile(MANY, [], { MSGRFW_TEST_RENDER_FAIL: '1' }).code).toBe(0);
+    expect(compile(MANY, ['--jobs', '1'], { MSGRFW_TEST_RENDER_FAIL: '1' }).code).toBe(0);
+  }, 180_000);
+
+  it('by default renders a large output on as many threads as the machine runs at once, and a small one on this thread alone', () => {
+    const one = compile(MANY, ['--jobs', '1']);
+    // Where the machine runs one thread at a time, the default is --jobs 1.
+    const threads = availableParallelism() > 1;
+    expect(compile(MANY, [])).toEqual(same(one));
+    expect(compile(MANY, [], { MSGRFW_TEST_RENDER_FAIL: '1' }).code).toBe(threads ? 2 : 0);
+    const small = CONTOSO;
+    expect(compile(small, [], { MSGRFW_TEST_RENDER_FAIL: '1' })).toEqual(same(compile(small, ['--jobs', '1'])));
+  }, 180_000);
+
+  it('writes the one artefact -o names, rendered on a thread, exactly as one thread does', () => {
+    const edge = (jobs: string) => {
+      const path = join(tmp, `edge-${n++}`, 'edge.nft');
+      const r = spawnSync(process.execPath, [BIN, 'compile', CONTOSO, '-t', 'nftables', '-o', path, '--jobs', jobs], { encoding: 'utf8', cwd: ROOT });
+      return { code: r.status, stdout: r.stdout.replaceAll(path, 'PATH'), stderr: r.stderr, text: existsSync(path) ? readFileSync(path, 'utf8') : undefined };
+    };
+    const one = edge('1');
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.text).toContain('table inet');
+    expect(edge('3')).toEqual(one);
+  });
+
+  it('refuses two policies that write the same file on threads as on one, and writes nothing', () => {
+    const twice = (jobs: string) => {
+      const dir = join(tmp, `out-${n++}`);
+      const r = spawnSync(process.execPath, [BIN, 'compile', MANY, MANY, '--out-dir', dir, '--jobs', jobs], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+      return { code: r.status, said: r.stderr.split('\n').filter((l) => l.includes('twice')), made: existsSync(dir) };
+    };
+    const one = twice('1');
+    expect(one).toMatchObject({ code: 2, made: false });
+    expect(one.said).toHaveLength(1);
+    expect(twice('2')).toMatchObject({ code: 2, made: false });
+    expect(twice('2').said[0]).toContain(one.said[0]!.replace(/^msgrfw: /, '').replace(/; nothing was written$/, ''));
   }, 180_000);
 
   it('reports a policy with errors exactly as one thread does, and writes nothing', () => {
