@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { IrDocument } from '../../ir/types.js';
 import { ARTEFACT_KINDS, GROUP_POLICY, groupPolicySelected, type ArtefactKind, type Selection } from '../../../targets/selection.js';
@@ -10,7 +9,7 @@ import type { FileContent } from '../output/encodedText.js';
 import { OutputError } from '../output/failure.js';
 import type { Owner } from '../output/manifest.js';
 import type { OutputFile } from '../output/write.js';
-import { MAX_JOBS, threadsWanted, WARM_THREADS_FROM_BYTES } from '../threads/limits.js';
+import { coresAvailable, DEFAULT_THREADS_FROM_CORES, MAX_JOBS, threadsWanted, WARM_THREADS_FROM_BYTES } from '../threads/limits.js';
 import type { Emission, RenderedFile, RenderThreads } from '../threads/renderInThreads.js';
 import { formatReport, reportStatus, type DiagnosticFormat, type FileReport } from '../render.js';
 
@@ -25,7 +24,7 @@ export function registerCompile(program: Command, io: Io): void {
     .option('-f, --firewall <name>', 'only this firewall')
     .option('-o, --output <file>', 'write the single selected artefact here (- for stdout); with iptables or netsh, the file name says which (wan.rules.v6)')
     .option('--out-dir <dir>', 'write every artefact into this directory (default: out)')
-    .option('-j, --jobs <n>', `render the firewalls on at most n threads, 1 to ${MAX_JOBS} (default: as many as the machine runs at once, for a large output)`)
+    .option('-j, --jobs <n>', `render the firewalls on at most n threads, 1 to ${MAX_JOBS} (default, for a large output: as many as the machine runs at once, from ${DEFAULT_THREADS_FROM_CORES} up)`)
     .addOption(formatOption())
     .addOption(warningsAsErrorsOption())
     .action(async (paths: string[], opts: { target?: ArtefactKind; firewall?: string; output?: string; outDir?: string; jobs?: string; format: DiagnosticFormat; warningsAsErrors?: boolean }) => {
@@ -136,8 +135,8 @@ async function compileAndWrite(io: Io, paths: string[], opts: CompileOptions, jo
 
 /**
  * The render threads, started before the policies are compiled when the run may well render on
- * them: `--jobs` above 1, or by default on a machine that runs several threads at once, policies
- * of at least WARM_THREADS_FROM_BYTES. Otherwise none start (a small run renders here).
+ * them: `--jobs` above 1, or by default (on a machine with DEFAULT_THREADS_FROM_CORES or more)
+ * policies of at least WARM_THREADS_FROM_BYTES. Otherwise none start (a small run renders here).
  */
 async function threadsBeforeCompiling(paths: readonly string[], jobs: number | undefined): Promise<RenderThreads | undefined> {
   const wanted = threadsWanted(jobs);
@@ -145,7 +144,7 @@ async function threadsBeforeCompiling(paths: readonly string[], jobs: number | u
   if (jobs === undefined && paths.reduce((n, p) => n + sizeOf(p), 0) < WARM_THREADS_FROM_BYTES) return undefined;
   const { RenderThreads } = await import('../threads/renderInThreads.js');
   // At most a thread per core now; `--jobs` beyond that starts the rest once the firewalls are known.
-  return RenderThreads.start(Math.min(wanted, availableParallelism()) - 1);
+  return RenderThreads.start(Math.max(1, Math.min(wanted, coresAvailable()) - 1));
 }
 
 const sizeOf = (path: string): number => {

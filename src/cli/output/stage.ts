@@ -2,7 +2,7 @@ import { lstatSync, linkSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoOf, failure, OutputError } from './failure.js';
-import { encodedContent, type FileContent } from './encodedText.js';
+import type { EncodingBuffer, FileContent } from './encodedText.js';
 import { scratchName, unlinkIfThere, type WriteStep } from './journal.js';
 
 /** The mode and owner a rewritten file keeps (`fmt --write`). */
@@ -38,10 +38,11 @@ export function attributesOf(path: string, shown: string): Keep {
  * name, so nothing already there is written through and a 255-byte name still has room), with the
  * mode and owner to keep, and syncs it to disk; returns its name and the SHA-256 of its bytes.
  * Text is encoded once, for the hash and the write (each of a run's 100 MB would otherwise be
- * encoded twice); text a render thread encoded is written as it came, with the hash of its bytes.
- * A write that fails removes its temporary file.
+ * encoded twice), into `buffer`, which is free again when this returns; text a render thread
+ * encoded is written as it came, with the hash of its bytes. A write that fails removes its
+ * temporary file.
  */
-export async function writeTemporary(dir: string, content: FileContent, shown: string, keep?: Keep): Promise<{ temp: string; sha256: string }> {
+export async function writeTemporary(dir: string, content: FileContent, buffer: EncodingBuffer, shown: string, keep?: Keep): Promise<{ temp: string; sha256: string }> {
   const temp = scratchName('tmp');
   let file;
   try {
@@ -50,7 +51,7 @@ export async function writeTemporary(dir: string, content: FileContent, shown: s
     throw failure('write', shown, e);
   }
   try {
-    const { bytes, sha256 } = encodedContent(content);
+    const { bytes, sha256 } = buffer.encode(content);
     await file.writeFile(bytes);
     if (keep) {
       const st = await file.stat();

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { removeDirectories, makeDirectories } from './directories.js';
-import { sameContent, type FileContent } from './encodedText.js';
+import { EncodingBuffer, sameContent, type FileContent } from './encodedText.js';
 import { failure, OutputError } from './failure.js';
 import { applySteps, dropBackups, JOURNAL, removeJournal, SCRATCH, scratchName, syncDirectory, undoSteps, writeJournal, type Step } from './journal.js';
 import { LOCK, lockDirectory, type DirectoryLock, type LockOptions } from './lock.js';
@@ -205,10 +205,11 @@ async function stage(plans: readonly Plan[], inPlace: boolean | undefined, watch
   let staged = plans.reduce((n, p) => n + p.steps.filter((step) => step.kind === 'write').length, 0);
   let failed: { error: unknown } | undefined;
   const worker = async () => {
+    const buffer = new EncodingBuffer();
     while (next < jobs.length && !failed && !watch.received) {
       const { p, f, keep } = jobs[next++]!;
       try {
-        const { temp, sha256 } = await writeTemporary(p.dir, f.content, f.given, keep);
+        const { temp, sha256 } = await writeTemporary(p.dir, f.content, buffer, f.given, keep);
         f.sha256 = sha256;
         p.steps.push({ kind: 'write', name: f.name, temp, sha256 });
         await pauseForTest(`staged:${++staged}`, watch);

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { encodeText, encodedContent, sameContent, textOf } from '../../../src/cli/output/encodedText.js';
+import { EncodingBuffer, encodeText, encodedContent, sameContent, textOf } from '../../../src/cli/output/encodedText.js';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -39,5 +39,16 @@ describe('encoded text', () => {
     expect(sameContent(a, `${a} `)).toBe(false);
     const given = encodeText(a);
     expect(encodedContent(given)).toBe(given);
+  });
+
+  it('encoded file after file into one buffer is each file\'s bytes and hash, short after long, growing as needed, and bytes given stay as given', () => {
+    const buffer = new EncodingBuffer();
+    for (const text of ['a'.repeat(10), 'ü'.repeat(100_000), 'short ✓\n', 'x'.repeat(300_000), '']) {
+      const { bytes, sha256: hash } = buffer.encode(text);
+      expect(Buffer.from(bytes).toString('utf8')).toBe(text);
+      expect(hash).toBe(sha256(Buffer.from(text, 'utf8')));
+    }
+    const given = encodeText('given\n');
+    expect(buffer.encode(given)).toBe(given);
   });
 });
