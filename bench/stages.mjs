@@ -22,7 +22,9 @@ const { resolvePolicy } = await load('src/resolve/resolve.js');
 const { deriveFlows } = await load('src/flows/flows.js');
 const { placeFlows } = await load('src/place/place.js');
 const { lintPolicy } = await load('src/lint/lint.js');
-const { optimiseFirewall } = await load('src/optimise/optimise.js');
+const { optimiseFirewall, optimiseFirewalls } = await load('src/optimise/optimise.js');
+// A build before optimiseFirewalls optimised firewall by firewall.
+const optimiseAll = optimiseFirewalls ?? ((firewalls) => firewalls.map((fw) => optimiseFirewall(fw)));
 const { buildIr } = await load('src/ir/build.js');
 const { assertValidIr } = await load('src/ir/validate.js');
 const { emitTargets } = await load('targets/emit.js');
@@ -44,7 +46,7 @@ for (let i = 0; i < runs; i++) {
   const flows = timed('flows', () => deriveFlows(resolved.model));
   const placed = timed('place', () => placeFlows(resolved.model, flows));
   timed('lint', () => lintPolicy(resolved.model, placed.firewalls));
-  const optimised = timed('optimise', () => placed.firewalls.map((fw) => optimiseFirewall(fw)));
+  const optimised = timed('optimise', () => optimiseAll(placed.firewalls));
   const built = timed('ir', () => buildIr(resolved.model, optimised));
   if (!built.ok) throw new Error(`${policy} is too large for the IR`);
   const ir = timed('validate', () => assertValidIr(built.ir));
