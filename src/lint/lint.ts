@@ -66,7 +66,7 @@ function lintFirewall(file: string, fw: PlacedFirewall, lists: RuleLists): Diagn
   for (const placed of fw.rules) {
     const origin = placed.origins[0];
     if (!origin) continue;
-    const rule = lazyRule(placed, host, origin, lists);
+    const rule = new LazyRule(placed, host, origin, lists);
     (placed.catalog === undefined ? plain : messenger).push(rule);
   }
   const out: Diagnostic[] = [];
@@ -152,19 +152,29 @@ function kindIndex(rules: readonly Rule[], keep: (r: Rule) => boolean): KindInde
 }
 
 /**
- * A rule whose region is worked out when a lint first asks for it: most of a large firewall's
- * rules are Messenger's, and only a plain allow ever compares against them.
+ * A rule whose region and text are worked out when a lint first asks for them: most of a large
+ * firewall's rules are Messenger's, and only a plain allow ever compares against them. A class,
+ * not an object literal with getters: V8 builds such a literal's accessors one by one, for each
+ * of the tens of thousands of rules.
  */
-function lazyRule(placed: PlacedRule, host: AddressSet | undefined, origin: Origin, lists: RuleLists): Rule {
-  let region: RuleRegion | undefined;
-  return {
-    placed,
-    get region() {
-      return (region ??= regionOf(placed, host, lists));
-    },
-    origin,
-    text: statementText(origin),
-  };
+class LazyRule implements Rule {
+  private regionMade: RuleRegion | undefined;
+  private textMade: string | undefined;
+
+  constructor(
+    readonly placed: PlacedRule,
+    private readonly host: AddressSet | undefined,
+    readonly origin: Origin,
+    private readonly lists: RuleLists,
+  ) {}
+
+  get region(): RuleRegion {
+    return (this.regionMade ??= regionOf(this.placed, this.host, this.lists));
+  }
+
+  get text(): string {
+    return (this.textMade ??= statementText(this.origin));
+  }
 }
 
 function shadowed(file: string, rule: Rule, earlier: readonly Rule[]): Diagnostic {
