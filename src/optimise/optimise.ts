@@ -51,12 +51,16 @@ export function optimiseFirewalls(firewalls: readonly PlacedFirewall[], options:
     const same = alike?.find((d) => sameRules(d.rules, fw.rules));
     if (same) return { ...fw, rules: same.optimised.map(copyRule) };
     const optimised = optimiseFirewall(fw, options);
-    // Kept as they are: the copies are made before any later stage sees a rule.
-    if (alike) alike.push({ rules: fw.rules, optimised: optimised.rules });
-    else done.set(fingerprint, [{ rules: fw.rules, optimised: optimised.rules }]);
+    // Kept as they are: the copies are made before any later stage sees a rule. A few per
+    // fingerprint: firewalls that share one but differ are each compared with that few only.
+    if (!alike) done.set(fingerprint, [{ rules: fw.rules, optimised: optimised.rules }]);
+    else if (alike.length < COMPARED) alike.push({ rules: fw.rules, optimised: optimised.rules });
     return optimised;
   });
 }
+
+/** How many earlier firewalls with the same fingerprint a firewall's rules are compared with, at most. */
+const COMPARED = 4;
 
 const copyRule = (r: PlacedRule): PlacedRule => ({ ...r, origins: [...r.origins], ...(r.catalog ? { catalog: [...r.catalog] } : {}) });
 
