@@ -6,8 +6,7 @@
 // STAGE is one of place, lint, optimise, ir; RUNS defaults to 6; CHECKOUT (default: this one)
 // is another built checkout, to compare two builds (alternate the two, on a busy machine).
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { checkoutRoot, loadFrontStages } from './frontStages.mjs';
 
 const [policy, stage, runsArg, checkout] = process.argv.slice(2);
 const STAGES = ['place', 'lint', 'optimise', 'ir'];
@@ -15,17 +14,8 @@ if (!policy || !STAGES.includes(stage)) {
   process.stderr.write(`usage: node bench/stage-runs.mjs POLICY ${STAGES.join('|')} [RUNS] [CHECKOUT]\n`);
   process.exit(2);
 }
-const root = resolve(checkout ?? fileURLToPath(new URL('..', import.meta.url)));
-const load = (path) => import(pathToFileURL(join(root, 'dist', path)).href);
-const { parsePolicy } = await load('src/parse/parse.js');
-const { resolvePolicy } = await load('src/resolve/resolve.js');
-const { deriveFlows } = await load('src/flows/flows.js');
-const { placeFlows } = await load('src/place/place.js');
-const { lintPolicy } = await load('src/lint/lint.js');
-const { optimiseFirewall, optimiseFirewalls } = await load('src/optimise/optimise.js');
-// A build before optimiseFirewalls optimised firewall by firewall.
-const optimiseAll = optimiseFirewalls ?? ((firewalls) => firewalls.map((fw) => optimiseFirewall(fw)));
-const { buildIr } = await load('src/ir/build.js');
+const root = checkoutRoot(checkout);
+const { parsePolicy, resolvePolicy, deriveFlows, placeFlows, lintPolicy, optimiseAll, buildIr } = await loadFrontStages(root);
 
 const parsed = parsePolicy(readFileSync(policy, 'utf8'), policy);
 if (!parsed.ast) throw new Error(`${policy} does not parse`);
