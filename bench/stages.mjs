@@ -7,23 +7,14 @@
 // as text (the writer hashes the bytes it writes, while staging).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { checkoutRoot, loadFrontStages } from './frontStages.mjs';
 
 const [policy, runsArg, checkout] = process.argv.slice(2);
 if (!policy) {
   process.stderr.write('usage: node bench/stages.mjs POLICY [RUNS] [CHECKOUT]\n');
   process.exit(2);
 }
-const root = resolve(checkout ?? fileURLToPath(new URL('..', import.meta.url)));
-const load = (path) => import(pathToFileURL(join(root, 'dist', path)).href);
-const { parsePolicy } = await load('src/parse/parse.js');
-const { resolvePolicy } = await load('src/resolve/resolve.js');
-const { deriveFlows } = await load('src/flows/flows.js');
-const { placeFlows } = await load('src/place/place.js');
-const { lintPolicy } = await load('src/lint/lint.js');
-const { optimiseFirewall } = await load('src/optimise/optimise.js');
-const { buildIr } = await load('src/ir/build.js');
+const { load, parsePolicy, resolvePolicy, deriveFlows, placeFlows, lintPolicy, optimiseAll, buildIr } = await loadFrontStages(checkoutRoot(checkout));
 const { assertValidIr } = await load('src/ir/validate.js');
 const { emitTargets } = await load('targets/emit.js');
 
@@ -44,7 +35,7 @@ for (let i = 0; i < runs; i++) {
   const flows = timed('flows', () => deriveFlows(resolved.model));
   const placed = timed('place', () => placeFlows(resolved.model, flows));
   timed('lint', () => lintPolicy(resolved.model, placed.firewalls));
-  const optimised = timed('optimise', () => placed.firewalls.map((fw) => optimiseFirewall(fw)));
+  const optimised = timed('optimise', () => optimiseAll(placed.firewalls));
   const built = timed('ir', () => buildIr(resolved.model, optimised));
   if (!built.ok) throw new Error(`${policy} is too large for the IR`);
   const ir = timed('validate', () => assertValidIr(built.ir));

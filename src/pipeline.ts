@@ -4,7 +4,7 @@ import { resolvePolicy } from './resolve/resolve.js';
 import { deriveFlows } from './flows/flows.js';
 import { placeFlows } from './place/place.js';
 import { lintPolicy } from './lint/lint.js';
-import { optimiseFirewall } from './optimise/optimise.js';
+import { optimiseFirewalls } from './optimise/optimise.js';
 import { buildIr, MAX_IR_ADDRESS_BLOCKS, type IrBuild } from './ir/build.js';
 import { diagnostic } from './diagnostics/codes.js';
 import type { IrDocument } from './ir/types.js';
@@ -35,7 +35,7 @@ export function diagnosePolicy(text: string, file: string): CompileResult {
   const lints = lintPolicy(resolved.model, placed.firewalls);
   const diagnostics = sortDiagnostics([...front, ...placed.diagnostics, ...lints]);
   if (hasErrors(diagnostics)) return { diagnostics };
-  const built = buildIr(resolved.model, placed.firewalls.map((fw) => optimiseFirewall(fw)));
+  const built = buildIr(resolved.model, optimiseFirewalls(placed.firewalls));
   if (!built.ok) return { diagnostics: sortDiagnostics([...diagnostics, irTooLarge(built, file)]) };
   return { ir: built.ir, model: resolved.model, diagnostics };
 }

@@ -137,25 +137,32 @@ export function formatAddress(family: Family, address: bigint): string {
     return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
   }
   // One conversion of the whole address, not eight shifts: each bigint operation allocates.
+  // Each group is its four digits without leading zeros (a zero group is `0`), cut from that
+  // text rather than read as a number and printed again: a large policy prints tens of
+  // thousands of IPv6 networks.
   const hex32 = address.toString(16).padStart(32, '0');
-  const groups = Array.from({ length: 8 }, (_, i) => parseInt(hex32.slice(4 * i, 4 * i + 4), 16));
+  const hex: string[] = [];
+  for (let i = 0; i < 32; i += 4) {
+    let k = i;
+    while (k < i + 3 && hex32.charCodeAt(k) === 48) k++;
+    hex.push(hex32.slice(k, i + 4));
+  }
   // RFC 5952: compress the longest run (length >= 2) of zero groups, the first on a tie.
   let bestStart = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
+    if (hex[i] !== '0') {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && groups[j] === 0) j++;
+    while (j < 8 && hex[j] === '0') j++;
     if (j - i > bestLen && j - i >= 2) {
       bestStart = i;
       bestLen = j - i;
     }
     i = j;
   }
-  const hex = groups.map((g) => g.toString(16));
   if (bestStart < 0) return hex.join(':');
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }

@@ -132,7 +132,14 @@ function addIntervals(list: Interval[], more: readonly Interval[]): void {
   // Nothing of `more` before the list's last interval (a region's sites after the regions merged
   // so far, the usual order): append them in one pass.
   if (more.length && (list.length === 0 || more[0]!.first >= list[list.length - 1]!.first)) {
-    for (const iv of more) append(list, iv);
+    let k = 0;
+    // Only the first few can touch the list's last interval; once one of them ends the list,
+    // the rest (normalised: apart from each other) are pushed as they are.
+    while (k < more.length) {
+      append(list, more[k]!);
+      if (list[list.length - 1]!.last === more[k++]!.last) break;
+    }
+    while (k < more.length) list.push(more[k++]!);
     return;
   }
   if (more.length * SEARCH_RATIO > list.length) {
@@ -172,6 +179,9 @@ export function intersectIntervals(a: readonly Interval[], b: readonly Interval[
   if (a === b) return a.slice();
   const out: Interval[] = [];
   if (a.length === 0 || b.length === 0) return out;
+  // Lists whose hulls do not meet (one region's sites against another's, on every host
+  // firewall of a region) share nothing: two comparisons instead of a walk over both.
+  if (a[a.length - 1]!.last < b[0]!.first || b[b.length - 1]!.last < a[0]!.first) return out;
   const [big, small] = a.length >= b.length ? [a, b] : [b, a];
   if (small.length * SEARCH_RATIO <= big.length) {
     let pos = 0;

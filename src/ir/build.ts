@@ -93,6 +93,7 @@ function documentLookups(model: Model) {
   const texts = new Map<number, { ipv4: string[]; ipv6: string[] }>();
   const counts = new Map<number, number>();
   const budget = { used: 0, largest: { name: '', blocks: 0 } };
+  const ruleOrigins = new WeakMap<Origin, IrOrigin>();
   return {
     budget,
     /** Counts a set's blocks against MAX_IR_ADDRESS_BLOCKS before its texts are built; throws OverBudget past it. */
@@ -105,6 +106,16 @@ function documentLookups(model: Model) {
       if (budget.used > MAX_IR_ADDRESS_BLOCKS) throw new OverBudget(fw);
     },
     keyOf: (s: AddressSet) => `#${ids.of(s)}`,
+    /**
+     * `irOrigin`, one object per origin for the whole document: a rule merged from a hundred
+     * clients blocks carries their hundreds of origins, the same ones in every firewall it
+     * reaches (nothing changes an IR object once built, so they may be shared).
+     */
+    ruleOrigin(o: Origin): IrOrigin {
+      let made = ruleOrigins.get(o);
+      if (!made) ruleOrigins.set(o, (made = irOrigin(o)));
+      return made;
+    },
     declaredName: (e: Endpoint) => (declared ??= declaredNames(model))(e.set) ?? e.name,
     cidrs(set: AddressSet): { ipv4: string[]; ipv6: string[] } {
       const id = ids.of(set);
@@ -203,7 +214,7 @@ function buildFirewall(placed: PlacedFirewall, shared: ReturnType<typeof documen
       action: r.action,
       protocol: r.protocol,
       families: fams,
-      origins: r.origins.map(irOrigin),
+      origins: r.origins.map((o) => shared.ruleOrigin(o)),
       comment: commentFor(r),
     };
     const src = addressRef(r.src);

@@ -4,7 +4,7 @@ import { diagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { PlacedFirewall, PlacedRule } from '../place/placed.js';
 import { statementText, type ClientGroup, type Feature, type Model, type Origin, type PortRange } from '../resolve/model.js';
-import { regionOf, regionsIntersect, subtract, type RuleRegion } from './region.js';
+import { regionOf, regionsIntersect, RuleLists, subtract, type RuleRegion } from './region.js';
 import { GrowingRegionIndex, RegionIndex } from '../addresses/regionIndex.js';
 
 /**
@@ -13,8 +13,9 @@ import { GrowingRegionIndex, RegionIndex } from '../addresses/regionIndex.js';
  * away what they look at), and only ever warn: a lint never stops a compile.
  */
 export function lintPolicy(model: Model, firewalls: readonly PlacedFirewall[]): Diagnostic[] {
+  const lists = new RuleLists();
   return [
-    ...firewalls.flatMap((fw) => lintFirewall(model.file, fw)),
+    ...firewalls.flatMap((fw) => lintFirewall(model.file, fw, lists)),
     ...model.clients.flatMap((group) => lintPeers(model.file, group)),
     ...firewalls.flatMap((fw) => lintManagement(model.file, fw)),
   ];
@@ -58,14 +59,14 @@ const refs = (rules: readonly Rule[]) => {
  * wins, so it can never match). MSGR071: a plain allow whose packets Messenger's own rules for
  * this firewall already accept, with no later plain deny that would catch them instead.
  */
-function lintFirewall(file: string, fw: PlacedFirewall): Diagnostic[] {
+function lintFirewall(file: string, fw: PlacedFirewall, lists: RuleLists): Diagnostic[] {
   const host = fw.firewall.placement.kind === 'host' ? fw.firewall.placement.on.set : undefined;
   const plain: Rule[] = [];
   const messenger: Rule[] = [];
   for (const placed of fw.rules) {
     const origin = placed.origins[0];
     if (!origin) continue;
-    const rule = lazyRule(placed, host, origin);
+    const rule = new LazyRule(placed, host, origin, lists);
     (placed.catalog === undefined ? plain : messenger).push(rule);
   }
   const out: Diagnostic[] = [];
@@ -151,19 +152,29 @@ function kindIndex(rules: readonly Rule[], keep: (r: Rule) => boolean): KindInde
 }
 
 /**
- * A rule whose region is worked out when a lint first asks for it: most of a large firewall's
- * rules are Messenger's, and only a plain allow ever compares against them.
+ * A rule whose region and text are worked out when a lint first asks for them: most of a large
+ * firewall's rules are Messenger's, and only a plain allow ever compares against them. A class,
+ * not an object literal with getters: V8 builds such a literal's accessors one by one, for each
+ * of the tens of thousands of rules.
  */
-function lazyRule(placed: PlacedRule, host: AddressSet | undefined, origin: Origin): Rule {
-  let region: RuleRegion | undefined;
-  return {
-    placed,
-    get region() {
-      return (region ??= regionOf(placed, host));
-    },
-    origin,
-    text: statementText(origin),
-  };
+class LazyRule implements Rule {
+  private regionMade: RuleRegion | undefined;
+  private textMade: string | undefined;
+
+  constructor(
+    readonly placed: PlacedRule,
+    private readonly host: AddressSet | undefined,
+    readonly origin: Origin,
+    private readonly lists: RuleLists,
+  ) {}
+
+  get region(): RuleRegion {
+    return (this.regionMade ??= regionOf(this.placed, this.host, this.lists));
+  }
+
+  get text(): string {
+    return (this.textMade ??= statementText(this.origin));
+  }
 }
 
 function shadowed(file: string, rule: Rule, earlier: readonly Rule[]): Diagnostic {

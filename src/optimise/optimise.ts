@@ -2,6 +2,7 @@ import type { AddressSet } from '../addresses/set.js';
 import { normalizePorts } from '../addresses/ports.js';
 import type { PlacedFirewall, PlacedRule } from '../place/placed.js';
 import { ActionRun } from './run.js';
+import { ObjectIds, rulesFingerprint, sameRules } from './sameRules.js';
 
 export interface OptimiseOptions {
   /** How many rules of one direction and protocol a run holds before they are indexed (tests: 1, to index every group). */
@@ -34,6 +35,34 @@ export function optimiseFirewall(fw: PlacedFirewall, options: OptimiseOptions = 
     rules = out;
   }
 }
+
+/**
+ * `optimiseFirewall` for every firewall of a run. Firewalls placed the same rules (a hundred
+ * edge routers between the same zones, every host on one network) are optimised once: the
+ * others get copies of that result, lists of their own (no two firewalls share an array a later
+ * stage might extend), the same sets and endpoints (never changed once optimised).
+ */
+export function optimiseFirewalls(firewalls: readonly PlacedFirewall[], options: OptimiseOptions = {}): PlacedFirewall[] {
+  const ids = new ObjectIds();
+  const done = new Map<number, { rules: readonly PlacedRule[]; optimised: readonly PlacedRule[] }[]>();
+  return firewalls.map((fw) => {
+    const fingerprint = rulesFingerprint(fw.rules, ids);
+    const alike = done.get(fingerprint);
+    const same = alike?.find((d) => sameRules(d.rules, fw.rules));
+    if (same) return { ...fw, rules: same.optimised.map(copyRule) };
+    const optimised = optimiseFirewall(fw, options);
+    // Kept as they are: the copies are made before any later stage sees a rule. A few per
+    // fingerprint: firewalls that share one but differ are each compared with that few only.
+    if (!alike) done.set(fingerprint, [{ rules: fw.rules, optimised: optimised.rules }]);
+    else if (alike.length < COMPARED) alike.push({ rules: fw.rules, optimised: optimised.rules });
+    return optimised;
+  });
+}
+
+/** How many earlier firewalls with the same fingerprint a firewall's rules are compared with, at most. */
+const COMPARED = 4;
+
+const copyRule = (r: PlacedRule): PlacedRule => ({ ...r, origins: [...r.origins], ...(r.catalog ? { catalog: [...r.catalog] } : {}) });
 
 function normalizeRule(r: PlacedRule): PlacedRule {
   const n: PlacedRule = { ...r, origins: [...r.origins] };

@@ -14,8 +14,11 @@ export interface PlaceResult {
 /** Projects the flows onto every firewall: plain rules first (in policy order), then Messenger's. */
 export function placeFlows(model: Model, flows: readonly Flow[]): PlaceResult {
   const diagnostics: Diagnostic[] = [];
+  // One memo for every gateway of the run: gateways between the same zones (a hundred edge
+  // routers between all sites and the partners) meet the same pairs of sets.
+  const cross = crossingOf();
   const firewalls = model.firewalls.map((fw) => {
-    const messenger = fw.placement.kind === 'host' ? projectOntoHost(fw, flows) : projectOntoGateway(fw, flows);
+    const messenger = fw.placement.kind === 'host' ? projectOntoHost(fw, flows) : projectOntoGateway(fw, flows, cross);
     if (messenger.length === 0) {
       diagnostics.push(diagnostic('MSGR045', model.file, fw.origin, `firewall ${fw.name} lets no Messenger traffic through: no flow of the policy reaches it`, 'check its placement, the clients\' peers and their server'));
     }
@@ -70,11 +73,10 @@ function hostPartOf(host: NamedSet) {
  * A gateway sees only flows that cross it: from one of its zones into another, every pair of
  * zones a flow crosses, either way.
  */
-export function projectOntoGateway(fw: Firewall, flows: readonly Flow[]): PlacedRule[] {
+export function projectOntoGateway(fw: Firewall, flows: readonly Flow[], cross = crossingOf()): PlacedRule[] {
   if (fw.placement.kind !== 'gateway') return [];
   const pairs = zonePairs(fw.placement.zones);
   const rules: PlacedRule[] = [];
-  const cross = crossingOf();
   for (const flow of flows) {
     for (const [zoneFrom, zoneTo] of pairs) {
       const src = cross(flow.from, zoneFrom);
@@ -117,7 +119,8 @@ function endpointOf(part: ZonePart, endpoint: Endpoint, zone: NamedSet): Endpoin
 
 /**
  * `crossing`, for many flows: they share their address sets (every flow of a clients block uses
- * the same objects), so the set arithmetic is done once per pair of sets.
+ * the same objects), so the set arithmetic is done once per pair of sets. Sets are never
+ * changed once made, so the memo may serve every gateway of a run.
  */
 function crossingOf() {
   const seen = new Map<AddressSet, Map<AddressSet, ZonePart>>();

@@ -250,6 +250,22 @@ describe('unionAll and difference', () => {
     );
   });
 
+  it('addInto, adding after the last interval, joins every interval that touches it before it appends the rest', () => {
+    const cases = [
+      // inside the last interval, then touching its end, then apart
+      [set('10.0.0.0/16'), set('10.0.1.0/24', '10.0.5.0/24', '10.1.0.0/24', '10.3.0.0/24')],
+      // the first added one reaches past the end, the next touches it
+      [set('10.0.0.0/24'), set('10.0.0.128/25', '10.0.1.0/24', '10.0.3.0/24')],
+      // apart from the start
+      [set('10.0.0.0/24', '2001:db8::/64'), set('10.0.2.0/24', '10.0.4.0/24', '2001:db8:0:2::/64')],
+    ];
+    for (const [a, b] of cases) {
+      const into = { v4: a!.v4.slice(), v6: a!.v6.slice() };
+      expect(addInto(into, b!)).toEqual(union(a!, b!));
+    }
+    expect(cidrTexts(addInto(set('10.0.0.0/16'), set('10.0.1.0/24', '10.1.0.0/24', '10.1.1.0/24', '10.3.0.0/24')), 4)).toEqual(['10.0.0.0/16', '10.1.0.0/23', '10.3.0.0/24']);
+  });
+
   it('difference: cuts holes, trims ends and keeps untouched blocks', () => {
     expect(cidrTexts(difference(set('10.0.0.0/24'), set('10.0.0.128/26')), 4)).toEqual(['10.0.0.0/25', '10.0.0.192/26']);
     expect(cidrTexts(difference(set('10.0.0.0/24', '10.0.2.0/24'), set('10.0.0.0/23')), 4)).toEqual(['10.0.2.0/24']);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXAMPLES, firewallOf, irOf, policy } from '../helpers.js';
+import { emitTargets } from '../../targets/emit.js';
 
 const CONTOSO = EXAMPLES.find((e) => e.name === 'contoso.msgr')!.text;
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
@@ -73,5 +74,35 @@ describe('rule comments', () => {
     // The count is right: the lines shown plus the ones left out are every line behind the rule.
     const m = /^line ([\d,]+),\+(\d+) more:/.exec(comments[0]!)!;
     expect(m[1]!.split(',').length + Number(m[2])).toBe(new Set(firewallOf(text, 'gw').rules[0]!.origins.map((o) => o.line)).size);
+  });
+});
+
+describe('the IR is built once and only read', () => {
+  /** Freezes every object of the document: a change anywhere then throws (modules are strict). */
+  const deepFreeze = <T>(x: T): T => {
+    if (x && typeof x === 'object' && !Object.isFrozen(x)) {
+      Object.freeze(x);
+      for (const v of Object.values(x)) deepFreeze(v);
+    }
+    return x;
+  };
+
+  it('gives an origin one object, shared by every rule that carries it, and no target changes any IR object', () => {
+    const ir = irOf(CONTOSO);
+    const origins = ir.firewalls.flatMap((fw) => fw.rules.flatMap((r) => r.origins));
+    const byText = new Map<string, object>();
+    let shared = 0;
+    for (const o of origins) {
+      const key = `${o.line}:${o.column}:${o.text}`;
+      const first = byText.get(key);
+      if (first) {
+        expect(o).toBe(first);
+        shared++;
+      } else byText.set(key, o);
+    }
+    expect(shared).toBeGreaterThan(0);
+    const files = (doc: typeof ir) => emitTargets(doc, {}).files.map((f) => [f.artefact.name, f.artefact.content]);
+    expect(files(ir).length).toBeGreaterThan(3);
+    expect(files(deepFreeze(irOf(CONTOSO)))).toEqual(files(ir));
   });
 });

@@ -70,6 +70,19 @@ describe('a gateway (between A and B)', () => {
     const p = policy({ networks, clients: 'server srv via tls\n    features im', firewalls: 'firewall g {\n    between cl and srv\n    targets nftables\n  }' });
     expect(show(firewallOf(p, 'g'))).toEqual(['forward tcp cl>srv *>5061 accept v46']);
   });
+
+  it('gets the rules it gets alone when other gateways of the policy sit between the same zones, or part of them', () => {
+    const gateway = (name: string, zones: string) => `firewall ${name} {\n    between ${zones}\n    targets nftables\n  }`;
+    const zones = ['cl and pt', 'pt and cl', 'cl and srv', 'cl and pt', 'srv and pt'];
+    const together = irOf(policy({ networks, clients, firewalls: zones.map((z, i) => gateway(`g${i}`, z)).join('\n  ') }));
+    // Everything but the firewall's own lines, which move with the firewalls before it.
+    const rules = ({ rules, addressSets, portSets }: IrFirewall) => ({ rules, addressSets, portSets });
+    zones.forEach((z, i) => {
+      const alone = firewallOf(policy({ networks, clients, firewalls: gateway(`g${i}`, z) }), `g${i}`);
+      expect(rules(together.firewalls[i]!)).toEqual(rules(alone));
+    });
+    expect(show(together.firewalls[3]!)).toEqual(['forward tcp cl>pt *>1503 accept v4', 'forward tcp pt>cl *>1503 accept v4']);
+  });
 });
 
 describe('the optimiser', () => {
