@@ -1,0 +1,66 @@
+// The command line as one classic script with a V8 code cache (scripts/bundle-cli.mjs writes the
+// script, scripts/build-code-cache.mjs its cache): compiled through vm.Script with the cache, V8
+// neither parses the modules nor compiles the functions a run at build time compiled, which was
+// most of a small command's start-up after node itself. bin/msgrfw.js uses it only when the
+// cache is there, readable, made from exactly this script's bytes, and accepted by V8 (the same
+// node and flags); otherwise it starts the ES module bundle, as before. Nothing is written at
+// run time.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+import * as zlib from 'node:zlib';
+
+/** The script and its cache, from the package's root. */
+export const SCRIPT = 'dist/cli.script.js';
+export const CACHE = 'dist/cli.script.cache';
+
+/**
+ * The cache file: this line, the script's length and CRC-32 (what ties the cache to the exact
+ * script it was made from: V8 itself checks only the length), a newline, then V8's data.
+ */
+const MAGIC = 'msgrfw code cache v1';
+
+/** The header that ties a cache to `script`'s bytes. */
+export function cacheHeader(script) {
+  return Buffer.from(`${MAGIC} ${script.length} ${zlib.crc32(script)}\n`);
+}
+
+/**
+ * The script compiled, with `cachedData` when given. Its bytes are ASCII (esbuild escapes the
+ * rest; the build checks), so latin1 reads them as UTF-8 would, without decoding.
+ */
+export function compileScript(scriptUrl, bytes, cachedData) {
+  return new Script(bytes.toString('latin1'), { filename: fileURLToPath(scriptUrl), cachedData });
+}
+
+/** Runs the compiled script: the command line's exports (`main`). */
+export function runScript(script, scriptUrl) {
+  const filename = fileURLToPath(scriptUrl);
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(filename), module, filename, fileURLToPath(new URL('.', scriptUrl)), scriptUrl.href);
+  return module.exports;
+}
+
+/**
+ * The command line from the cached script, or why not (missing, unreadable, made from other
+ * bytes, rejected by V8): `{ main }` or `{ unused: reason }`.
+ */
+export function cachedCommandLine(rootUrl) {
+  const scriptUrl = new URL(SCRIPT, rootUrl);
+  let script;
+  let cache;
+  try {
+    script = readFileSync(scriptUrl);
+    cache = readFileSync(new URL(CACHE, rootUrl));
+  } catch (e) {
+    return { unused: `${e.code === 'ENOENT' ? 'missing' : 'unreadable'}: ${e.message}` };
+  }
+  // zlib.crc32 is node 20.15's; an older node starts the bundle.
+  if (typeof zlib.crc32 !== 'function') return { unused: 'this node has no zlib.crc32 to check the cache with' };
+  const header = cacheHeader(script);
+  if (cache.length <= header.length || !header.equals(cache.subarray(0, header.length))) return { unused: `stale: ${CACHE} was not made from this ${SCRIPT}` };
+  const compiled = compileScript(scriptUrl, script, cache.subarray(header.length));
+  if (compiled.cachedDataRejected) return { unused: 'rejected by V8 (another node, V8 or flags than the build)' };
+  return { main: runScript(compiled, scriptUrl).main };
+}
