@@ -1,19 +1,22 @@
+'use strict';
 // The command line as one classic script with a V8 code cache (scripts/bundle-cli.mjs writes the
 // script, scripts/build-code-cache.mjs its cache): compiled through vm.Script with the cache, V8
 // neither parses the modules nor compiles the functions a run at build time compiled, which was
 // most of a small command's start-up after node itself. bin/msgrfw.js uses it only when the
 // cache is there, readable, made from exactly this script's bytes, and accepted by V8 (the same
 // node and flags); otherwise it starts the ES module bundle, as before. Nothing is written at
-// run time.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
-import * as zlib from 'node:zlib';
+// run time. CommonJS, as bin/msgrfw.js (bin/package.json): node starts an ES module entry, and
+// links node's own modules into one, measurably slower.
+const { readFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { Script } = require('node:vm');
+const zlib = require('node:zlib');
 
 /** The script and its cache, from the package's root. */
-export const SCRIPT = 'dist/cli.script.js';
-export const CACHE = 'dist/cli.script.cache';
+const SCRIPT = join('dist', 'cli.script.js');
+const CACHE = join('dist', 'cli.script.cache');
 
 /**
  * The cache file: this line, the script's length and CRC-32 (what ties the cache to the exact
@@ -22,37 +25,37 @@ export const CACHE = 'dist/cli.script.cache';
 const MAGIC = 'msgrfw code cache v1';
 
 /** The header that ties a cache to `script`'s bytes. */
-export function cacheHeader(script) {
+function cacheHeader(script) {
   return Buffer.from(`${MAGIC} ${script.length} ${zlib.crc32(script)}\n`);
 }
 
 /**
- * The script compiled, with `cachedData` when given. Its bytes are ASCII (esbuild escapes the
- * rest; the build checks), so latin1 reads them as UTF-8 would, without decoding.
+ * The script (its path and bytes) compiled, with `cachedData` when given. Its bytes are ASCII
+ * (esbuild escapes the rest; the build checks), so latin1 reads them as UTF-8 would, without
+ * decoding.
  */
-export function compileScript(scriptUrl, bytes, cachedData) {
-  return new Script(bytes.toString('latin1'), { filename: fileURLToPath(scriptUrl), cachedData });
+function compileScript(filename, bytes, cachedData) {
+  return new Script(bytes.toString('latin1'), { filename, cachedData });
 }
 
 /** Runs the compiled script: the command line's exports (`main`). */
-export function runScript(script, scriptUrl) {
-  const filename = fileURLToPath(scriptUrl);
+function runScript(script, filename) {
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(filename), module, filename, fileURLToPath(new URL('.', scriptUrl)), scriptUrl.href);
+  script.runInThisContext()(module.exports, createRequire(filename), module, filename, dirname(filename), pathToFileURL(filename).href);
   return module.exports;
 }
 
 /**
- * The command line from the cached script, or why not (missing, unreadable, made from other
- * bytes, rejected by V8): `{ main }` or `{ unused: reason }`.
+ * The command line from the cached script of the package at `root`, or why not (missing,
+ * unreadable, made from other bytes, rejected by V8): `{ main }` or `{ unused: reason }`.
  */
-export function cachedCommandLine(rootUrl) {
-  const scriptUrl = new URL(SCRIPT, rootUrl);
+function cachedCommandLine(root) {
+  const filename = join(root, SCRIPT);
   let script;
   let cache;
   try {
-    script = readFileSync(scriptUrl);
-    cache = readFileSync(new URL(CACHE, rootUrl));
+    script = readFileSync(filename);
+    cache = readFileSync(join(root, CACHE));
   } catch (e) {
     return { unused: `${e.code === 'ENOENT' ? 'missing' : 'unreadable'}: ${e.message}` };
   }
@@ -60,7 +63,9 @@ export function cachedCommandLine(rootUrl) {
   if (typeof zlib.crc32 !== 'function') return { unused: 'this node has no zlib.crc32 to check the cache with' };
   const header = cacheHeader(script);
   if (cache.length <= header.length || !header.equals(cache.subarray(0, header.length))) return { unused: `stale: ${CACHE} was not made from this ${SCRIPT}` };
-  const compiled = compileScript(scriptUrl, script, cache.subarray(header.length));
+  const compiled = compileScript(filename, script, cache.subarray(header.length));
   if (compiled.cachedDataRejected) return { unused: 'rejected by V8 (another node, V8 or flags than the build)' };
-  return { main: runScript(compiled, scriptUrl).main };
+  return { main: runScript(compiled, filename).main };
 }
+
+module.exports = { SCRIPT, CACHE, cacheHeader, compileScript, runScript, cachedCommandLine };

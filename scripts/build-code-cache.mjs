@@ -11,14 +11,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CACHE, SCRIPT, cacheHeader, compileScript, runScript } from '../bin/cachedScript.js';
 
-const root = new URL('..', import.meta.url);
-const scriptUrl = new URL(SCRIPT, root);
-const source = readFileSync(scriptUrl);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const scriptPath = join(root, SCRIPT);
+const source = readFileSync(scriptPath);
 if (source.some((byte) => byte > 0x7f)) throw new Error(`build-code-cache: ${SCRIPT} is not ASCII (bin/cachedScript.js reads it as latin1)`);
-const script = compileScript(scriptUrl, source);
-const { main } = runScript(script, scriptUrl);
+const script = compileScript(scriptPath, source);
+const { main } = runScript(script, scriptPath);
 
-const example = fileURLToPath(new URL('examples/contoso.msgr', root));
+const example = join(root, 'examples', 'contoso.msgr');
 const out = mkdtempSync(join(tmpdir(), 'msgrfw-code-cache-'));
 const quiet = { stdout: () => {}, stderr: () => {}, color: false };
 try {
@@ -30,7 +30,6 @@ try {
   rmSync(out, { recursive: true, force: true });
 }
 
-const cacheUrl = new URL(CACHE, root);
-const staged = new URL(`${CACHE}.tmp`, root);
+const staged = join(root, `${CACHE}.tmp`);
 writeFileSync(staged, Buffer.concat([cacheHeader(source), script.createCachedData()]));
-renameSync(staged, cacheUrl);
+renameSync(staged, join(root, CACHE));

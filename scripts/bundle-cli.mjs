@@ -16,8 +16,9 @@
 // (src/cli/threads/renderThread.ts); it sits among the chunks, which the package ships whole.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { SCRIPT } from '../bin/cachedScript.js';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SCRIPT } from '../bin/cachedScript.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const libraryEntry = 'dist/msgrfw-entry.js';
@@ -102,6 +103,6 @@ const script = await build({
   logLevel: 'warning',
 });
 writeFileSync(
-  new URL(`../${SCRIPT}`, import.meta.url),
+  join(root, SCRIPT),
   `(function (exports, require, module, __filename, __dirname, __msgrfwScriptUrl) {${script.outputFiles[0].text}\n})`,
 );

@@ -54,7 +54,7 @@ describe('the npm pack tarball', () => {
     expect(chunks.length).toBeGreaterThan(0);
     expect(files.filter((f) => !f.endsWith('.d.ts'))).toEqual(
       // The script and its V8 code cache (bin/cachedScript.js) start the command faster.
-      ['LICENSE', 'README.md', 'bin/cachedScript.js', 'bin/msgrfw.js', 'dist/cli.mjs', 'dist/cli.script.cache', 'dist/cli.script.js', 'dist/msgrfw.mjs', ...chunks, 'package.json', 'src/diagnostics/diagnostics.schema.json', 'src/ir/schema.json', ...templates].sort(),
+      ['LICENSE', 'README.md', 'bin/cachedScript.js', 'bin/msgrfw.js', 'bin/package.json', 'dist/cli.mjs', 'dist/cli.script.cache', 'dist/cli.script.js', 'dist/msgrfw.mjs', ...chunks, 'package.json', 'src/diagnostics/diagnostics.schema.json', 'src/ir/schema.json', ...templates].sort(),
     );
     // Types for the library: declarations only, every one under dist/, the entry's among them.
     expect(declarations).toContain('dist/src/index.d.ts');
