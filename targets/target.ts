@@ -55,7 +55,7 @@ function templateCompiler(): typeof HandlebarsApi {
   try {
     return requireDependency<typeof HandlebarsApi>('handlebars');
   } catch {
-    throw new Error('internal error: a template changed since the build and handlebars (its compiler) is not installed; run npm run build');
+    throw new Error('a template changed since the build and handlebars (its compiler) is not installed: run npm run build');
   }
 }
 
