@@ -19,14 +19,25 @@ const SCRIPT = join('dist', 'cli.script.js');
 const CACHE = join('dist', 'cli.script.cache');
 
 /**
- * The cache file: this line, the script's length and CRC-32 (what ties the cache to the exact
- * script it was made from: V8 itself checks only the length), a newline, then V8's data.
+ * The cache file: this line, the node and flags that made it, the script's length and CRC-32
+ * (what ties the cache to the exact script it was made from: V8 itself checks only the length),
+ * a newline, then V8's data.
  */
 const MAGIC = 'msgrfw code cache v1';
 
-/** The header that ties a cache to `script`'s bytes. */
+/**
+ * What else V8 requires of a cache: the same node (V8) and the same flags. Recorded at build
+ * time, so that a start with others (NODE_OPTIONS=--max-old-space-size=…, say) goes to the
+ * bundle at once, without reading the script and having V8 compile all of it only to reject the
+ * cache. Conservative: a flag V8 would not mind also sends it to the bundle.
+ */
+function runtime() {
+  return JSON.stringify([process.version, process.arch, process.execArgv, process.env.NODE_OPTIONS ?? '']);
+}
+
+/** The header that ties a cache to this node and flags and to `script`'s bytes. */
 function cacheHeader(script) {
-  return Buffer.from(`${MAGIC} ${script.length} ${zlib.crc32(script)}\n`);
+  return Buffer.from(`${MAGIC} ${runtime()} ${script.length} ${zlib.crc32(script)}\n`);
 }
 
 /**
@@ -54,8 +65,9 @@ function cachedCommandLine(root) {
   let script;
   let cache;
   try {
-    script = readFileSync(filename);
     cache = readFileSync(join(root, CACHE));
+    if (!cache.subarray(0, cache.indexOf(0x0a)).toString('latin1').startsWith(`${MAGIC} ${runtime()} `)) return { unused: 'made by another node or with other flags' };
+    script = readFileSync(filename);
   } catch (e) {
     return { unused: `${e.code === 'ENOENT' ? 'missing' : 'unreadable'}: ${e.message}` };
   }

@@ -97,8 +97,27 @@ describe('without a usable cache, the bundle runs instead and the command does t
     sameCommandAsCached(r);
   });
 
-  it('when V8 rejects the cache: node started with other V8 flags than the build', () => {
+  it('when node starts with other flags than the build: at once, without compiling the script', () => {
     const r = start(BIN, ['check', CONTOSO], { nodeFlags: ['--no-lazy-feedback-allocation'] });
+    expect(r.how).toMatch(BUNDLE);
+    expect(r.how).toMatch(/made by another node or with other flags/);
+    sameCommandAsCached(r);
+  });
+
+  it('when V8 rejects the cache: its header names the flags node starts with, but V8 made it with others', () => {
+    const flags = ['--no-lazy-feedback-allocation'];
+    const r = start(
+      changedCopy((dir) => {
+        const cache = readFileSync(join(dir, CACHE));
+        const end = cache.indexOf(0x0a);
+        const [magic, version, rest] = /^(msgrfw code cache v\d+) (.*) (\d+ \d+)$/.exec(cache.subarray(0, end).toString('latin1'))!.slice(1);
+        const runtime = JSON.parse(version!) as unknown[];
+        runtime[2] = flags;
+        writeFileSync(join(dir, CACHE), Buffer.concat([Buffer.from(`${magic} ${JSON.stringify(runtime)} ${rest}`, 'latin1'), cache.subarray(end)]));
+      }),
+      ['check', CONTOSO],
+      { nodeFlags: flags },
+    );
     expect(r.how).toMatch(BUNDLE);
     expect(r.how).toMatch(/rejected by V8/);
     sameCommandAsCached(r);
