@@ -18,9 +18,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'web', 'dist');
 const at = (...parts) => join(root, ...parts);
 
+// The modules the build wrote over tsc's "none" (scripts/precompile-templates.mjs,
+// scripts/build-ir-validator.mjs), in place of their sources.
 const GENERATED = {
-  'templates.generated.js': at('dist', 'targets', 'templates.generated.js'),
-  'irValidator.generated.js': at('dist', 'src', 'ir', 'irValidator.generated.js'),
+  'precompiled.js': at('dist', 'targets', 'precompiled.js'),
+  'precompiledValidator.js': at('dist', 'src', 'ir', 'precompiledValidator.js'),
 };
 for (const file of [...Object.values(GENERATED), at('src', 'parse', 'grammar.generated.ts')]) {
   if (!existsSync(file)) fail(`${relative(root, file)} is missing: run npm run build first`);
@@ -35,10 +37,13 @@ function packageTexts() {
   return texts;
 }
 
-// The precompiled templates are used only while they match their sources; a stale build would
-// fall back to handlebars' compiler, which the page does not carry.
-const { templates } = await import(GENERATED['templates.generated.js']);
+// The precompiled templates and validator are used only while they match their sources; a stale
+// build would fall back to handlebars' compiler or ajv, which the page does not carry. After a
+// bare tsc, the modules say "none".
+const { precompiledTemplates: templates } = await import(GENERATED['precompiled.js']);
+const { precompiledValidator } = await import(GENERATED['precompiledValidator.js']);
 const texts = packageTexts();
+if (!templates || precompiledValidator?.schemaSource !== texts['src/ir/schema.json']) fail('the precompiled templates or validator are missing or stale: run npm run build first');
 for (const [key, t] of Object.entries(templates)) if (texts[`targets/${key}`] !== t.source) fail(`targets/${key} changed since the last build: run npm run build first`);
 
 const examples = Object.fromEntries(readdirSync(at('examples')).filter((f) => f.endsWith('.msgr')).sort().map((f) => [f, readFileSync(at('examples', f), 'utf8')]));
@@ -48,9 +53,9 @@ const playgroundModules = (workerSource) => ({
   name: 'msgrfw-playground',
   setup(b) {
     b.onResolve({ filter: /(^|\/)packageText\.js$/ }, () => ({ path: 'package-text', namespace: 'msgrfw' }));
-    b.onResolve({ filter: /(^|\/)(templates|irValidator)\.generated\.js$/ }, (args) => ({ path: GENERATED[args.path.split('/').pop()] }));
+    b.onResolve({ filter: /^\.\/(precompiled|precompiledValidator)\.js$/ }, (args) => ({ path: GENERATED[args.path.slice(2)] }));
     // The fallbacks for a build older than its sources; checked above never to be needed.
-    b.onResolve({ filter: /^(handlebars|ajv)$/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /(^|\/)dependency\.js$/ }, () => ({ path: 'dependency', namespace: 'msgrfw' }));
     b.onResolve({ filter: /^msgrfw:/ }, (args) => ({ path: args.path.slice('msgrfw:'.length), namespace: 'msgrfw' }));
     b.onLoad({ filter: /.*/, namespace: 'msgrfw' }, (args) => {
       if (args.path === 'package-text') {
@@ -58,6 +63,9 @@ const playgroundModules = (workerSource) => ({
           loader: 'js',
           contents: `const texts = ${JSON.stringify(texts)};\nexport function packageText(...parts) {\n  const text = texts[parts.join('/')];\n  if (text === undefined) throw new Error('internal error: the playground carries no ' + parts.join('/'));\n  return text;\n}\n`,
         };
+      }
+      if (args.path === 'dependency') {
+        return { loader: 'js', contents: "export function requireDependency(name) {\n  throw new Error('internal error: the playground carries no ' + name + ': its build is older than the compiler');\n}\n" };
       }
       if (args.path === 'examples') return { loader: 'json', contents: JSON.stringify(examples) };
       if (args.path === 'worker-source' && workerSource !== undefined) return { loader: 'text', contents: workerSource };

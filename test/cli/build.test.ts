@@ -12,16 +12,24 @@ import { EXAMPLES, ROOT } from '../helpers.js';
 // (scripts/); the tests import the sources, which compile both at run time. The two must write
 // the same bytes.
 describe('the built command', () => {
-  it('was built with its bundle, validator and templates (npm test builds first)', () => {
-    for (const f of ['dist/msgrfw.mjs', 'dist/cli.mjs', 'dist/src/ir/irValidator.generated.js', 'dist/targets/templates.generated.js']) {
+  it('was built with its bundle, cached script, validator and templates (npm test builds first)', async () => {
+    for (const f of ['dist/msgrfw.mjs', 'dist/cli.mjs', 'dist/cli.script.js', 'dist/cli.script.cache']) {
       expect(existsSync(join(ROOT, f)), `${f} missing: run npm run build`).toBe(true);
     }
+    // The build writes these over tsc's output of their sources, which say "none".
+    const { precompiledValidator } = await import(pathToFileURL(join(ROOT, 'dist', 'src', 'ir', 'precompiledValidator.js')).href);
+    expect(precompiledValidator?.schemaSource).toBe(readFileSync(join(ROOT, 'src', 'ir', 'schema.json'), 'utf8'));
+    const { precompiledTemplates } = await import(pathToFileURL(join(ROOT, 'dist', 'targets', 'precompiled.js')).href);
+    expect(Object.keys(precompiledTemplates ?? {})).toContain('nftables/nftables.hbs');
   });
 
-  // The bundle, and the compiled modules bin/msgrfw.js falls back to after a bare `tsc`.
+  // The cached script bin/msgrfw.js starts, the bundle it falls back to without a usable code
+  // cache (test/cli/cachedScript.test.ts), and the compiled modules it falls back to after a bare `tsc`.
+  const started = (entry: string[]) => ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(pathToFileURL(join(ROOT, ...entry)).href)}); process.exitCode = await main(['node', 'msgrfw', ...process.argv.slice(1)]);`];
   const entries = {
-    bundle: [join(ROOT, 'bin', 'msgrfw.js')],
-    modules: ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'src', 'cli', 'main.js')).href)}); process.exitCode = await main(['node', 'msgrfw', ...process.argv.slice(1)]);`],
+    'cached script': [join(ROOT, 'bin', 'msgrfw.js')],
+    bundle: started(['dist', 'cli.mjs']),
+    modules: started(['dist', 'src', 'cli', 'main.js']),
   };
   it.each(EXAMPLES.flatMap((e) => Object.keys(entries).map((how) => [e.name, how, e.path])))('writes for %s from the %s exactly what the sources write', (_name, how, file) => {
     const dir = mkdtempSync(join(tmpdir(), 'msgrfw-build-'));

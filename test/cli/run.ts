@@ -22,17 +22,25 @@ export function msgrfw(args: string[], input?: string, cwd = ROOT) {
 export function binFor(uid: number): string {
   const reach = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BIN)}, require('fs').constants.R_OK)`], { uid, gid: uid });
   if (reach.status === 0) return BIN;
-  const bundle = join(ROOT, 'dist', 'cli.mjs');
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` first`);
-  // What the published package holds (package.json `files`): bin/msgrfw.js starts dist/cli.mjs,
-  // which loads its chunks and reads its templates and schemas beside it.
-  const dir = mkdtempSync(join(tmpdir(), 'msgrfw-bin-'));
-  const shipped = (from: string) => statSync(from).isDirectory() || /\.(hbs|json|js|mjs)$/.test(from);
-  for (const part of ['package.json', 'bin', 'dist/cli.mjs', 'dist/chunks', 'targets', 'src/ir/schema.json', 'src/diagnostics/diagnostics.schema.json']) {
-    cpSync(join(ROOT, part), join(dir, part), { recursive: true, filter: shipped });
-  }
+  const dir = shippedCopy();
   spawnSync('chmod', ['-R', 'a+rX', dir]);
   return join(dir, 'bin', 'msgrfw.js');
+}
+
+/**
+ * A copy of what the published package holds (package.json `files`), in a new directory:
+ * bin/msgrfw.js starts the cached script (dist/cli.script.js with its code cache) or
+ * dist/cli.mjs, which loads its chunks; both read the templates and schemas beside them.
+ */
+export function shippedCopy(): string {
+  const bundle = join(ROOT, 'dist', 'cli.mjs');
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` first`);
+  const dir = mkdtempSync(join(tmpdir(), 'msgrfw-bin-'));
+  const shipped = (from: string) => statSync(from).isDirectory() || /\.(hbs|json|js|mjs|cache)$/.test(from);
+  for (const part of ['package.json', 'bin', 'dist/cli.mjs', 'dist/cli.script.js', 'dist/cli.script.cache', 'dist/chunks', 'targets', 'src/ir/schema.json', 'src/diagnostics/diagnostics.schema.json']) {
+    cpSync(join(ROOT, part), join(dir, part), { recursive: true, filter: shipped });
+  }
+  return dir;
 }
 
 export const noStackTrace = (s: string) => expect(s).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);

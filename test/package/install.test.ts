@@ -44,7 +44,7 @@ beforeAll(() => {
 }, 120_000);
 
 describe('the npm pack tarball', () => {
-  it('holds the command, ONE copy of the code (the bundle: two entries and the chunks they share), the files it reads at run time, the types and the licence', () => {
+  it('holds the command, ONE copy of the code as modules (the bundle: two entries and the chunks they share), the command line once more as one script with its code cache, the files it reads at run time, the types and the licence', () => {
     const templates = readdirSync(join(ROOT, 'targets'), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.hbs'))
       .map((f) => `targets/${f}`);
@@ -53,13 +53,14 @@ describe('the npm pack tarball', () => {
     const chunks = readdirSync(join(ROOT, 'dist', 'chunks')).map((f) => `dist/chunks/${f}`);
     expect(chunks.length).toBeGreaterThan(0);
     expect(files.filter((f) => !f.endsWith('.d.ts'))).toEqual(
-      ['LICENSE', 'README.md', 'bin/msgrfw.js', 'dist/cli.mjs', 'dist/msgrfw.mjs', ...chunks, 'package.json', 'src/diagnostics/diagnostics.schema.json', 'src/ir/schema.json', ...templates].sort(),
+      // The script and its V8 code cache (bin/cachedScript.js) start the command faster.
+      ['LICENSE', 'README.md', 'bin/cachedScript.js', 'bin/msgrfw.js', 'bin/package.json', 'dist/cli.mjs', 'dist/cli.script.cache', 'dist/cli.script.js', 'dist/msgrfw.mjs', ...chunks, 'package.json', 'src/diagnostics/diagnostics.schema.json', 'src/ir/schema.json', ...templates].sort(),
     );
     // Types for the library: declarations only, every one under dist/, the entry's among them.
     expect(declarations).toContain('dist/src/index.d.ts');
     expect(declarations.every((f) => f.startsWith('dist/'))).toBe(true);
     // No compiled module beside the bundle, no TypeScript source, no test, no grammar source.
-    expect(files.filter((f) => /\.(js|ts|mjs|cjs|ne)$/.test(f) && !f.endsWith('.d.ts') && !/^dist\/(msgrfw|cli)\.mjs$/.test(f) && !f.startsWith('dist/chunks/') && f !== 'bin/msgrfw.js')).toEqual([]);
+    expect(files.filter((f) => /\.(js|ts|mjs|cjs|ne)$/.test(f) && !f.endsWith('.d.ts') && !/^dist\/(msgrfw\.mjs|cli\.mjs|cli\.script\.js)$/.test(f) && !f.startsWith('dist/chunks/') && !/^bin\/(msgrfw|cachedScript)\.js$/.test(f))).toEqual([]);
   });
 
   it('declares no install-time script, and needs nothing at run time that the bundle does not hold but ajv', () => {
@@ -88,6 +89,12 @@ describe('installed from the tarball into a fresh prefix', () => {
     const written = artefactsIn(join(cwd, 'out')).map((n) => [n, readFileSync(join(cwd, 'out', n), 'utf8')]);
     expect(written).toEqual(expected);
     expect(relative(installed(), run(['readlink', '-f', join(prefix, 'bin', 'msgrfw')], work).stdout.trim())).toBe(join('bin', 'msgrfw.js'));
+  });
+
+  it('starts from the cached script: packed and installed with this node, its code cache is accepted', () => {
+    const r = run(['msgrfw', 'check', CONTOSO], work, { PATH: `${join(prefix, 'bin')}:${process.env.PATH}`, MSGRFW_DEBUG_START: '1' });
+    expect(r.stderr).toMatch(/^msgrfw: start: the cached script\n/);
+    expect(r.code).toBe(0);
   });
 });
 
