@@ -1,6 +1,4 @@
-import type HandlebarsApi from 'handlebars';
-
-type TemplateSpec = Parameters<typeof HandlebarsApi.template>[0];
+import type { TemplateSpec } from './target.js';
 
 /** The templates the build precompiled, each with the source text it was compiled from. */
 export type PrecompiledTemplates = Record<string, { source: string; spec: TemplateSpec }>;

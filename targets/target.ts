@@ -26,6 +26,9 @@ export interface Target {
 // handlebars' runtime is its API without the compiler; its typings declare only the full one.
 const Runtime = RuntimeModule as unknown as typeof HandlebarsApi;
 
+/** A template as handlebars' precompiler writes it (targets/precompiled.ts holds the build's). */
+export type TemplateSpec = Parameters<typeof HandlebarsApi.template>[0];
+
 /** Each template's text, read once (the check below and its target both need it). */
 const sources = new Map<string, string>();
 function templateSource(key: string): string {

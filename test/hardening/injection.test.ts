@@ -167,6 +167,13 @@ describe('handlebars never HTML-escapes', () => {
         const compiles = [...src.matchAll(/\.compile(?:<[^>]*>)?\(([^)]*)\)/g)].map((m) => m[1]!);
         expect(compiles.length).toBeGreaterThan(0);
         for (const args of compiles) expect(args).toMatch(/noEscape: true/);
+      } else if (f === 'precompiled.ts') {
+        // The build's precompiled templates (dist/ only): made by scripts/precompile-templates.mjs, with noEscape.
+        expect(src, f).not.toMatch(/from 'handlebars'|\.compile\(/);
+        const script = readFileSync(join(ROOT, 'scripts', 'precompile-templates.mjs'), 'utf8');
+        const options = /const OPTIONS = (\{[^}]*\})/.exec(script)?.[1];
+        expect(options).toMatch(/noEscape: true/);
+        expect([...script.matchAll(/\.precompile\(([^)]*)\)/g)].map((m) => m[1])).toEqual(['source, OPTIONS']);
       } else {
         expect(src, f).not.toMatch(/from 'handlebars'|\.compile\(|precompile/);
       }
