@@ -1,4 +1,8 @@
-import type { TemplateSpec } from './target.js';
+/**
+ * A template as handlebars' precompiler writes it: opaque here (target.ts hands it to handlebars'
+ * runtime), so that the declarations this package ships do not need handlebars' types.
+ */
+export type TemplateSpec = Readonly<Record<string, unknown>>;
 
 /** The templates the build precompiled, each with the source text it was compiled from. */
 export type PrecompiledTemplates = Record<string, { source: string; spec: TemplateSpec }>;

@@ -26,9 +26,6 @@ export interface Target {
 // handlebars' runtime is its API without the compiler; its typings declare only the full one.
 const Runtime = RuntimeModule as unknown as typeof HandlebarsApi;
 
-/** A template as handlebars' precompiler writes it (targets/precompiled.ts holds the build's). */
-export type TemplateSpec = Parameters<typeof HandlebarsApi.template>[0];
-
 /** Each template's text, read once (the check below and its target both need it). */
 const sources = new Map<string, string>();
 function templateSource(key: string): string {
@@ -70,7 +67,8 @@ export function loadTemplate<View>(folder: IrTarget | typeof GROUP_POLICY, file:
   const key = `${folder}/${file}`;
   const source = templateSource(key);
   const built = precompiled[key];
-  if (built?.source === source) return handlebars.template<View>(built.spec);
+  // The build wrote the spec with handlebars' precompiler (scripts/precompile-templates.mjs).
+  if (built?.source === source) return handlebars.template<View>(built.spec as unknown as Parameters<typeof handlebars.template>[0]);
   if (upToDate) throw new Error(`internal error: template ${key} is newer than the build; run npm run build`);
   // The options of scripts/precompile-templates.mjs.
   return handlebars.compile<View>(source, { noEscape: true, strict: true });
